@@ -1,0 +1,196 @@
+//! Receiving changes from elsewhere, and handing out the changes a peer lacks.
+//!
+//! Applying is idempotent: a change already logged is skipped, so replaying a bundle or a
+//! batch is harmless. A change that arrives before one it depends on waits in `pending` and
+//! is applied as soon as its dependencies are here — in the same call or a later one.
+
+use std::collections::BTreeSet;
+
+use automerge::Change;
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+use simpul_protocol::Entry;
+use uuid::Uuid;
+
+use crate::store::Session;
+use crate::{Error, Replica, Result};
+
+/// What applying a set of changes did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Applied {
+    /// Changes applied now, including earlier arrivals whose dependencies came with them.
+    pub new_changes: usize,
+    /// Changes this replica already had.
+    pub duplicates: usize,
+    /// Changes still waiting for a change they depend on.
+    pub waiting: usize,
+    /// Responses this replica had never seen.
+    pub created: BTreeSet<Uuid>,
+    /// Responses it had, now changed.
+    pub updated: BTreeSet<Uuid>,
+}
+
+/// Where a change stands against this replica's log.
+enum Readiness {
+    Ready,
+    Waiting,
+}
+
+impl Replica {
+    /// Apply changes received from another replica, all in one transaction. A change that is
+    /// not valid Automerge rejects the whole set and changes nothing.
+    pub fn apply(&mut self, entries: Vec<Entry>) -> Result<Applied> {
+        let mut session = self.session()?;
+        let mut applied = Applied::default();
+        for entry in entries {
+            let change = parse(entry.doc, entry.change)?;
+            if session.has_change(&change.hash())? || is_pending(&session, &change)? {
+                applied.duplicates += 1;
+                continue;
+            }
+            match readiness(&session, entry.doc, &change)? {
+                Readiness::Ready => apply_one(&mut session, entry.doc, change, &mut applied)?,
+                Readiness::Waiting => {
+                    session.tx.execute(
+                        "INSERT INTO pending (hash, doc, bytes) VALUES (?1, ?2, ?3)",
+                        params![
+                            change.hash().0.as_slice(),
+                            entry.doc.to_string(),
+                            change.raw_bytes()
+                        ],
+                    )?;
+                }
+            }
+        }
+        drain_pending(&mut session, &mut applied)?;
+        let waiting: i64 = session
+            .tx
+            .query_row("SELECT COUNT(*) FROM pending", [], |row| row.get(0))?;
+        applied.waiting = waiting as usize;
+        session.commit()?;
+        Ok(applied)
+    }
+
+    /// Every change logged after local position `since`, in log order (dependencies first),
+    /// with the position of the last one. Changes still waiting for dependencies are not
+    /// included: a peer could not apply them either.
+    pub fn changes_since(&self, since: i64) -> Result<(Vec<Entry>, i64)> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT seq, doc, bytes FROM changes WHERE seq > ?1 ORDER BY seq")?;
+        let mut last = since;
+        let mut entries = Vec::new();
+        let mut rows = stmt.query([since])?;
+        while let Some(row) = rows.next()? {
+            last = row.get(0)?;
+            let doc: String = row.get(1)?;
+            entries.push(Entry {
+                doc: parse_uuid(&doc)?,
+                change: row.get(2)?,
+            });
+        }
+        Ok((entries, last))
+    }
+
+    /// The position of the newest change in this replica's log (0 when empty).
+    pub fn last_seq(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT COALESCE(MAX(seq), 0) FROM changes", [], |row| {
+                row.get(0)
+            })?)
+    }
+}
+
+fn parse(doc: Uuid, bytes: Vec<u8>) -> Result<Change> {
+    Change::from_bytes(bytes).map_err(|source| Error::InvalidChange { doc, source })
+}
+
+pub(crate) fn parse_uuid(s: &str) -> Result<Uuid> {
+    Uuid::parse_str(s).map_err(|_| Error::InvalidValue {
+        what: "response id",
+        value: s.to_string(),
+        reason: "not a UUID",
+    })
+}
+
+fn is_pending(session: &Session<'_>, change: &Change) -> Result<bool> {
+    Ok(session
+        .tx
+        .query_row(
+            "SELECT 1 FROM pending WHERE hash = ?1",
+            [change.hash().0.as_slice()],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+/// Ready when every dependency is logged here for the same document. A dependency logged for
+/// another document means the sender mixed documents up: refuse rather than corrupt.
+fn readiness(session: &Session<'_>, doc: Uuid, change: &Change) -> Result<Readiness> {
+    let mut ready = true;
+    for dep in change.deps() {
+        match session.doc_of_change(dep)? {
+            Some(owner) if owner == doc.to_string() => {}
+            Some(_) => {
+                return Err(Error::ForeignDependency {
+                    doc,
+                    hash: change.hash().to_string(),
+                });
+            }
+            None => ready = false,
+        }
+    }
+    Ok(if ready {
+        Readiness::Ready
+    } else {
+        Readiness::Waiting
+    })
+}
+
+fn apply_one(
+    session: &mut Session<'_>,
+    doc_id: Uuid,
+    change: Change,
+    applied: &mut Applied,
+) -> Result<()> {
+    if session.doc(doc_id)?.is_some() {
+        if !applied.created.contains(&doc_id) {
+            applied.updated.insert(doc_id);
+        }
+    } else {
+        applied.created.insert(doc_id);
+    }
+    let doc = session.doc_or_new(doc_id)?;
+    doc.apply_changes([change.clone()])?;
+    session.log_change(doc_id, &change, false)?;
+    applied.new_changes += 1;
+    Ok(())
+}
+
+/// Apply waiting changes whose dependencies have arrived, until none can move.
+fn drain_pending(session: &mut Session<'_>, applied: &mut Applied) -> Result<()> {
+    loop {
+        let waiting: Vec<(Vec<u8>, String, Vec<u8>)> = {
+            let mut stmt = session.tx.prepare("SELECT hash, doc, bytes FROM pending")?;
+            stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+                .collect::<Result<_, _>>()?
+        };
+        let mut progressed = false;
+        for (hash, doc, bytes) in waiting {
+            let doc = parse_uuid(&doc)?;
+            let change = parse(doc, bytes)?;
+            if let Readiness::Ready = readiness(session, doc, &change)? {
+                session
+                    .tx
+                    .execute("DELETE FROM pending WHERE hash = ?1", [&hash])?;
+                apply_one(session, doc, change, applied)?;
+                progressed = true;
+            }
+        }
+        if !progressed {
+            return Ok(());
+        }
+    }
+}

@@ -1,0 +1,74 @@
+//! Bundles: the sync batch format written to a file, for data that travels by USB stick.
+//! A bundle is validated whole before anything is applied, so a truncated or corrupt file
+//! is refused and changes nothing.
+
+use std::path::Path;
+
+use serde::Serialize;
+use simpul_protocol::Limits;
+
+use crate::{Applied, Error, Replica, Result};
+
+/// Uncompressed payload per batch: compresses to a few tens of KB, the size a flaky link
+/// can carry in one request, and the same batches sync sends.
+pub const BATCH_PAYLOAD_BYTES: usize = 256 * 1024;
+
+/// What an export wrote.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Exported {
+    pub changes: usize,
+    pub responses: usize,
+    pub bytes: usize,
+    /// The log position to pass as `since` next time to export only what came after.
+    pub last_seq: i64,
+}
+
+impl Replica {
+    /// Encode every change after log position `since` as a bundle.
+    pub fn export_bundle(&self, since: i64) -> Result<(Vec<u8>, Exported)> {
+        let (entries, last_seq) = self.changes_since(since)?;
+        let changes = entries.len();
+        let responses = entries
+            .iter()
+            .map(|e| e.doc)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len();
+        let bytes =
+            simpul_protocol::encode_bundle(entries, BATCH_PAYLOAD_BYTES, &Limits::default())?;
+        let info = Exported {
+            changes,
+            responses,
+            bytes: bytes.len(),
+            last_seq,
+        };
+        Ok((bytes, info))
+    }
+
+    /// Write a bundle file atomically: a cut-off write never leaves a half bundle under the
+    /// final name.
+    pub fn export_bundle_file(&self, path: &Path, since: i64) -> Result<Exported> {
+        let (bytes, info) = self.export_bundle(since)?;
+        let tmp = path.with_extension("partial");
+        let io = |source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        std::fs::write(&tmp, &bytes).map_err(io)?;
+        std::fs::rename(&tmp, path).map_err(io)?;
+        Ok(info)
+    }
+
+    /// Apply a bundle's bytes. Any bad frame refuses the whole bundle.
+    pub fn import_bundle(&mut self, bytes: &[u8]) -> Result<Applied> {
+        let batches = simpul_protocol::decode_bundle(bytes, &Limits::default())?;
+        self.apply(batches.into_iter().flat_map(|b| b.entries).collect())
+    }
+
+    pub fn import_bundle_file(&mut self, path: &Path) -> Result<Applied> {
+        let bytes = std::fs::read(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        self.import_bundle(&bytes)
+    }
+}

@@ -1,0 +1,317 @@
+//! Paper questionnaires in bulk: CSV import with line-numbered errors, and an export that
+//! imports back losslessly.
+//!
+//! One row per questionnaire. Headers are matched case-insensitively in any order: `serial`,
+//! the form's item ids and their aliases (`tanggal`/`date`, `U1`…), and the columns an export
+//! adds (`id`, `channel`, `status`, `unit`, `period`, `form`, `created_at`, `updated_at`).
+//! A bad row is reported and skipped; good rows are written in chunks, each one transaction,
+//! and reported only after their chunk committed — so whatever was reported as imported
+//! survives a crash, and re-running the import finishes the job without duplicates.
+
+use std::io::{Read, Write};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::doc::Author;
+use crate::model::{Channel, Code, Filter, PaperSerial, Status};
+use crate::write::{Captured, NewResponse, Prepared};
+use crate::{Error, Replica, Result};
+
+/// Columns that describe a response rather than answer a question.
+const META_COLUMNS: [&str; 9] = [
+    "id",
+    "serial",
+    "channel",
+    "status",
+    "unit",
+    "period",
+    "form",
+    "created_at",
+    "updated_at",
+];
+
+/// How to import.
+#[derive(Clone, Debug)]
+pub struct ImportOptions {
+    /// The form rows use unless they name one; the device's active form when `None`.
+    pub form: Option<String>,
+    /// Who typed the sheets in, and when (rows with `created_at` keep theirs).
+    pub author: Author,
+    /// Rows per transaction.
+    pub chunk: usize,
+}
+
+/// The fate of one data row.
+#[derive(Debug)]
+pub struct RowReport {
+    /// The line in the file where the row starts (the header is line 1).
+    pub line: u64,
+    pub serial: Option<String>,
+    pub outcome: std::result::Result<Captured, Error>,
+}
+
+/// Totals of an import.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ImportSummary {
+    pub created: usize,
+    pub merged: usize,
+    pub already_present: usize,
+    pub rejected: usize,
+}
+
+impl ImportSummary {
+    fn count(&mut self, report: &RowReport) {
+        match &report.outcome {
+            Ok(Captured::Created { .. }) => self.created += 1,
+            Ok(Captured::Merged { .. }) => self.merged += 1,
+            Ok(Captured::AlreadyPresent { .. }) => self.already_present += 1,
+            Err(_) => self.rejected += 1,
+        }
+    }
+}
+
+/// Which column feeds what.
+struct Columns {
+    meta: Vec<(usize, &'static str)>,
+    items: Vec<(usize, String)>,
+}
+
+impl Columns {
+    fn meta(&self, record: &csv::StringRecord, name: &str) -> Option<String> {
+        self.meta
+            .iter()
+            .find(|(_, m)| *m == name)
+            .and_then(|(i, _)| record.get(*i))
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    }
+}
+
+impl Replica {
+    /// Import questionnaires from CSV. `progress` hears about every row, in file order, once
+    /// its fate is final. Fails as a whole only when the file itself is unusable (unreadable,
+    /// no `serial` or `id` column, an unknown column) — then nothing is written.
+    pub fn import_csv(
+        &mut self,
+        input: impl Read,
+        options: &ImportOptions,
+        mut progress: impl FnMut(&RowReport),
+    ) -> Result<ImportSummary> {
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(false)
+            .trim(csv::Trim::Headers)
+            .from_reader(input);
+        let headers = reader.headers()?.clone();
+        let columns = self.columns(&headers, options.form.as_deref())?;
+
+        let mut summary = ImportSummary::default();
+        let mut chunk: Vec<(u64, Option<String>, std::result::Result<Prepared, Error>)> =
+            Vec::new();
+        let mut record = csv::StringRecord::new();
+        loop {
+            let line;
+            let parsed = match reader.read_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {
+                    line = record.position().map_or(0, |p| p.line());
+                    if record.iter().all(|f| f.trim().is_empty()) {
+                        continue;
+                    }
+                    self.row(&columns, &record, options)
+                }
+                Err(e) => {
+                    line = e.position().map_or(0, |p| p.line());
+                    Err(Error::Csv(e))
+                }
+            };
+            let serial = columns.meta(&record, "serial");
+            chunk.push((line, serial, parsed));
+            if chunk.len() >= options.chunk.max(1) {
+                self.flush(&mut chunk, &mut summary, &mut progress)?;
+            }
+        }
+        self.flush(&mut chunk, &mut summary, &mut progress)?;
+        Ok(summary)
+    }
+
+    fn columns(&self, headers: &csv::StringRecord, form: Option<&str>) -> Result<Columns> {
+        let form = self.form(form)?;
+        let mut columns = Columns {
+            meta: Vec::new(),
+            items: Vec::new(),
+        };
+        for (i, name) in headers.iter().enumerate() {
+            if let Some(meta) = META_COLUMNS.iter().find(|m| m.eq_ignore_ascii_case(name)) {
+                columns.meta.push((i, meta));
+            } else if let Some(item) = form.find_item(name) {
+                columns.items.push((i, item.id.clone()));
+            } else {
+                return Err(Error::InvalidValue {
+                    what: "CSV column",
+                    value: name.to_string(),
+                    reason: "not a column of this form; see `simpul export csv` for the columns",
+                });
+            }
+        }
+        if !columns
+            .meta
+            .iter()
+            .any(|(_, m)| *m == "serial" || *m == "id")
+        {
+            return Err(Error::InvalidValue {
+                what: "CSV header",
+                value: headers.iter().collect::<Vec<_>>().join(","),
+                reason: "it has no `serial` column",
+            });
+        }
+        Ok(columns)
+    }
+
+    fn row(
+        &self,
+        columns: &Columns,
+        record: &csv::StringRecord,
+        options: &ImportOptions,
+    ) -> Result<Prepared> {
+        let meta = |name| columns.meta(record, name);
+        let channel = meta("channel")
+            .map(|c| Channel::parse(&c))
+            .transpose()?
+            .unwrap_or(Channel::Paper);
+        let serial = meta("serial").map(|s| PaperSerial::parse(&s)).transpose()?;
+        let author = match meta("created_at") {
+            Some(at) => Author::new(options.author.by.clone(), parse_time(&at)?),
+            None => options.author.clone(),
+        };
+        let new = NewResponse {
+            channel,
+            form: meta("form").or_else(|| options.form.clone()),
+            unit: meta("unit").map(|u| Code::parse("unit", &u)).transpose()?,
+            period: meta("period")
+                .map(|p| Code::parse("period", &p))
+                .transpose()?,
+            serial,
+            answers: columns
+                .items
+                .iter()
+                .map(|(i, item)| (item.clone(), record.get(*i).unwrap_or("").to_string()))
+                .collect(),
+            status: meta("status")
+                .map(|s| Status::parse(&s))
+                .transpose()?
+                .unwrap_or(Status::Final),
+            author,
+        };
+        let mut prepared = self.prepare(new)?;
+        if let Some(id) = meta("id") {
+            let id = crate::apply::parse_uuid(&id)?;
+            if channel == Channel::Paper && id != prepared.id() {
+                return Err(Error::InvalidValue {
+                    what: "id",
+                    value: id.to_string(),
+                    reason: "it does not match the unit, period and serial of this paper sheet",
+                });
+            }
+            prepared.set_id(id);
+        }
+        Ok(prepared)
+    }
+
+    fn flush(
+        &mut self,
+        chunk: &mut Vec<(u64, Option<String>, std::result::Result<Prepared, Error>)>,
+        summary: &mut ImportSummary,
+        progress: &mut impl FnMut(&RowReport),
+    ) -> Result<()> {
+        let rows = std::mem::take(chunk);
+        let good: Vec<Prepared> = rows
+            .iter()
+            .filter_map(|(_, _, p)| p.as_ref().ok().cloned())
+            .collect();
+        let mut captured = self.capture_all(good)?.into_iter();
+        for (line, serial, prepared) in rows {
+            let outcome = match prepared {
+                Ok(_) => Ok(captured.next().expect("one outcome per good row")),
+                Err(e) => Err(e),
+            };
+            let report = RowReport {
+                line,
+                serial,
+                outcome,
+            };
+            summary.count(&report);
+            progress(&report);
+        }
+        Ok(())
+    }
+
+    /// Write the responses matching `filter` as CSV: the import columns plus id, channel,
+    /// status, unit, period, form and timestamps, one row per response.
+    pub fn export_csv(&self, output: impl Write, filter: &Filter) -> Result<usize> {
+        let responses = self.list(filter)?;
+        let mut items: Vec<String> = Vec::new();
+        for form_id in responses.iter().map(|r| r.form.as_str()) {
+            if let Some(form) = self.forms.get(form_id) {
+                for item in &form.items {
+                    if !items.contains(&item.id) {
+                        items.push(item.id.clone());
+                    }
+                }
+            }
+        }
+        if items.is_empty() {
+            items = self
+                .form(None)?
+                .items
+                .iter()
+                .map(|i| i.id.clone())
+                .collect();
+        }
+        let mut writer = csv::Writer::from_writer(output);
+        let header = META_COLUMNS
+            .iter()
+            .map(|s| s.to_string())
+            .chain(items.iter().cloned());
+        writer.write_record(header)?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT item, value FROM answers WHERE response = ?1")?;
+        for r in &responses {
+            let answers: std::collections::HashMap<String, Option<String>> = stmt
+                .query_map([r.id.to_string()], |row| Ok((row.get(0)?, row.get(1)?)))?
+                .collect::<Result<_, _>>()?;
+            let meta = [
+                r.id.to_string(),
+                r.serial.clone().unwrap_or_default(),
+                r.channel.clone(),
+                r.status.clone(),
+                r.unit.clone(),
+                r.period.clone(),
+                r.form.clone(),
+                r.created_at.to_rfc3339(),
+                r.updated_at.to_rfc3339(),
+            ];
+            let values = items
+                .iter()
+                .map(|item| answers.get(item).cloned().flatten().unwrap_or_default());
+            writer.write_record(meta.into_iter().chain(values))?;
+        }
+        writer.flush().map_err(|source| Error::Io {
+            path: "CSV output".into(),
+            source,
+        })?;
+        Ok(responses.len())
+    }
+}
+
+fn parse_time(raw: &str) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(raw)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| Error::InvalidValue {
+            what: "created_at",
+            value: raw.to_string(),
+            reason: "expected a time like 2025-03-01T08:30:00Z",
+        })
+}

@@ -1,0 +1,190 @@
+//! The response document: the only module that knows how a questionnaire is laid out in
+//! Automerge.
+//!
+//! The root map holds scalars only (DESIGN.md): two devices that create the same paper
+//! response independently then merge field by field, and a cell typed differently on each
+//! becomes one key with two values — a conflict to review — instead of one side vanishing.
+//! Every form item is written at creation, unanswered ones as null, so "blank on one sheet,
+//! 3 on the other" is a difference too.
+
+use automerge::transaction::{CommitOptions, Transactable};
+use automerge::{Automerge, ObjId, ROOT, ReadDoc, ScalarValue, Value};
+use chrono::{DateTime, Utc};
+use simpul_survey::{Answer, Form};
+
+use crate::Result;
+
+pub const FORM: &str = "form";
+pub const METHOD: &str = "method";
+pub const UNIT: &str = "unit";
+pub const PERIOD: &str = "period";
+pub const CHANNEL: &str = "channel";
+pub const SERIAL: &str = "serial";
+pub const STATUS: &str = "status";
+pub const DELETED: &str = "deleted";
+
+/// Answers live under `q.<item id>`, apart from the fields above.
+const ANSWER_PREFIX: &str = "q.";
+
+pub fn answer_key(item: &str) -> String {
+    format!("{ANSWER_PREFIX}{item}")
+}
+
+pub fn item_of_key(key: &str) -> Option<&str> {
+    key.strip_prefix(ANSWER_PREFIX)
+}
+
+/// Who wrote a change and when: Automerge does not stamp time itself, so the app supplies
+/// the capture time, and the enumerator's name rides in the change message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Author {
+    pub by: String,
+    pub at: DateTime<Utc>,
+}
+
+impl Author {
+    pub fn new(by: impl Into<String>, at: DateTime<Utc>) -> Author {
+        Author { by: by.into(), at }
+    }
+
+    fn commit_options(&self) -> CommitOptions {
+        CommitOptions::default()
+            .with_message(self.by.clone())
+            .with_time(self.at.timestamp_millis())
+    }
+}
+
+/// Run `edit` as one Automerge change by `author`; `None` when it wrote nothing.
+pub fn change(
+    doc: &mut Automerge,
+    author: &Author,
+    edit: impl FnOnce(&mut automerge::transaction::Transaction<'_>) -> Result<()>,
+) -> Result<Option<automerge::Change>> {
+    let mut tx = doc.transaction();
+    edit(&mut tx)?;
+    if tx.pending_ops() == 0 {
+        tx.rollback();
+        return Ok(None);
+    }
+    let (hash, _) = tx.commit_with(author.commit_options());
+    Ok(hash.and_then(|hash| doc.get_change_by_hash(&hash)))
+}
+
+/// Write one answer; `None` writes an explicit null (asked, not answered).
+pub fn put_answer(tx: &mut impl Transactable, item: &str, answer: Option<&Answer>) -> Result<()> {
+    let value = match answer {
+        Some(answer) => ScalarValue::Str(answer.to_raw().into()),
+        None => ScalarValue::Null,
+    };
+    tx.put(ROOT, answer_key(item), value)?;
+    Ok(())
+}
+
+pub fn put_str(tx: &mut impl Transactable, key: &str, value: &str) -> Result<()> {
+    tx.put(ROOT, key, value)?;
+    Ok(())
+}
+
+/// Write text, or an explicit null for `None`.
+pub fn put_opt_str(tx: &mut impl Transactable, key: &str, value: Option<&str>) -> Result<()> {
+    match value {
+        Some(value) => tx.put(ROOT, key, value)?,
+        None => tx.put(ROOT, key, ScalarValue::Null)?,
+    }
+    Ok(())
+}
+
+pub fn put_bool(tx: &mut impl Transactable, key: &str, value: bool) -> Result<()> {
+    tx.put(ROOT, key, value)?;
+    Ok(())
+}
+
+/// The value Automerge shows for `key` (its deterministic winner among concurrent writes),
+/// as text; null and absent are both `None`.
+pub fn get_text(doc: &Automerge, key: &str) -> Result<Option<String>> {
+    Ok(doc.get(ROOT, key)?.and_then(|(value, _)| as_text(&value)))
+}
+
+pub fn get_bool(doc: &Automerge, key: &str) -> Result<bool> {
+    Ok(matches!(
+        doc.get(ROOT, key)?,
+        Some((Value::Scalar(s), _)) if matches!(s.as_ref(), ScalarValue::Boolean(true))
+    ))
+}
+
+/// One of the values a field holds, with who wrote it and when.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Written {
+    pub value: Option<String>,
+    pub by: Option<String>,
+    pub at: Option<i64>,
+}
+
+/// Every distinct value `key` holds. More than one means concurrent writes disagreed. Equal
+/// values written concurrently (the same sheet typed identically twice) count once.
+pub fn distinct_values(doc: &Automerge, key: &str) -> Result<Vec<Written>> {
+    let mut out: Vec<Written> = Vec::new();
+    for (value, op) in doc.get_all(ROOT, key)? {
+        let value = as_text(&value);
+        if out.iter().any(|w| w.value == value) {
+            continue;
+        }
+        let (by, at) = provenance(doc, &op);
+        out.push(Written { value, by, at });
+    }
+    // Automerge returns concurrent values in op order, which is the same on every replica;
+    // sort anyway so the materialised text never depends on it.
+    out.sort_by(|a, b| a.value.cmp(&b.value));
+    Ok(out)
+}
+
+fn provenance(doc: &Automerge, op: &ObjId) -> (Option<String>, Option<i64>) {
+    doc.hash_for_opid(op)
+        .and_then(|hash| doc.get_change_meta_by_hash(&hash))
+        .map(|meta| (meta.message.map(|m| m.into_owned()), Some(meta.timestamp)))
+        .unwrap_or((None, None))
+}
+
+/// Every answer key present in the document, in key order.
+pub fn answer_items(doc: &Automerge) -> Vec<String> {
+    doc.keys(ROOT)
+        .filter_map(|key| item_of_key(&key).map(str::to_string))
+        .collect()
+}
+
+fn as_text(value: &Value<'_>) -> Option<String> {
+    match value {
+        Value::Scalar(s) => match s.as_ref() {
+            ScalarValue::Null => None,
+            ScalarValue::Str(s) => Some(s.to_string()),
+            ScalarValue::Int(n) => Some(n.to_string()),
+            ScalarValue::Uint(n) => Some(n.to_string()),
+            ScalarValue::Boolean(b) => Some(b.to_string()),
+            ScalarValue::F64(f) => Some(f.to_string()),
+            other => Some(other.to_string()),
+        },
+        Value::Object(_) => None,
+    }
+}
+
+/// The fields every creator of a response writes, in the same change as its answers.
+pub struct Header<'a> {
+    pub form: &'a Form,
+    pub unit: &'a str,
+    pub period: &'a str,
+    pub channel: &'a str,
+    pub serial: Option<&'a str>,
+    pub status: &'a str,
+}
+
+pub fn put_header(tx: &mut impl Transactable, header: &Header<'_>) -> Result<()> {
+    put_str(tx, FORM, &header.form.id)?;
+    put_str(tx, METHOD, header.form.method.code())?;
+    put_str(tx, UNIT, header.unit)?;
+    put_str(tx, PERIOD, header.period)?;
+    put_str(tx, CHANNEL, header.channel)?;
+    if let Some(serial) = header.serial {
+        put_str(tx, SERIAL, serial)?;
+    }
+    put_str(tx, STATUS, header.status)
+}

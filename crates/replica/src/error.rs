@@ -1,0 +1,101 @@
+//! The one error type of the replica crate.
+
+use simpul_survey::Lang;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    #[error("database: {0}")]
+    Database(#[from] rusqlite::Error),
+    #[error("document: {0}")]
+    Automerge(#[from] automerge::AutomergeError),
+    #[error("invalid change for document {doc}: {source}")]
+    InvalidChange {
+        doc: uuid::Uuid,
+        #[source]
+        source: automerge::LoadChangeError,
+    },
+    #[error("change {hash} for document {doc} depends on a change of another document")]
+    ForeignDependency { doc: uuid::Uuid, hash: String },
+    #[error(transparent)]
+    Survey(#[from] simpul_survey::Error),
+    #[error(transparent)]
+    Protocol(#[from] simpul_protocol::Error),
+    #[error("i/o on {path}: {source}")]
+    Io {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("CSV: {0}")]
+    Csv(#[from] csv::Error),
+    #[error("no replica at {0}; run `simpul init` first")]
+    NotInitialised(std::path::PathBuf),
+    #[error("a replica already exists at {0}")]
+    AlreadyInitialised(std::path::PathBuf),
+    #[error(
+        "database schema version {found} is newer than this program knows ({known}); update Simpul"
+    )]
+    SchemaTooNew { found: i64, known: i64 },
+    #[error("no response with id {0}")]
+    UnknownResponse(String),
+    #[error("unknown form `{0}`")]
+    UnknownForm(String),
+    #[error("invalid {what} `{value}`: {reason}")]
+    InvalidValue {
+        what: &'static str,
+        value: String,
+        reason: &'static str,
+    },
+    #[error("a paper response needs a paper serial")]
+    MissingSerial,
+    #[error("field `{field}` of response {response} has no value `{value}` to choose")]
+    NotAConflictValue {
+        response: String,
+        field: String,
+        value: String,
+    },
+    #[error("this replica holds results of several methods ({0}); choose one")]
+    MixedMethods(String),
+    #[error("response {0} is deleted")]
+    Deleted(String),
+}
+
+impl Error {
+    /// The message for the person at the counter. Survey errors carry their own
+    /// translations; the rest are phrased here.
+    pub fn localized(&self, lang: Lang) -> String {
+        let id = match self {
+            Error::Survey(e) => return e.localized(lang),
+            Error::NotInitialised(p) => format!(
+                "belum ada data Simpul di {}; jalankan `simpul init` dulu",
+                p.display()
+            ),
+            Error::AlreadyInitialised(p) => format!("data Simpul sudah ada di {}", p.display()),
+            Error::UnknownResponse(id) => format!("tidak ada respons dengan id {id}"),
+            Error::UnknownForm(f) => format!("formulir `{f}` tidak dikenal"),
+            Error::MissingSerial => "kuesioner kertas wajib punya nomor seri".to_string(),
+            Error::InvalidValue {
+                what,
+                value,
+                reason,
+            } => format!("{what} `{value}` tidak sah: {reason}"),
+            Error::NotAConflictValue { field, value, .. } => {
+                format!("isian `{field}` tidak punya nilai `{value}` untuk dipilih")
+            }
+            Error::MixedMethods(m) => {
+                format!("data ini memuat hasil beberapa metode ({m}); pilih satu dengan --method")
+            }
+            Error::Csv(e) => format!("CSV rusak: {e}"),
+            Error::Deleted(id) => format!("respons {id} sudah dihapus"),
+            Error::Protocol(e) => format!("berkas bundel rusak atau tidak lengkap: {e}"),
+            other => format!("galat: {other}"),
+        };
+        match lang {
+            Lang::Id => id,
+            Lang::En => self.to_string(),
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! One device's Simpul data: every questionnaire as an Automerge document, the change log
+//! that moves between devices, and SQLite tables that lists and the IKM read.
+//!
+//! A [`Replica`] lives in a folder. Every user action — capture, edit, finalise, delete,
+//! resolve, a chunk of CSV rows, a received bundle — is one SQLite transaction holding the
+//! Automerge change(s), their log entries and the rebuilt rows, so a crash at any moment
+//! leaves either all of it or none.
+//!
+//! Identity makes merging safe: interviews get a fresh UUIDv7, paper sheets a UUIDv5 of
+//! (unit, period, serial), so one sheet typed on two offline laptops is one response whose
+//! differing cells become [conflicts](Replica::conflicts) to resolve rather than duplicates.
+//!
+//! ```
+//! use simpul_replica::{Author, Channel, Code, NewResponse, Replica, Settings, Status};
+//!
+//! let dir = tempfile::tempdir().unwrap();
+//! let settings = Settings {
+//!     unit: Code::parse("unit", "U-CAPIL").unwrap(),
+//!     period: Code::parse("period", "2025-S1").unwrap(),
+//!     form: "skm-2017".into(),
+//!     device: "tablet-1".into(),
+//! };
+//! let mut replica = Replica::init(dir.path(), settings).unwrap();
+//! let answers = (1..=9).map(|u| (format!("U{u}"), "4".to_string())).collect();
+//! replica
+//!     .capture(NewResponse {
+//!         channel: Channel::Interview,
+//!         form: None,
+//!         unit: None,
+//!         period: None,
+//!         serial: None,
+//!         answers,
+//!         status: Status::Final,
+//!         author: Author::new("Sari", chrono::Utc::now()),
+//!     })
+//!     .unwrap();
+//! let report = replica.report(&Default::default(), Default::default()).unwrap();
+//! assert_eq!(report.ikm, Some(100.0));
+//! ```
+
+mod apply;
+mod bundle;
+mod csv_io;
+mod doc;
+mod error;
+mod materialise;
+mod migrate;
+mod model;
+mod query;
+mod replica;
+mod store;
+mod write;
+
+pub use apply::Applied;
+pub use bundle::{BATCH_PAYLOAD_BYTES, Exported};
+pub use csv_io::{ImportOptions, ImportSummary, RowReport};
+pub use doc::{Author, Written};
+pub use error::{Error, Result};
+pub use migrate::SCHEMA_VERSION;
+pub use model::{Channel, Code, Filter, PaperSerial, Status, paper_response_id};
+pub use query::{AnswerRow, Conflict, Detail, Summary};
+pub use replica::{DB_FILE, Replica, Settings};
+pub use write::{Captured, NewResponse, Prepared};
+
+/// The form item naming the service received; lists and reports filter on it.
+pub const SERVICE_ITEM: &str = "layanan";

@@ -1,0 +1,121 @@
+//! Rebuild a response's rows in `responses`, `answers` and `conflicts` from its document.
+//! Only documents are truth; these rows exist so lists and the IKM never load Automerge.
+
+use std::collections::BTreeMap;
+
+use automerge::Automerge;
+use rusqlite::{Transaction, params};
+use simpul_survey::{Form, ItemKind, Method};
+use uuid::Uuid;
+
+use crate::doc;
+use crate::{Result, SERVICE_ITEM};
+
+/// Score slots in `responses`: enough for the largest method (KepMenPAN 25/2004, 14 unsur).
+pub const SCORE_SLOTS: usize = 14;
+
+pub fn response(
+    tx: &Transaction<'_>,
+    forms: &BTreeMap<String, Form>,
+    id: Uuid,
+    doc: &Automerge,
+) -> Result<()> {
+    let key = id.to_string();
+    let form_id = doc::get_text(doc, doc::FORM)?.unwrap_or_default();
+    let form = forms.get(&form_id);
+    let method = form
+        .map(|f| f.method.code().to_string())
+        .or(doc::get_text(doc, doc::METHOD)?)
+        .unwrap_or_default();
+    let (created_at, updated_at): (i64, i64) = tx.query_row(
+        "SELECT MIN(time), MAX(time) FROM changes WHERE doc = ?1",
+        [&key],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
+
+    tx.execute("DELETE FROM answers WHERE response = ?1", [&key])?;
+    tx.execute("DELETE FROM conflicts WHERE response = ?1", [&key])?;
+
+    let mut scores = [None::<i64>; SCORE_SLOTS];
+    let mut service = None;
+    let mut conflicts = 0;
+    for item in doc::answer_items(doc) {
+        let field = doc::answer_key(&item);
+        let value = doc::get_text(doc, &field)?;
+        tx.execute(
+            "INSERT INTO answers (response, item, value) VALUES (?1, ?2, ?3)",
+            params![key, item, value],
+        )?;
+        let values = doc::distinct_values(doc, &field)?;
+        if values.len() > 1 {
+            conflicts += 1;
+            tx.execute(
+                "INSERT INTO conflicts (response, field, vals) VALUES (?1, ?2, ?3)",
+                params![
+                    key,
+                    item,
+                    serde_json::to_string(&values).expect("plain data")
+                ],
+            )?;
+        }
+        if item == SERVICE_ITEM {
+            service = value.clone();
+        }
+        if let (Some(form), Some(value)) = (form, value)
+            && let Some(slot) = score_slot(form, &item)
+            && let Ok(Some(simpul_survey::Answer::Score(score))) = form.parse_answer(&item, &value)
+        {
+            scores[slot] = Some(i64::from(score.get()));
+        }
+    }
+
+    tx.execute(
+        "INSERT OR REPLACE INTO responses (id, form, method, unit, period, channel, serial, service,
+             status, deleted, conflicts, created_at, updated_at,
+             s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,
+             ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
+        params![
+            key,
+            form_id,
+            method,
+            doc::get_text(doc, doc::UNIT)?.unwrap_or_default(),
+            doc::get_text(doc, doc::PERIOD)?.unwrap_or_default(),
+            doc::get_text(doc, doc::CHANNEL)?.unwrap_or_default(),
+            doc::get_text(doc, doc::SERIAL)?,
+            service,
+            doc::get_text(doc, doc::STATUS)?.unwrap_or_else(|| "draft".into()),
+            doc::get_bool(doc, doc::DELETED)?,
+            conflicts,
+            created_at,
+            updated_at,
+            scores[0],
+            scores[1],
+            scores[2],
+            scores[3],
+            scores[4],
+            scores[5],
+            scores[6],
+            scores[7],
+            scores[8],
+            scores[9],
+            scores[10],
+            scores[11],
+            scores[12],
+            scores[13],
+        ],
+    )?;
+    Ok(())
+}
+
+/// The 0-based score slot of a scored item: its unsur's position in the form's method.
+pub fn score_slot(form: &Form, item: &str) -> Option<usize> {
+    let ItemKind::Scored { unsur, .. } = &form.item(item)?.kind else {
+        return None;
+    };
+    unsur_slot(form.method, unsur)
+}
+
+pub fn unsur_slot(method: Method, unsur: &str) -> Option<usize> {
+    method.unsur().iter().position(|u| u.id == unsur)
+}

@@ -1,0 +1,253 @@
+//! Reads: lists, one response in full, conflicts and the IKM — all from the materialised
+//! tables, never from the documents.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Row, ToSql, params_from_iter};
+use serde::Serialize;
+use simpul_survey::{IkmReport, Method, UnsurTally, Weighting};
+use uuid::Uuid;
+
+use crate::doc::Written;
+use crate::materialise::SCORE_SLOTS;
+use crate::model::{Channel, Filter, Status};
+use crate::{Error, Replica, Result};
+
+/// One row of a response list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub id: Uuid,
+    pub form: String,
+    pub method: String,
+    pub unit: String,
+    pub period: String,
+    pub channel: String,
+    pub serial: Option<String>,
+    pub service: Option<String>,
+    pub status: String,
+    pub deleted: bool,
+    /// Fields holding several values.
+    pub conflicts: u32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One response in full: its summary, every answer in form order, and its conflicts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Detail {
+    #[serde(flatten)]
+    pub summary: Summary,
+    pub answers: Vec<AnswerRow>,
+    pub conflicts: Vec<Conflict>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AnswerRow {
+    pub item: String,
+    pub value: Option<String>,
+}
+
+/// A field holding several concurrent values, each with who wrote it and when.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Conflict {
+    pub response: Uuid,
+    pub serial: Option<String>,
+    pub field: String,
+    pub values: Vec<Option<String>>,
+    pub written: Vec<Written>,
+}
+
+const SUMMARY_COLUMNS: &str = "id, form, method, unit, period, channel, serial, service, \
+     status, deleted, conflicts, created_at, updated_at";
+
+/// `WHERE` clause shared by every filtered read; parameters follow [`filter_params`].
+const FILTER_SQL: &str = "(?1 IS NULL OR period = ?1) AND (?2 IS NULL OR unit = ?2) \
+     AND (?3 IS NULL OR service = ?3) AND (?4 IS NULL OR channel = ?4) \
+     AND (?5 IS NULL OR status = ?5) AND (?6 IS NULL OR (conflicts > 0) = ?6) \
+     AND (?7 IS NULL OR method = ?7) AND (?8 OR deleted = 0)";
+
+fn filter_params(filter: &Filter) -> Vec<Box<dyn ToSql>> {
+    vec![
+        Box::new(filter.period.clone()),
+        Box::new(filter.unit.clone()),
+        Box::new(filter.service.clone()),
+        Box::new(filter.channel.map(Channel::code)),
+        Box::new(filter.status.map(Status::code)),
+        Box::new(filter.has_conflict),
+        Box::new(filter.method.map(Method::code)),
+        Box::new(filter.include_deleted),
+    ]
+}
+
+impl Replica {
+    /// Responses matching `filter`, oldest first.
+    pub fn list(&self, filter: &Filter) -> Result<Vec<Summary>> {
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM responses WHERE {FILTER_SQL} ORDER BY created_at, id"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(params_from_iter(filter_params(filter)), summary)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn count(&self, filter: &Filter) -> Result<u64> {
+        let sql = format!("SELECT COUNT(*) FROM responses WHERE {FILTER_SQL}");
+        let n: i64 = self
+            .conn
+            .query_row(&sql, params_from_iter(filter_params(filter)), |row| {
+                row.get(0)
+            })?;
+        Ok(n as u64)
+    }
+
+    /// One response with every answer (in its form's order) and every conflict.
+    pub fn show(&self, id: Uuid) -> Result<Detail> {
+        let key = id.to_string();
+        let sql = format!("SELECT {SUMMARY_COLUMNS} FROM responses WHERE id = ?1");
+        let summary = self
+            .conn
+            .query_row(&sql, [&key], summary)
+            .map_err(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => Error::UnknownResponse(key.clone()),
+                other => other.into(),
+            })?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT item, value FROM answers WHERE response = ?1")?;
+        let mut answers: Vec<AnswerRow> = stmt
+            .query_map([&key], |row| {
+                Ok(AnswerRow {
+                    item: row.get(0)?,
+                    value: row.get(1)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        if let Some(form) = self.forms.get(&summary.form) {
+            let position = |item: &str| form.items.iter().position(|i| i.id == item);
+            answers.sort_by_key(|a| position(&a.item).unwrap_or(usize::MAX));
+        }
+        let conflicts = self.conflicts_where("c.response = ?1", &[&key])?;
+        Ok(Detail {
+            summary,
+            answers,
+            conflicts,
+        })
+    }
+
+    /// Every field holding several values among the responses matching `filter`.
+    pub fn conflicts(&self, filter: &Filter) -> Result<Vec<Conflict>> {
+        let sql = format!("c.response IN (SELECT id FROM responses WHERE {FILTER_SQL})");
+        let params = filter_params(filter);
+        let refs: Vec<&dyn ToSql> = params.iter().map(|p| p.as_ref()).collect();
+        self.conflicts_where(&sql, &refs)
+    }
+
+    fn conflicts_where(&self, condition: &str, params: &[&dyn ToSql]) -> Result<Vec<Conflict>> {
+        let sql = format!(
+            "SELECT c.response, r.serial, c.field, c.vals FROM conflicts c
+             JOIN responses r ON r.id = c.response WHERE {condition}
+             ORDER BY r.serial, c.response, c.field"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let mut rows = stmt.query(params)?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            let response: String = row.get(0)?;
+            let vals: String = row.get(3)?;
+            let written: Vec<Written> =
+                serde_json::from_str(&vals).map_err(|_| Error::InvalidValue {
+                    what: "stored conflict",
+                    value: vals.clone(),
+                    reason: "not the JSON this program writes",
+                })?;
+            out.push(Conflict {
+                response: crate::apply::parse_uuid(&response)?,
+                serial: row.get(1)?,
+                field: row.get(2)?,
+                values: written.iter().map(|w| w.value.clone()).collect(),
+                written,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The IKM over the final, not deleted responses matching `filter`. Drafts are not
+    /// completed questionnaires and never count. When the matching responses were collected
+    /// under several methods the caller must pick one (`filter.method`): their indices are not
+    /// comparable.
+    pub fn report(&self, filter: &Filter, weighting: Weighting) -> Result<IkmReport> {
+        let filter = Filter {
+            status: Some(Status::Final),
+            include_deleted: false,
+            ..filter.clone()
+        };
+        let method = match filter.method {
+            Some(method) => method,
+            None => self.single_method(&filter)?,
+        };
+        let filter = Filter {
+            method: Some(method),
+            ..filter
+        };
+        let aggregates: String = (1..=SCORE_SLOTS)
+            .map(|i| format!(", SUM(s{i}), COUNT(s{i})"))
+            .collect();
+        let sql = format!("SELECT COUNT(*){aggregates} FROM responses WHERE {FILTER_SQL}");
+        let (n, tallies) =
+            self.conn
+                .query_row(&sql, params_from_iter(filter_params(&filter)), |row| {
+                    let n: i64 = row.get(0)?;
+                    let mut tallies = Vec::new();
+                    for (slot, unsur) in method.unsur().iter().enumerate() {
+                        let total: Option<i64> = row.get(1 + 2 * slot)?;
+                        let answered: i64 = row.get(2 + 2 * slot)?;
+                        tallies.push(UnsurTally {
+                            id: unsur.id.to_string(),
+                            total: total.unwrap_or(0) as u64,
+                            n: answered as u64,
+                        });
+                    }
+                    Ok((n as u64, tallies))
+                })?;
+        Ok(simpul_survey::compute(method, weighting, n, &tallies))
+    }
+
+    /// The one method the matching responses use; the active form's when there are none.
+    fn single_method(&self, filter: &Filter) -> Result<Method> {
+        let sql =
+            format!("SELECT DISTINCT method FROM responses WHERE {FILTER_SQL} ORDER BY method");
+        let mut stmt = self.conn.prepare(&sql)?;
+        let methods: Vec<String> = stmt
+            .query_map(params_from_iter(filter_params(filter)), |row| row.get(0))?
+            .collect::<Result<_, _>>()?;
+        match methods.as_slice() {
+            [] => Ok(self.form(None)?.method),
+            [one] => Ok(Method::parse(one)?),
+            many => Err(Error::MixedMethods(many.join(", "))),
+        }
+    }
+}
+
+fn summary(row: &Row<'_>) -> rusqlite::Result<Summary> {
+    let id: String = row.get(0)?;
+    let time = |i| -> rusqlite::Result<DateTime<Utc>> {
+        let ms: i64 = row.get(i)?;
+        Ok(DateTime::from_timestamp_millis(ms).unwrap_or_default())
+    };
+    Ok(Summary {
+        id: Uuid::parse_str(&id).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+        })?,
+        form: row.get(1)?,
+        method: row.get(2)?,
+        unit: row.get(3)?,
+        period: row.get(4)?,
+        channel: row.get(5)?,
+        serial: row.get(6)?,
+        service: row.get(7)?,
+        status: row.get(8)?,
+        deleted: row.get(9)?,
+        conflicts: row.get(10)?,
+        created_at: time(11)?,
+        updated_at: time(12)?,
+    })
+}

@@ -1,0 +1,309 @@
+//! Local writes: capture, edit, finalise, delete, restore and resolve. Each is one SQLite
+//! transaction holding one Automerge change, its log entry and the rebuilt rows.
+//!
+//! Input is parsed before the transaction starts, so a bad answer changes nothing.
+
+use std::collections::BTreeMap;
+
+use automerge::{ActorId, Automerge};
+use serde::Serialize;
+use simpul_survey::{Answer, Form};
+use uuid::Uuid;
+
+use crate::doc::{self, Author, Header};
+use crate::model::{Channel, Code, PaperSerial, Status, paper_response_id};
+use crate::store::Session;
+use crate::{Error, Replica, Result};
+
+/// A questionnaire as typed or tapped: raw answers keyed by item id or alias.
+#[derive(Clone, Debug)]
+pub struct NewResponse {
+    pub channel: Channel,
+    /// The form; the device's active form when `None`.
+    pub form: Option<String>,
+    /// The unit and period; the device's active ones when `None`.
+    pub unit: Option<Code>,
+    pub period: Option<Code>,
+    /// Required for paper questionnaires: it is their identity.
+    pub serial: Option<PaperSerial>,
+    pub answers: Vec<(String, String)>,
+    pub status: Status,
+    pub author: Author,
+}
+
+/// A [`NewResponse`] whose every answer has been parsed against its form.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    id: Uuid,
+    form: String,
+    unit: Code,
+    period: Code,
+    channel: Channel,
+    serial: Option<PaperSerial>,
+    status: Status,
+    /// Every item of the form, `None` where unanswered.
+    answers: BTreeMap<String, Option<Answer>>,
+    author: Author,
+}
+
+impl Prepared {
+    pub fn id(&self) -> Uuid {
+        self.id
+    }
+
+    /// Keep an id the response already has elsewhere (a CSV export being imported back).
+    pub(crate) fn set_id(&mut self, id: Uuid) {
+        self.id = id;
+    }
+}
+
+/// What a capture did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Captured {
+    /// A new response.
+    Created { id: Uuid },
+    /// The same paper sheet, typed identically, was already here: nothing written.
+    AlreadyPresent { id: Uuid },
+    /// The same paper sheet was already here with other values in `differing`: this entry was
+    /// written beside it, and those cells are now conflicts to review (double data entry).
+    Merged { id: Uuid, differing: Vec<String> },
+}
+
+impl Captured {
+    pub fn id(&self) -> Uuid {
+        match self {
+            Captured::Created { id } | Captured::AlreadyPresent { id } => *id,
+            Captured::Merged { id, .. } => *id,
+        }
+    }
+}
+
+impl Replica {
+    /// Parse and check a questionnaire without writing anything.
+    pub fn prepare(&self, new: NewResponse) -> Result<Prepared> {
+        let form = self.form(new.form.as_deref())?;
+        let unit = new.unit.unwrap_or_else(|| self.settings().unit.clone());
+        let period = new.period.unwrap_or_else(|| self.settings().period.clone());
+        let mut answers = parse_answers(form, &new.answers)?;
+        for item in &form.items {
+            answers.entry(item.id.clone()).or_insert(None);
+        }
+        // A paper sheet is what it is, blanks included; electronic channels must be complete.
+        if new.status == Status::Final && new.channel != Channel::Paper {
+            form.check_required(|id| matches!(answers.get(id), Some(Some(_))))?;
+        }
+        let id = match (new.channel, &new.serial) {
+            (Channel::Paper, Some(serial)) => paper_response_id(&unit, &period, serial),
+            (Channel::Paper, None) => return Err(Error::MissingSerial),
+            _ => Uuid::now_v7(),
+        };
+        Ok(Prepared {
+            id,
+            form: form.id.clone(),
+            unit,
+            period,
+            channel: new.channel,
+            serial: new.serial,
+            status: new.status,
+            answers,
+            author: new.author,
+        })
+    }
+
+    /// Capture one questionnaire.
+    pub fn capture(&mut self, new: NewResponse) -> Result<Captured> {
+        let prepared = self.prepare(new)?;
+        let mut out = self.capture_all(vec![prepared])?;
+        Ok(out.pop().expect("one in, one out"))
+    }
+
+    /// Capture several prepared questionnaires in one transaction (bulk paper entry).
+    pub fn capture_all(&mut self, prepared: Vec<Prepared>) -> Result<Vec<Captured>> {
+        let mut session = self.session()?;
+        let mut out = Vec::with_capacity(prepared.len());
+        for p in prepared {
+            out.push(capture_in(&mut session, p)?);
+        }
+        session.commit()?;
+        Ok(out)
+    }
+
+    /// Change answers of an existing response. Answers equal to what is there are skipped,
+    /// so an edit that changes nothing writes nothing.
+    pub fn edit(&mut self, id: Uuid, answers: &[(String, String)], author: &Author) -> Result<()> {
+        self.modify(id, author, |form, _| {
+            let parsed = parse_answers(form, answers)?;
+            Ok(parsed
+                .into_iter()
+                .map(|(item, answer)| (doc::answer_key(&item), answer.map(|a| a.to_raw())))
+                .collect())
+        })
+    }
+
+    /// Mark a response complete. Electronic responses must have every required item.
+    pub fn finalise(&mut self, id: Uuid, author: &Author) -> Result<()> {
+        self.modify(id, author, |form, doc| {
+            let channel = doc::get_text(doc, doc::CHANNEL)?;
+            if channel.as_deref() != Some(Channel::Paper.code()) {
+                form.check_required(|item| {
+                    matches!(doc::get_text(doc, &doc::answer_key(item)), Ok(Some(_)))
+                })?;
+            }
+            Ok(vec![(
+                doc::STATUS.to_string(),
+                Some(Status::Final.code().to_string()),
+            )])
+        })
+    }
+
+    /// Delete a response: a tombstone, so the deletion syncs like any edit and can be undone.
+    pub fn delete(&mut self, id: Uuid, author: &Author) -> Result<()> {
+        self.set_deleted(id, author, true)
+    }
+
+    /// Undo a deletion.
+    pub fn restore(&mut self, id: Uuid, author: &Author) -> Result<()> {
+        self.set_deleted(id, author, false)
+    }
+
+    /// Settle a field holding several concurrent values by choosing one of them. The choice is
+    /// an ordinary change that supersedes every value it saw.
+    pub fn resolve(&mut self, id: Uuid, field: &str, raw: &str, author: &Author) -> Result<()> {
+        self.modify(id, author, |form, doc| {
+            let item = form
+                .find_item(field)
+                .ok_or_else(|| simpul_survey::Error::UnknownItem(field.to_string()))?;
+            let chosen = form.parse_answer(&item.id, raw)?.map(|a| a.to_raw());
+            let values = doc::distinct_values(doc, &doc::answer_key(&item.id))?;
+            if !values.iter().any(|w| w.value == chosen) {
+                return Err(Error::NotAConflictValue {
+                    response: id.to_string(),
+                    field: item.id.clone(),
+                    value: raw.to_string(),
+                });
+            }
+            Ok(vec![(doc::answer_key(&item.id), chosen)])
+        })
+    }
+
+    fn set_deleted(&mut self, id: Uuid, author: &Author, deleted: bool) -> Result<()> {
+        let mut session = self.session()?;
+        let doc = session
+            .doc(id)?
+            .ok_or_else(|| Error::UnknownResponse(id.to_string()))?;
+        if doc::get_bool(doc, doc::DELETED)? != deleted {
+            let change = doc::change(doc, author, |tx| doc::put_bool(tx, doc::DELETED, deleted))?;
+            if let Some(change) = change {
+                session.log_change(id, &change, true)?;
+            }
+        }
+        session.commit()
+    }
+
+    /// One change to an existing, not deleted response: `plan` reads the document and says
+    /// which keys get which values; keys already holding exactly that value are skipped.
+    fn modify(
+        &mut self,
+        id: Uuid,
+        author: &Author,
+        plan: impl FnOnce(&Form, &Automerge) -> Result<Vec<(String, Option<String>)>>,
+    ) -> Result<()> {
+        let mut session = self.session()?;
+        let forms = session.forms;
+        let doc = session
+            .doc(id)?
+            .ok_or_else(|| Error::UnknownResponse(id.to_string()))?;
+        if doc::get_bool(doc, doc::DELETED)? {
+            return Err(Error::Deleted(id.to_string()));
+        }
+        let form_id = doc::get_text(doc, doc::FORM)?.unwrap_or_default();
+        let form = forms
+            .get(&form_id)
+            .ok_or_else(|| Error::UnknownForm(form_id.clone()))?;
+        let mut writes = Vec::new();
+        for (key, value) in plan(form, doc)? {
+            let current = doc::distinct_values(doc, &key)?;
+            if !(current.len() == 1 && current[0].value == value) {
+                writes.push((key, value));
+            }
+        }
+        let change = doc::change(doc, author, |tx| {
+            for (key, value) in &writes {
+                doc::put_opt_str(tx, key, value.as_deref())?;
+            }
+            Ok(())
+        })?;
+        if let Some(change) = change {
+            session.log_change(id, &change, true)?;
+        }
+        session.commit()
+    }
+}
+
+/// Parse raw `(item or alias, value)` pairs against `form`; each error names the item.
+fn parse_answers(
+    form: &Form,
+    raw: &[(String, String)],
+) -> Result<BTreeMap<String, Option<Answer>>> {
+    let mut out = BTreeMap::new();
+    for (name, value) in raw {
+        let item = form
+            .find_item(name)
+            .ok_or_else(|| simpul_survey::Error::UnknownItem(name.clone()))?;
+        out.insert(item.id.clone(), form.parse_answer(&item.id, value)?);
+    }
+    Ok(out)
+}
+
+fn capture_in(session: &mut Session<'_>, p: Prepared) -> Result<Captured> {
+    let form = session
+        .forms
+        .get(&p.form)
+        .ok_or_else(|| Error::UnknownForm(p.form.clone()))?;
+    let header = Header {
+        form,
+        unit: p.unit.as_str(),
+        period: p.period.as_str(),
+        channel: p.channel.code(),
+        serial: p.serial.as_ref().map(PaperSerial::as_str),
+        status: p.status.code(),
+    };
+    let write_all = |tx: &mut automerge::transaction::Transaction<'_>| -> Result<()> {
+        doc::put_header(tx, &header)?;
+        for (item, answer) in &p.answers {
+            doc::put_answer(tx, item, answer.as_ref())?;
+        }
+        Ok(())
+    };
+
+    let Some(existing) = session.doc(p.id)? else {
+        let doc = session.doc_or_new(p.id)?;
+        let change = doc::change(doc, &p.author, write_all)?.expect("a new response writes fields");
+        session.log_change(p.id, &change, true)?;
+        return Ok(Captured::Created { id: p.id });
+    };
+
+    // The same sheet again. Cells matching a value already there are no news.
+    let mut differing = Vec::new();
+    for (item, answer) in &p.answers {
+        let value = answer.as_ref().map(Answer::to_raw);
+        let values = doc::distinct_values(existing, &doc::answer_key(item))?;
+        if !values.iter().any(|w| w.value == value) {
+            differing.push(item.clone());
+        }
+    }
+    if differing.is_empty() {
+        return Ok(Captured::AlreadyPresent { id: p.id });
+    }
+    // Write this entry as if typed on a machine that never saw the first one: a fresh actor
+    // and no dependencies, so every differing cell ends up holding both values.
+    let mut entry = Automerge::new().with_actor(ActorId::random());
+    let change = doc::change(&mut entry, &p.author, write_all)?.expect("an entry writes fields");
+    existing.apply_changes([change.clone()])?;
+    session.log_change(p.id, &change, true)?;
+    Ok(Captured::Merged {
+        id: p.id,
+        differing,
+    })
+}
