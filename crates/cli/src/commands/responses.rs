@@ -1,0 +1,311 @@
+//! Creating a replica and working with single responses.
+
+use std::io::Read;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use chrono::{Datelike, Utc};
+use simpul_replica::{Captured, Code, NewResponse, PaperSerial, Replica, Settings, Status};
+use simpul_survey::Lang;
+
+use super::{author, open, response_id};
+use crate::cli::{CaptureArgs, EditArgs, Format, IdArgs, InitArgs, ListArgs, ResolveArgs};
+use crate::output::{json, tr};
+
+pub fn init(args: InitArgs, lang: Lang) -> anyhow::Result<ExitCode> {
+    let period = args.period.unwrap_or_else(current_semester);
+    let settings = Settings {
+        unit: Code::parse("unit", &args.unit)?,
+        period: Code::parse("period", &period)?,
+        form: args.form,
+        device: args.device.unwrap_or_else(default_device_name),
+    };
+    let replica = Replica::init(&args.data.data, settings)?;
+    let s = replica.settings();
+    println!(
+        "{} {} — {} {}, {} {}, {} {}",
+        tr(lang, "Replika dibuat di", "Replica created in"),
+        args.data.data.display(),
+        tr(lang, "unit", "unit"),
+        s.unit,
+        tr(lang, "periode", "period"),
+        s.period,
+        tr(lang, "formulir", "form"),
+        s.form
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Periods are named by semester, e.g. 2026-S2, unless the unit says otherwise.
+fn current_semester() -> String {
+    let today = Utc::now().date_naive();
+    let half = if today.month() <= 6 { 1 } else { 2 };
+    format!("{}-S{half}", today.year())
+}
+
+fn default_device_name() -> String {
+    std::env::var("HOSTNAME")
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "perangkat".to_string())
+}
+
+pub fn capture(args: CaptureArgs, lang: Lang) -> anyhow::Result<ExitCode> {
+    let mut replica = open(&args.data)?;
+    let mut answers = args.set;
+    if args.json {
+        answers.extend(answers_from_stdin()?);
+    }
+    let new = NewResponse {
+        channel: args.channel.into(),
+        form: args.form,
+        unit: args.unit.map(|u| Code::parse("unit", &u)).transpose()?,
+        period: args.period.map(|p| Code::parse("period", &p)).transpose()?,
+        serial: args
+            .paper_serial
+            .map(|s| PaperSerial::parse(&s))
+            .transpose()?,
+        answers,
+        status: if args.draft {
+            Status::Draft
+        } else {
+            Status::Final
+        },
+        author: author(&replica, &args.who),
+    };
+    let captured = replica.capture(new)?;
+    if args.format.format == Format::Json {
+        json(&captured)?;
+    } else {
+        println!("{}", describe(&captured, lang));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A JSON object of answers; numbers and strings both accepted as values.
+fn answers_from_stdin() -> anyhow::Result<Vec<(String, String)>> {
+    let mut input = String::new();
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .context("reading answers from standard input")?;
+    let object: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&input).context("answers on standard input must be a JSON object")?;
+    object
+        .into_iter()
+        .map(|(item, value)| {
+            let raw = match value {
+                serde_json::Value::String(s) => s,
+                serde_json::Value::Null => String::new(),
+                serde_json::Value::Number(n) => n.to_string(),
+                other => anyhow::bail!("answer `{item}`: expected a string or number, got {other}"),
+            };
+            Ok((item, raw))
+        })
+        .collect()
+}
+
+pub fn describe(captured: &Captured, lang: Lang) -> String {
+    match captured {
+        Captured::Created { id } => format!("{} {id}", tr(lang, "Tersimpan:", "Saved:")),
+        Captured::AlreadyPresent { id } => format!(
+            "{} {id}",
+            tr(
+                lang,
+                "Sudah ada, tidak diubah:",
+                "Already present, unchanged:"
+            )
+        ),
+        Captured::Merged { id, differing } => format!(
+            "{} {id} — {}: {}",
+            tr(lang, "Entri kedua disimpan:", "Second entry saved:"),
+            tr(lang, "isian berbeda", "differing cells"),
+            differing.join(", ")
+        ),
+    }
+}
+
+pub fn list(args: ListArgs, lang: Lang) -> anyhow::Result<ExitCode> {
+    let replica = open(&args.data)?;
+    let responses = replica.list(&args.filter.to_filter())?;
+    if args.format.format == Format::Json {
+        json(&responses)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{:<36}  {:<9}  {:<10}  {:<6}  {:<8}  {}",
+        "id",
+        tr(lang, "saluran", "channel"),
+        tr(lang, "seri", "serial"),
+        "status",
+        tr(lang, "konflik", "conflicts"),
+        tr(lang, "dibuat", "created")
+    );
+    for r in &responses {
+        println!(
+            "{:<36}  {:<9}  {:<10}  {:<6}  {:<8}  {}{}",
+            r.id,
+            r.channel,
+            r.serial.as_deref().unwrap_or("-"),
+            r.status,
+            r.conflicts,
+            r.created_at.format("%Y-%m-%d %H:%M"),
+            if r.deleted {
+                tr(lang, "  (dihapus)", "  (deleted)")
+            } else {
+                ""
+            }
+        );
+    }
+    println!("{} {}", responses.len(), tr(lang, "respons", "responses"));
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn show(args: IdArgs, lang: Lang) -> anyhow::Result<ExitCode> {
+    let replica = open(&args.data)?;
+    let detail = replica.show(response_id(&replica, &args.id)?)?;
+    if args.format.format == Format::Json {
+        json(&detail)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let s = &detail.summary;
+    println!("id        {}", s.id);
+    println!(
+        "{}  {} / {} / {}",
+        tr(lang, "formulir", "form    "),
+        s.form,
+        s.unit,
+        s.period
+    );
+    println!(
+        "{}   {}  {}",
+        tr(lang, "saluran", "channel"),
+        s.channel,
+        s.serial.as_deref().unwrap_or("")
+    );
+    println!(
+        "status    {}{}",
+        s.status,
+        if s.deleted {
+            tr(lang, " (dihapus)", " (deleted)")
+        } else {
+            ""
+        }
+    );
+    println!();
+    for a in &detail.answers {
+        let conflict = detail.conflicts.iter().find(|c| c.field == a.item);
+        match conflict {
+            Some(c) => {
+                let values: Vec<String> = c
+                    .written
+                    .iter()
+                    .map(|w| {
+                        format!(
+                            "{} ({})",
+                            w.value.as_deref().unwrap_or("—"),
+                            w.by.as_deref().unwrap_or("?")
+                        )
+                    })
+                    .collect();
+                println!(
+                    "{:<20} {}  [{}: {}]",
+                    a.item,
+                    a.value.as_deref().unwrap_or("—"),
+                    tr(lang, "KONFLIK", "CONFLICT"),
+                    values.join(" | ")
+                );
+            }
+            None => println!("{:<20} {}", a.item, a.value.as_deref().unwrap_or("—")),
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn edit(args: EditArgs, lang: Lang) -> anyhow::Result<ExitCode> {
+    let mut replica = open(&args.data)?;
+    let id = response_id(&replica, &args.id)?;
+    let author = author(&replica, &args.who);
+    replica.edit(id, &args.set, &author)?;
+    println!("{} {id}", tr(lang, "Diubah:", "Edited:"));
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn finalise(args: IdArgs, lang: Lang) -> anyhow::Result<ExitCode> {
+    let mut replica = open(&args.data)?;
+    let id = response_id(&replica, &args.id)?;
+    let author = author(&replica, &args.who);
+    replica.finalise(id, &author)?;
+    println!("{} {id}", tr(lang, "Selesai:", "Finalised:"));
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn delete(args: IdArgs, lang: Lang) -> anyhow::Result<ExitCode> {
+    let mut replica = open(&args.data)?;
+    let id = response_id(&replica, &args.id)?;
+    let author = author(&replica, &args.who);
+    replica.delete(id, &author)?;
+    println!(
+        "{} {id} ({} `simpul restore`)",
+        tr(lang, "Dihapus:", "Deleted:"),
+        tr(lang, "batalkan dengan", "undo with")
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn restore(args: IdArgs, lang: Lang) -> anyhow::Result<ExitCode> {
+    let mut replica = open(&args.data)?;
+    let id = response_id(&replica, &args.id)?;
+    let author = author(&replica, &args.who);
+    replica.restore(id, &author)?;
+    println!("{} {id}", tr(lang, "Dipulihkan:", "Restored:"));
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn conflicts(args: ListArgs, lang: Lang) -> anyhow::Result<ExitCode> {
+    let replica = open(&args.data)?;
+    let conflicts = replica.conflicts(&args.filter.to_filter())?;
+    if args.format.format == Format::Json {
+        json(&conflicts)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    for c in &conflicts {
+        let values: Vec<String> = c
+            .written
+            .iter()
+            .map(|w| {
+                format!(
+                    "{} ({})",
+                    w.value.as_deref().unwrap_or("—"),
+                    w.by.as_deref().unwrap_or("?")
+                )
+            })
+            .collect();
+        println!(
+            "{}  {:<10} {:<20} {}",
+            c.response,
+            c.serial.as_deref().unwrap_or("-"),
+            c.field,
+            values.join(" | ")
+        );
+    }
+    println!(
+        "{} {}",
+        conflicts.len(),
+        tr(lang, "isian berkonflik", "conflicting fields")
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn resolve(args: ResolveArgs, lang: Lang) -> anyhow::Result<ExitCode> {
+    let mut replica = open(&args.data)?;
+    let id = response_id(&replica, &args.id)?;
+    let author = author(&replica, &args.who);
+    replica.resolve(id, &args.field, &args.value, &author)?;
+    println!(
+        "{} {id} {} = {}",
+        tr(lang, "Diselesaikan:", "Resolved:"),
+        args.field,
+        args.value
+    );
+    Ok(ExitCode::SUCCESS)
+}
