@@ -307,3 +307,231 @@ fn capture_in(session: &mut Session<'_>, p: Prepared) -> Result<Captured> {
         differing,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+
+    use super::*;
+    use crate::{Filter, Settings};
+
+    fn replica() -> (tempfile::TempDir, Replica) {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = Settings {
+            unit: Code::parse("unit", "U-CAPIL").unwrap(),
+            period: Code::parse("period", "2025-S1").unwrap(),
+            form: "skm-2017".into(),
+            device: "test".into(),
+        };
+        let replica = Replica::init(dir.path(), settings).unwrap();
+        (dir, replica)
+    }
+
+    fn answers(scores: [&str; 9]) -> Vec<(String, String)> {
+        scores
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (format!("U{}", i + 1), s.to_string()))
+            .collect()
+    }
+
+    fn new(channel: Channel, serial: Option<&str>, answers: Vec<(String, String)>) -> NewResponse {
+        NewResponse {
+            channel,
+            form: None,
+            unit: None,
+            period: None,
+            serial: serial.map(|s| PaperSerial::parse(s).unwrap()),
+            answers,
+            status: Status::Final,
+            author: Author::new("Sari", Utc::now()),
+        }
+    }
+
+    fn all() -> Filter {
+        Filter {
+            include_deleted: true,
+            ..Filter::default()
+        }
+    }
+
+    #[test]
+    fn an_invalid_answer_is_refused_and_writes_nothing() {
+        let (_dir, mut replica) = replica();
+        let mut bad = answers(["4"; 9]);
+        bad[2].1 = "7".into();
+        let err = replica
+            .capture(new(Channel::Interview, None, bad))
+            .unwrap_err();
+        assert!(err.to_string().contains("U3"), "{err}");
+        assert!(err.to_string().contains('7'), "{err}");
+        assert_eq!(replica.last_seq().unwrap(), 0);
+        assert!(replica.list(&all()).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_final_interview_must_answer_every_unsur_but_paper_may_have_blanks() {
+        let (_dir, mut replica) = replica();
+        let mut partial = answers(["4"; 9]);
+        partial.truncate(8);
+        let err = replica
+            .capture(new(Channel::Interview, None, partial.clone()))
+            .unwrap_err();
+        assert!(err.to_string().contains("U9"), "{err}");
+        let paper = replica
+            .capture(new(Channel::Paper, Some("K-1"), partial))
+            .unwrap();
+        assert!(matches!(paper, Captured::Created { .. }));
+    }
+
+    #[test]
+    fn a_draft_can_be_finalised_only_once_complete() {
+        let (_dir, mut replica) = replica();
+        let mut draft = new(Channel::Interview, None, answers(["3"; 9])[..4].to_vec());
+        draft.status = Status::Draft;
+        let id = replica.capture(draft).unwrap().id();
+        let author = Author::new("Sari", Utc::now());
+        assert!(replica.finalise(id, &author).is_err());
+        replica.edit(id, &answers(["3"; 9]), &author).unwrap();
+        replica.finalise(id, &author).unwrap();
+        assert_eq!(replica.show(id).unwrap().summary.status, "final");
+    }
+
+    #[test]
+    fn an_edit_that_changes_nothing_writes_no_change() {
+        let (_dir, mut replica) = replica();
+        let id = replica
+            .capture(new(Channel::Interview, None, answers(["4"; 9])))
+            .unwrap()
+            .id();
+        let before = replica.last_seq().unwrap();
+        let author = Author::new("Sari", Utc::now());
+        replica
+            .edit(id, &[("U1".into(), "4".into())], &author)
+            .unwrap();
+        assert_eq!(replica.last_seq().unwrap(), before);
+        replica
+            .edit(id, &[("U1".into(), "2".into())], &author)
+            .unwrap();
+        assert_eq!(replica.last_seq().unwrap(), before + 1);
+    }
+
+    #[test]
+    fn the_same_sheet_typed_identically_again_is_already_present() {
+        let (_dir, mut replica) = replica();
+        let first = replica
+            .capture(new(Channel::Paper, Some("k-7"), answers(["4"; 9])))
+            .unwrap();
+        let again = replica
+            .capture(new(Channel::Paper, Some("K-7 "), answers(["4"; 9])))
+            .unwrap();
+        assert_eq!(again, Captured::AlreadyPresent { id: first.id() });
+        assert_eq!(replica.list(&all()).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_second_typing_that_differs_becomes_conflicts_on_exactly_those_cells() {
+        let (_dir, mut replica) = replica();
+        let id = replica
+            .capture(new(Channel::Paper, Some("K-8"), answers(["4"; 9])))
+            .unwrap()
+            .id();
+        let mut second = answers(["4"; 9]);
+        second[2].1 = "3".into();
+        second.push(("saran".into(), "lebih cepat".into()));
+        let merged = replica
+            .capture(new(Channel::Paper, Some("K-8"), second))
+            .unwrap();
+        assert_eq!(
+            merged,
+            Captured::Merged {
+                id,
+                differing: vec!["U3".into(), "saran".into()]
+            }
+        );
+        let fields: Vec<String> = replica
+            .conflicts(&Filter::default())
+            .unwrap()
+            .into_iter()
+            .map(|c| c.field)
+            .collect();
+        assert_eq!(fields, ["U3", "saran"]);
+    }
+
+    #[test]
+    fn resolving_keeps_the_chosen_value_and_clears_the_conflict() {
+        let (_dir, mut replica) = replica();
+        let id = replica
+            .capture(new(Channel::Paper, Some("K-9"), answers(["4"; 9])))
+            .unwrap()
+            .id();
+        let mut second = answers(["4"; 9]);
+        second[0].1 = "2".into();
+        replica
+            .capture(new(Channel::Paper, Some("K-9"), second))
+            .unwrap();
+        let author = Author::new("Supervisor", Utc::now());
+        let err = replica.resolve(id, "U1", "3", &author).unwrap_err();
+        assert!(matches!(err, Error::NotAConflictValue { .. }), "{err}");
+        replica.resolve(id, "u1", "2", &author).unwrap();
+        assert!(replica.conflicts(&Filter::default()).unwrap().is_empty());
+        let detail = replica.show(id).unwrap();
+        let u1 = detail.answers.iter().find(|a| a.item == "U1").unwrap();
+        assert_eq!(u1.value.as_deref(), Some("2"));
+    }
+
+    #[test]
+    fn a_deleted_response_leaves_lists_and_reports_until_restored() {
+        let (_dir, mut replica) = replica();
+        let id = replica
+            .capture(new(Channel::Kiosk, None, answers(["1"; 9])))
+            .unwrap()
+            .id();
+        let author = Author::new("Sari", Utc::now());
+        replica.delete(id, &author).unwrap();
+        assert!(replica.list(&Filter::default()).unwrap().is_empty());
+        assert_eq!(
+            replica
+                .report(&Filter::default(), Default::default())
+                .unwrap()
+                .n,
+            0
+        );
+        assert!(matches!(
+            replica.edit(id, &[("U1".into(), "2".into())], &author),
+            Err(Error::Deleted(_))
+        ));
+        replica.restore(id, &author).unwrap();
+        assert_eq!(
+            replica
+                .report(&Filter::default(), Default::default())
+                .unwrap()
+                .n,
+            1
+        );
+    }
+
+    #[test]
+    fn a_replica_holding_two_methods_asks_which_one_to_report() {
+        let (_dir, mut replica) = replica();
+        replica
+            .capture(new(Channel::Interview, None, answers(["4"; 9])))
+            .unwrap();
+        let mut old = new(Channel::Paper, Some("A-1"), Vec::new());
+        old.form = Some("skm-2004".into());
+        old.answers = (1..=14)
+            .map(|u| (format!("U{u}"), "2".to_string()))
+            .collect();
+        replica.capture(old).unwrap();
+        let err = replica
+            .report(&Filter::default(), Default::default())
+            .unwrap_err();
+        assert!(matches!(err, Error::MixedMethods(_)), "{err}");
+        let filter = Filter {
+            method: Some(simpul_survey::Method::Kepmenpan25_2004),
+            ..Filter::default()
+        };
+        let report = replica.report(&filter, Default::default()).unwrap();
+        assert_eq!((report.n, report.ikm), (1, Some(50.0)));
+    }
+}
