@@ -14,6 +14,7 @@ use simpul_survey::{Answer, Form};
 
 use crate::Result;
 
+pub const ID: &str = "id";
 pub const FORM: &str = "form";
 pub const METHOD: &str = "method";
 pub const UNIT: &str = "unit";
@@ -168,7 +169,10 @@ fn as_text(value: &Value<'_>) -> Option<String> {
 }
 
 /// The fields every creator of a response writes, in the same change as its answers.
+/// The id is among them so that two responses with identical answers, captured by one
+/// device in the same millisecond, still have different changes (changes are keyed by hash).
 pub struct Header<'a> {
+    pub id: uuid::Uuid,
     pub form: &'a Form,
     pub unit: &'a str,
     pub period: &'a str,
@@ -178,6 +182,7 @@ pub struct Header<'a> {
 }
 
 pub fn put_header(tx: &mut impl Transactable, header: &Header<'_>) -> Result<()> {
+    put_str(tx, ID, &header.id.to_string())?;
     put_str(tx, FORM, &header.form.id)?;
     put_str(tx, METHOD, header.form.method.code())?;
     put_str(tx, UNIT, header.unit)?;

@@ -262,6 +262,7 @@ fn capture_in(session: &mut Session<'_>, p: Prepared) -> Result<Captured> {
         .get(&p.form)
         .ok_or_else(|| Error::UnknownForm(p.form.clone()))?;
     let header = Header {
+        id: p.id,
         form,
         unit: p.unit.as_str(),
         period: p.period.as_str(),
@@ -509,6 +510,21 @@ mod tests {
                 .n,
             1
         );
+    }
+
+    #[test]
+    fn identical_interviews_in_the_same_millisecond_are_two_responses_with_two_changes() {
+        let (_dir, mut replica) = replica();
+        let same = new(Channel::Interview, None, answers(["4"; 9]));
+        let prepared = vec![
+            replica.prepare(same.clone()).unwrap(),
+            replica.prepare(same).unwrap(),
+        ];
+        replica.capture_all(prepared).unwrap();
+        assert_eq!(replica.list(&all()).unwrap().len(), 2);
+        let (entries, _) = replica.changes_since(0).unwrap();
+        assert_eq!(entries.len(), 2);
+        assert_ne!(entries[0].doc, entries[1].doc);
     }
 
     #[test]
