@@ -110,6 +110,7 @@
 mod bundle;
 mod error;
 mod frame;
+pub mod http;
 mod limits;
 mod payload;
 
