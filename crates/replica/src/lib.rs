@@ -49,6 +49,7 @@ mod model;
 mod query;
 mod replica;
 mod store;
+pub mod sync;
 mod write;
 
 pub use apply::Applied;
