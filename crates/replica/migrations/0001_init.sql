@@ -26,9 +26,10 @@ CREATE INDEX changes_unuploaded ON changes (seq) WHERE uploaded = 0;
 
 -- Changes received before the changes they depend on; applied as soon as those arrive.
 CREATE TABLE pending (
-    hash  BLOB PRIMARY KEY,
-    doc   TEXT NOT NULL,
-    bytes BLOB NOT NULL
+    hash        BLOB PRIMARY KEY,
+    doc         TEXT    NOT NULL,
+    bytes       BLOB    NOT NULL,
+    from_server INTEGER NOT NULL  -- 1 when pulled from the server, which need not get it back
 ) WITHOUT ROWID;
 
 -- The saved Automerge document of every response.

@@ -12,7 +12,7 @@ use serde::Serialize;
 use simpul_protocol::Entry;
 use uuid::Uuid;
 
-use crate::store::Session;
+use crate::store::{Origin, Session};
 use crate::{Error, Replica, Result};
 
 /// What applying a set of changes did.
@@ -41,32 +41,7 @@ impl Replica {
     /// not valid Automerge rejects the whole set and changes nothing.
     pub fn apply(&mut self, entries: Vec<Entry>) -> Result<Applied> {
         let mut session = self.session()?;
-        let mut applied = Applied::default();
-        for entry in entries {
-            let change = parse(entry.doc, entry.change)?;
-            if session.has_change(&change.hash())? || is_pending(&session, &change)? {
-                applied.duplicates += 1;
-                continue;
-            }
-            match readiness(&session, entry.doc, &change)? {
-                Readiness::Ready => apply_one(&mut session, entry.doc, change, &mut applied)?,
-                Readiness::Waiting => {
-                    session.tx.execute(
-                        "INSERT INTO pending (hash, doc, bytes) VALUES (?1, ?2, ?3)",
-                        params![
-                            change.hash().0.as_slice(),
-                            entry.doc.to_string(),
-                            change.raw_bytes()
-                        ],
-                    )?;
-                }
-            }
-        }
-        drain_pending(&mut session, &mut applied)?;
-        let waiting: i64 = session
-            .tx
-            .query_row("SELECT COUNT(*) FROM pending", [], |row| row.get(0))?;
-        applied.waiting = waiting as usize;
+        let applied = apply_in(&mut session, entries, Origin::Peer)?;
         session.commit()?;
         Ok(applied)
     }
@@ -100,6 +75,49 @@ impl Replica {
                 row.get(0)
             })?)
     }
+}
+
+/// Apply `entries` inside an open session; the caller commits.
+pub(crate) fn apply_in(
+    session: &mut Session<'_>,
+    entries: Vec<Entry>,
+    origin: Origin,
+) -> Result<Applied> {
+    let mut applied = Applied::default();
+    for entry in entries {
+        let change = parse(entry.doc, entry.change)?;
+        if session.has_change(&change.hash())? || is_pending(session, &change)? {
+            if origin == Origin::Server {
+                // The server has it, whoever brought it here first: no need to upload it.
+                session.tx.execute(
+                    "UPDATE changes SET uploaded = 1 WHERE hash = ?1",
+                    [change.hash().0.as_slice()],
+                )?;
+            }
+            applied.duplicates += 1;
+            continue;
+        }
+        match readiness(session, entry.doc, &change)? {
+            Readiness::Ready => apply_one(session, entry.doc, change, origin, &mut applied)?,
+            Readiness::Waiting => {
+                session.tx.execute(
+                    "INSERT INTO pending (hash, doc, bytes, from_server) VALUES (?1, ?2, ?3, ?4)",
+                    params![
+                        change.hash().0.as_slice(),
+                        entry.doc.to_string(),
+                        change.raw_bytes(),
+                        origin == Origin::Server
+                    ],
+                )?;
+            }
+        }
+    }
+    drain_pending(session, &mut applied)?;
+    let waiting: i64 = session
+        .tx
+        .query_row("SELECT COUNT(*) FROM pending", [], |row| row.get(0))?;
+    applied.waiting = waiting as usize;
+    Ok(applied)
 }
 
 fn parse(doc: Uuid, bytes: Vec<u8>) -> Result<Change> {
@@ -153,6 +171,7 @@ fn apply_one(
     session: &mut Session<'_>,
     doc_id: Uuid,
     change: Change,
+    origin: Origin,
     applied: &mut Applied,
 ) -> Result<()> {
     if session.doc(doc_id)?.is_some() {
@@ -164,7 +183,7 @@ fn apply_one(
     }
     let doc = session.doc_or_new(doc_id)?;
     doc.apply_changes([change.clone()])?;
-    session.log_change(doc_id, &change, false)?;
+    session.log_change(doc_id, &change, origin)?;
     applied.new_changes += 1;
     Ok(())
 }
@@ -172,20 +191,29 @@ fn apply_one(
 /// Apply waiting changes whose dependencies have arrived, until none can move.
 fn drain_pending(session: &mut Session<'_>, applied: &mut Applied) -> Result<()> {
     loop {
-        let waiting: Vec<(Vec<u8>, String, Vec<u8>)> = {
-            let mut stmt = session.tx.prepare("SELECT hash, doc, bytes FROM pending")?;
-            stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
-                .collect::<Result<_, _>>()?
+        let waiting: Vec<(Vec<u8>, String, Vec<u8>, bool)> = {
+            let mut stmt = session
+                .tx
+                .prepare("SELECT hash, doc, bytes, from_server FROM pending")?;
+            stmt.query_map([], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+            })?
+            .collect::<Result<_, _>>()?
         };
         let mut progressed = false;
-        for (hash, doc, bytes) in waiting {
+        for (hash, doc, bytes, from_server) in waiting {
+            let origin = if from_server {
+                Origin::Server
+            } else {
+                Origin::Peer
+            };
             let doc = parse_uuid(&doc)?;
             let change = parse(doc, bytes)?;
             if let Readiness::Ready = readiness(session, doc, &change)? {
                 session
                     .tx
                     .execute("DELETE FROM pending WHERE hash = ?1", [&hash])?;
-                apply_one(session, doc, change, applied)?;
+                apply_one(session, doc, change, origin, applied)?;
                 progressed = true;
             }
         }

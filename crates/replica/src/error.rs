@@ -61,6 +61,18 @@ pub enum Error {
     MixedMethods(String),
     #[error("response {0} is deleted")]
     Deleted(String),
+    #[error("this device is not enrolled with a server; run `simpul enrol` first")]
+    NotEnrolled,
+    #[error("could not reach the server: {0}")]
+    Transport(String),
+    #[error("the server refused ({status} {code}): {message}")]
+    Server {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    #[error("sync stopped after {failures} failed attempts in a row; last: {last}")]
+    SyncGaveUp { failures: u32, last: String },
 }
 
 impl Error {
@@ -90,6 +102,19 @@ impl Error {
             }
             Error::Csv(e) => format!("CSV rusak: {e}"),
             Error::Deleted(id) => format!("respons {id} sudah dihapus"),
+            Error::NotEnrolled => {
+                "perangkat ini belum terdaftar ke server; jalankan `simpul enrol` dulu".to_string()
+            }
+            Error::Transport(e) => format!("server tidak dapat dihubungi ({e})"),
+            Error::Server { status: 401, .. } => {
+                "server menolak token perangkat ini (dicabut?); daftarkan ulang dengan kode baru"
+                    .to_string()
+            }
+            Error::Server { message, .. } => format!("server menolak: {message}"),
+            Error::SyncGaveUp { failures, last } => format!(
+                "sinkronisasi berhenti setelah {failures} kali gagal berturut-turut ({last}); \
+                 data aman, jalankan lagi saat sinyal membaik"
+            ),
             Error::Protocol(e) => format!("berkas bundel rusak atau tidak lengkap: {e}"),
             other => format!("galat: {other}"),
         };

@@ -12,6 +12,17 @@ use uuid::Uuid;
 
 use crate::{Result, materialise};
 
+/// Where a change came from: it decides whether the server still needs it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// Written on this device.
+    Local,
+    /// From another replica by bundle: the server may not have it yet, so it is uploaded too.
+    Peer,
+    /// Pulled from the server, which has it by definition.
+    Server,
+}
+
 pub struct Session<'a> {
     pub(crate) tx: Transaction<'a>,
     pub(crate) forms: &'a BTreeMap<String, Form>,
@@ -67,15 +78,17 @@ impl<'a> Session<'a> {
 
     /// Log a change already applied to document `id`, and mark the document for saving.
     /// Returns false when the change was already in the log.
-    pub fn log_change(&mut self, id: Uuid, change: &Change, local: bool) -> Result<bool> {
+    pub fn log_change(&mut self, id: Uuid, change: &Change, origin: Origin) -> Result<bool> {
         let inserted = self.tx.execute(
-            "INSERT OR IGNORE INTO changes (hash, doc, bytes, time, local) VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT OR IGNORE INTO changes (hash, doc, bytes, time, local, uploaded)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![
                 change.hash().0.as_slice(),
                 id.to_string(),
                 change.raw_bytes(),
                 change.timestamp(),
-                local
+                origin == Origin::Local,
+                origin == Origin::Server
             ],
         )?;
         self.touched.insert(id);

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::doc::{self, Author, Header};
 use crate::model::{Channel, Code, PaperSerial, Status, paper_response_id};
-use crate::store::Session;
+use crate::store::{Origin, Session};
 use crate::{Error, Replica, Result};
 
 /// A questionnaire as typed or tapped: raw answers keyed by item id or alias.
@@ -195,7 +195,7 @@ impl Replica {
         if doc::get_bool(doc, doc::DELETED)? != deleted {
             let change = doc::change(doc, author, |tx| doc::put_bool(tx, doc::DELETED, deleted))?;
             if let Some(change) = change {
-                session.log_change(id, &change, true)?;
+                session.log_change(id, &change, Origin::Local)?;
             }
         }
         session.commit()
@@ -235,7 +235,7 @@ impl Replica {
             Ok(())
         })?;
         if let Some(change) = change {
-            session.log_change(id, &change, true)?;
+            session.log_change(id, &change, Origin::Local)?;
         }
         session.commit()
     }
@@ -281,7 +281,7 @@ fn capture_in(session: &mut Session<'_>, p: Prepared) -> Result<Captured> {
     let Some(existing) = session.doc(p.id)? else {
         let doc = session.doc_or_new(p.id)?;
         let change = doc::change(doc, &p.author, write_all)?.expect("a new response writes fields");
-        session.log_change(p.id, &change, true)?;
+        session.log_change(p.id, &change, Origin::Local)?;
         return Ok(Captured::Created { id: p.id });
     };
 
@@ -302,7 +302,7 @@ fn capture_in(session: &mut Session<'_>, p: Prepared) -> Result<Captured> {
     let mut entry = Automerge::new().with_actor(ActorId::random());
     let change = doc::change(&mut entry, &p.author, write_all)?.expect("an entry writes fields");
     existing.apply_changes([change.clone()])?;
-    session.log_change(p.id, &change, true)?;
+    session.log_change(p.id, &change, Origin::Local)?;
     Ok(Captured::Merged {
         id: p.id,
         differing,

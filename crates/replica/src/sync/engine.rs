@@ -170,14 +170,15 @@ impl Engine {
         }))
     }
 
-    /// The server answered. Returns what to make durable.
+    /// The server answered. Returns what to make durable, or an error when the answer is
+    /// unreadable — then the driver treats the round as failed ([`Engine::on_failure`]).
     pub fn on_response(&mut self, response: Response) -> Result<Commit, RoundError> {
         let flight = self.in_flight.take().expect("a response follows a request");
         let pulled = match simpul_protocol::decode(&response.body, &self.limits) {
             Ok(batch) => batch.entries,
             Err(e) => {
+                // Keep the batch in flight: the driver reports the failure and retries it.
                 self.in_flight = Some(flight);
-                self.on_failure();
                 return Err(e.into());
             }
         };
@@ -336,6 +337,7 @@ mod tests {
             body: b"SMPL garbage".to_vec(),
         });
         assert!(err.is_err());
+        engine.on_failure();
         assert_eq!(engine.cursor(), 0);
         let retry = engine.next(&out).unwrap().unwrap();
         assert_eq!(retry.idempotency_key, first.idempotency_key);

@@ -1,3 +1,9 @@
-//! Syncing with `simpul-server`: a sans-IO [`engine`] and the replica's side of each round.
+//! Syncing with `simpul-server`: a sans-IO [`engine`] deciding each round, the replica's
+//! side of a round in [`round`], and the HTTP transport that drives both.
 
 pub mod engine;
+mod http;
+mod round;
+
+pub use http::{SyncOptions, Synced, enrol, sync};
+pub use round::{Enrolment, SyncStatus, Token};

@@ -1,0 +1,183 @@
+//! The HTTP transport and the driver loop: carries out what the [`Engine`] decides, over
+//! `reqwest`, until everything is pushed and pulled.
+
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use reqwest::StatusCode;
+use reqwest::blocking::Client;
+use simpul_protocol::http::{
+    BATCH_CONTENT_TYPE, CURSOR_HEADER, ENROL_PATH, EnrolRequest, EnrolResponse, ErrorBody,
+    IDEMPOTENCY_HEADER, MORE_HEADER, PROTOCOL_HEADER, PROTOCOL_VERSION, PULL_MAX_HEADER, SYNC_PATH,
+};
+
+use super::engine::{Engine, Progress, Request, Response};
+use crate::{Error, Replica, Result};
+
+/// A round took longer than this: the link is stalled, so give up on it and retry smaller.
+const ROUND_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// How `sync` gives up.
+#[derive(Clone, Copy, Debug)]
+pub struct SyncOptions {
+    /// Stop after this many failures in a row (the next `simpul sync` resumes).
+    pub max_consecutive_failures: u32,
+    /// Stop after this long in all.
+    pub deadline: Duration,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions {
+            max_consecutive_failures: 12,
+            deadline: Duration::from_secs(30 * 60),
+        }
+    }
+}
+
+/// What a finished sync did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Synced {
+    pub progress: Progress,
+    pub created: usize,
+    pub updated: usize,
+}
+
+/// Why a round failed.
+enum RoundFailure {
+    /// The link or the server hiccupped: wait and retry.
+    Retry(String),
+    /// The server refused for good (bad token, malformed request): stop.
+    Fatal(Error),
+}
+
+/// Exchange a one-time enrolment code for a device token and remember it.
+pub fn enrol(replica: &mut Replica, server: &str, code: &str) -> Result<EnrolResponse> {
+    let server = server.trim_end_matches('/');
+    let client = client()?;
+    let request = EnrolRequest {
+        code: code.trim().to_string(),
+        device: replica.settings().device.clone(),
+    };
+    let response = client
+        .post(format!("{server}{ENROL_PATH}"))
+        .json(&request)
+        .send()
+        .map_err(|e| Error::Transport(e.to_string()))?;
+    let status = response.status();
+    if !status.is_success() {
+        return Err(server_error(status, response));
+    }
+    let enrolled: EnrolResponse = response
+        .json()
+        .map_err(|e| Error::Transport(e.to_string()))?;
+    replica.set_enrolment(server, &enrolled)?;
+    Ok(enrolled)
+}
+
+/// Push and pull until both sides are done, calling `progress` after every round. Resumes
+/// from the last acknowledgement; every failure backs off and shrinks the batch.
+pub fn sync(
+    replica: &mut Replica,
+    options: SyncOptions,
+    mut progress: impl FnMut(&Progress, Option<&str>),
+) -> Result<Synced> {
+    let enrolment = replica.enrolment()?.ok_or(Error::NotEnrolled)?;
+    let client = client()?;
+    let url = format!("{}{SYNC_PATH}", enrolment.server);
+    let started = Instant::now();
+    let seed = Utc::now().timestamp_nanos_opt().unwrap_or(1) as u64;
+    let mut engine = Engine::new(replica.cursor()?, seed);
+    let mut synced = Synced::default();
+    loop {
+        let outbox = replica.outbox(engine.batch_size())?;
+        let Some(request) = engine.next(&outbox)? else {
+            synced.progress = engine.progress();
+            return Ok(synced);
+        };
+        let reason = match send(&client, &url, enrolment.token.expose(), &request) {
+            Ok(response) => match engine.on_response(response) {
+                Ok(commit) => {
+                    let applied = replica.commit_round(commit, Utc::now())?;
+                    synced.created += applied.created.len();
+                    synced.updated += applied.updated.len();
+                    progress(&engine.progress(), None);
+                    continue;
+                }
+                Err(e) => e.to_string(),
+            },
+            Err(RoundFailure::Fatal(e)) => return Err(e),
+            Err(RoundFailure::Retry(reason)) => reason,
+        };
+        let wait = engine.on_failure();
+        progress(&engine.progress(), Some(&reason));
+        if engine.consecutive_failures() >= options.max_consecutive_failures
+            || started.elapsed() + wait > options.deadline
+        {
+            return Err(Error::SyncGaveUp {
+                failures: engine.consecutive_failures(),
+                last: reason,
+            });
+        }
+        std::thread::sleep(wait);
+    }
+}
+
+fn client() -> Result<Client> {
+    Client::builder()
+        .timeout(ROUND_TIMEOUT)
+        .connect_timeout(Duration::from_secs(15))
+        .build()
+        .map_err(|e| Error::Transport(e.to_string()))
+}
+
+fn send(
+    client: &Client,
+    url: &str,
+    token: &str,
+    request: &Request,
+) -> std::result::Result<Response, RoundFailure> {
+    let response = client
+        .post(url)
+        .bearer_auth(token)
+        .header(reqwest::header::CONTENT_TYPE, BATCH_CONTENT_TYPE)
+        .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
+        .header(IDEMPOTENCY_HEADER, request.idempotency_key.to_string())
+        .header(CURSOR_HEADER, request.cursor.to_string())
+        .header(PULL_MAX_HEADER, request.pull_max.to_string())
+        .body(request.body.clone())
+        .send()
+        .map_err(|e| RoundFailure::Retry(e.to_string()))?;
+    let status = response.status();
+    if status.is_server_error() || status == StatusCode::PAYLOAD_TOO_LARGE {
+        return Err(RoundFailure::Retry(format!("server answered {status}")));
+    }
+    if !status.is_success() {
+        return Err(RoundFailure::Fatal(server_error(status, response)));
+    }
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let cursor = header(CURSOR_HEADER)
+        .and_then(|c| c.parse().ok())
+        .ok_or_else(|| RoundFailure::Retry("the answer had no cursor".into()))?;
+    let more = header(MORE_HEADER).as_deref() == Some("true");
+    let body = response
+        .bytes()
+        .map_err(|e| RoundFailure::Retry(e.to_string()))?
+        .to_vec();
+    Ok(Response { cursor, more, body })
+}
+
+fn server_error(status: StatusCode, response: reqwest::blocking::Response) -> Error {
+    let body: Option<ErrorBody> = response.json().ok();
+    Error::Server {
+        status: status.as_u16(),
+        code: body.as_ref().map_or_else(String::new, |b| b.code.clone()),
+        message: body.map_or_else(|| status.to_string(), |b| b.message),
+    }
+}
