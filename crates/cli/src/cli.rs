@@ -56,6 +56,46 @@ pub enum Command {
     /// Export responses.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Register this device with a sync server using a one-time code.
+    Enrol(EnrolArgs),
+    /// Push and pull until this device and the server hold the same data.
+    Sync(SyncArgs),
+    /// Pending uploads, last successful sync and the server cursor.
+    Status(StatusArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct EnrolArgs {
+    #[command(flatten)]
+    pub data: Data,
+    /// The server's address, e.g. http://192.168.1.10:8080
+    #[arg(long)]
+    pub server: String,
+    /// The one-time enrolment code from the administrator.
+    #[arg(long)]
+    pub code: String,
+}
+
+#[derive(Args, Debug)]
+pub struct SyncArgs {
+    #[command(flatten)]
+    pub data: Data,
+    /// Give up after this many failed attempts in a row (the next sync resumes).
+    #[arg(long, default_value_t = 12)]
+    pub max_failures: u32,
+    /// Give up after this many seconds.
+    #[arg(long, default_value_t = 1800)]
+    pub timeout: u64,
+    #[command(flatten)]
+    pub format: FormatArg,
+}
+
+#[derive(Args, Debug)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub data: Data,
+    #[command(flatten)]
+    pub format: FormatArg,
 }
 
 #[derive(Args, Debug)]

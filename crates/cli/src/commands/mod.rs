@@ -3,6 +3,7 @@
 mod import;
 mod report;
 mod responses;
+mod sync;
 mod transfer;
 
 use std::process::ExitCode;
@@ -42,6 +43,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(ExportCommand::Csv { data, out, filter }) => {
             transfer::export_csv(&data, &out, &filter, lang)
         }
+        Command::Enrol(args) => sync::enrol(args, lang),
+        Command::Sync(args) => sync::sync(args, lang),
+        Command::Status(args) => sync::status(args, lang),
     }
 }
 
