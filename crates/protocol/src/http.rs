@@ -10,31 +10,56 @@
 //! POST /v1/sync
 //! Authorization: Bearer <token>
 //! Content-Type: application/vnd.simpul.batch
-//! Simpul-Protocol: 1
-//! Idempotency-Key: <uuid>             a fresh key per batch; a retry reuses it
-//! Simpul-Cursor: <u64>                the last server position this device holds (0 at first)
-//! Simpul-Pull-Max: <bytes>            the most uncompressed payload the device wants back
+//! Simpul-Protocol: 1                  required; another version is refused with 400
+//! Idempotency-Key: <uuid>             required; a fresh key per batch, a retry reuses it
+//! Simpul-Cursor: <u64>                the last server position this device holds (0, or
+//!                                     absent, at first)
+//! Simpul-Pull-Max: <bytes>            the most uncompressed payload the device wants back;
+//!                                     optional (256 KiB), clamped to 4 KiB ..= 4 MiB
 //!
 //! <one batch frame: this device's changes the server has not acknowledged; may be empty>
 //! ```
 //!
-//! The server stores every pushed change durably (all of the batch or none of it) before it
-//! answers `200` with one batch frame of the changes after the cursor that this device may
-//! see (its unit's responses, never its own changes back), in server order, and headers:
+//! The server parses every pushed change as Automerge (one that does not parse refuses the
+//! whole request) and stores the batch durably, all of it or none, before it answers `200`
+//! with one batch frame of the changes after the cursor that this device may see, in server
+//! order, and headers:
 //!
 //! ```text
+//! Simpul-Protocol: 1
 //! Simpul-Cursor: <u64>      the position to send next time; covers everything returned
 //! Simpul-More: true|false   whether more changes wait after that position
-//! Simpul-Stored: <n>        how many of the pushed changes were new to the server
+//! Simpul-Stored: <n>        how many of the changes pushed under this Idempotency-Key were
+//!                           new to the server; a retry gets the number the first try got
 //! ```
+//!
+//! What a device may see is its unit's changes except the ones it pushed itself. "Itself"
+//! means first: a change another device pushed earlier (say one carried over on a USB
+//! bundle) may come back, and applying it again is harmless. The pulled payload stays within
+//! `Simpul-Pull-Max` except that a single change larger than it comes alone, so a device
+//! always makes progress. The returned cursor is the position of the last change the server
+//! looked at, skipped ones included; it can move on while the batch is empty (when the
+//! device's own changes were all there was) and, rarely, an empty batch can come with
+//! `Simpul-More: true` — pull again from the new cursor. A cursor never passes a change that
+//! is not yet visible: positions are assigned in commit order.
 //!
 //! Pushing the same batch twice is harmless: changes are keyed by their hash. "Nothing to do"
 //! is one request with an empty batch, answered by an empty batch with `Simpul-More: false`.
 //!
-//! Every error is JSON [`ErrorBody`] with a stable [`code`](ErrorBody::code): `401` for a
-//! missing, wrong or revoked token, `400` for a malformed batch or header, `413` for a body
-//! over the limit, `409` for an enrolment code already used or expired. A rejected request
-//! stores nothing.
+//! Every error is JSON [`ErrorBody`] with a stable [`code`](ErrorBody::code): `401
+//! unauthorized` for a missing, wrong or revoked token (checked before the body is read);
+//! `400 malformed_batch` for a body that is not one valid frame of Automerge changes; `400
+//! bad_request` for a missing or wrong header (including `Content-Type`), an unreadable JSON
+//! body or a bad field in it; `413 too_large` for a body over the server's limit (8 MiB by
+//! default) or a frame declaring sizes over [`Limits`](crate::Limits); `409
+//! enrolment_refused` for an enrolment code that is unknown, already used or expired (7
+//! days); `404 not_found` for an unknown address; `405 bad_request` for a wrong method;
+//! `500`/`503 internal` when the server or its database fails. A rejected request stores
+//! nothing.
+//!
+//! Two more addresses are for people and monitors: `GET /` describes the server as JSON
+//! (`name`, `version`, `protocol`) and `GET /health` answers `{"status":"ok"}` once the
+//! database has answered.
 
 use serde::{Deserialize, Serialize};
 

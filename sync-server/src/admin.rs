@@ -1,0 +1,66 @@
+//! What `simpul-server admin` does, as functions over any [`Storage`], so tests and other
+//! tools call them without a process. They work while the server runs: the admin process
+//! opens the same database and waits its turn for the write lock.
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use crate::model::{DeviceId, DeviceRecord, Name, Unit, UnitCode};
+use crate::secret::EnrolmentCode;
+use crate::storage::Storage;
+use crate::{Error, Result};
+
+/// How long an enrolment code stays usable.
+pub fn code_validity() -> TimeDelta {
+    TimeDelta::days(7)
+}
+
+pub fn add_unit(storage: &dyn Storage, code: &str, name: &str, now: DateTime<Utc>) -> Result<Unit> {
+    let unit = Unit {
+        code: UnitCode::parse(code)?,
+        name: Name::parse("unit name", name)?,
+    };
+    storage.add_unit(&unit, now)?;
+    Ok(unit)
+}
+
+pub fn units(storage: &dyn Storage) -> Result<Vec<Unit>> {
+    storage.units()
+}
+
+/// A code just issued. It exists in clear only here: the database holds its hash.
+#[derive(Debug)]
+pub struct IssuedCode {
+    pub code: EnrolmentCode,
+    pub unit: Unit,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Issues a one-time code that enrols one device into `unit`, valid for
+/// [`code_validity`] from `now`.
+pub fn issue_enrolment_code(
+    storage: &dyn Storage,
+    unit: &str,
+    now: DateTime<Utc>,
+) -> Result<IssuedCode> {
+    let code_of_unit = UnitCode::parse(unit)?;
+    let unit = storage
+        .unit(&code_of_unit)?
+        .ok_or_else(|| Error::UnknownUnit(code_of_unit.to_string()))?;
+    let code = EnrolmentCode::generate()?;
+    let expires_at = now + code_validity();
+    storage.add_enrolment_code(&unit.code, code.hash(), now, expires_at)?;
+    Ok(IssuedCode {
+        code,
+        unit,
+        expires_at,
+    })
+}
+
+pub fn devices(storage: &dyn Storage) -> Result<Vec<DeviceRecord>> {
+    storage.devices()
+}
+
+/// Revokes a device: its next request is refused. Its changes stay.
+pub fn revoke_device(storage: &dyn Storage, id: &str, now: DateTime<Utc>) -> Result<DeviceRecord> {
+    storage.revoke(DeviceId::parse(id)?, now)
+}

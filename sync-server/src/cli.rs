@@ -1,0 +1,182 @@
+//! The `simpul-server` command line: `serve`, and `admin` for units, enrolment codes and
+//! devices. Results go to standard output, logs to standard error.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use chrono::{SecondsFormat, Utc};
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{Config, Layer, LogFormat};
+use crate::model::DeviceRecord;
+use crate::storage::SqliteStorage;
+use crate::{Application, Result, admin, telemetry};
+
+#[derive(Debug, Parser)]
+#[command(name = "simpul-server", version, about = "The Simpul sync server")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the sync API until SIGTERM or Ctrl-C. The first line printed is
+    /// "listening on http://ADDRESS".
+    Serve(ServeArgs),
+    /// Manage units, enrolment codes and devices; works while the server runs.
+    Admin(AdminArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Directory holding the database (created if missing).
+    #[arg(long, env = "SIMPUL_DATA")]
+    pub data: Option<PathBuf>,
+    /// Address to listen on; port 0 picks a free port [default: 127.0.0.1:8080].
+    #[arg(long, env = "SIMPUL_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    /// Largest request body in bytes [default: 8 MiB].
+    #[arg(long, env = "SIMPUL_BODY_LIMIT")]
+    pub body_limit: Option<usize>,
+    /// Log as text or as JSON lines [default: text].
+    #[arg(long, env = "SIMPUL_LOG_FORMAT", value_enum)]
+    pub log_format: Option<LogFormat>,
+    /// JSON file of settings, under the environment and the flags.
+    #[arg(long, env = "SIMPUL_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct AdminArgs {
+    /// Directory holding the database.
+    #[arg(long, env = "SIMPUL_DATA", global = true)]
+    pub data: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: AdminCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Public-service units, whose devices share their changes.
+    #[command(subcommand)]
+    Unit(UnitCommand),
+    /// Print a one-time code (last line) that enrols one device into a unit within 7 days.
+    EnrolCode {
+        /// The unit's code.
+        #[arg(long)]
+        unit: String,
+    },
+    /// Enrolled devices.
+    #[command(subcommand)]
+    Device(DeviceCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UnitCommand {
+    /// Add a unit.
+    Add {
+        /// A stable code such as U-CAPIL.
+        code: String,
+        /// The unit's name, as people know it.
+        #[arg(long)]
+        name: String,
+    },
+    /// List units.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeviceCommand {
+    /// List devices, revoked ones included.
+    List,
+    /// Refuse a device's token from its next request on.
+    Revoke {
+        /// As printed by `device list`.
+        device_id: String,
+    },
+}
+
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Serve(args) => serve(args),
+        Command::Admin(args) => run_admin(args),
+    }
+}
+
+fn serve(args: ServeArgs) -> Result<()> {
+    let overrides = Layer {
+        data: args.data,
+        listen: args.listen,
+        body_limit: args.body_limit,
+        log_format: args.log_format,
+    };
+    let config = Config::load(args.config.as_deref(), overrides)?;
+    telemetry::init(config.log_format);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let app = Application::build(config).await?;
+        // Scripts and tests read the address from here, which matters when port 0 was asked.
+        println!("listening on http://{}", app.local_addr());
+        std::io::stdout().flush()?;
+        app.run_until_stopped().await
+    })
+}
+
+fn run_admin(args: AdminArgs) -> Result<()> {
+    let data = args.data.ok_or(crate::Error::NoDataDir)?;
+    let storage = SqliteStorage::open(&data)?;
+    let now = Utc::now();
+    match args.command {
+        AdminCommand::Unit(UnitCommand::Add { code, name }) => {
+            let unit = admin::add_unit(&storage, &code, &name, now)?;
+            println!("added unit {} ({})", unit.code, unit.name);
+        }
+        AdminCommand::Unit(UnitCommand::List) => {
+            for unit in admin::units(&storage)? {
+                println!("{}\t{}", unit.code, unit.name);
+            }
+        }
+        AdminCommand::EnrolCode { unit } => {
+            let issued = admin::issue_enrolment_code(&storage, &unit, now)?;
+            println!(
+                "one-time enrolment code for unit {} ({}), valid until {}:",
+                issued.unit.code,
+                issued.unit.name,
+                issued.expires_at.to_rfc3339_opts(SecondsFormat::Secs, true)
+            );
+            println!("{}", issued.code.expose());
+        }
+        AdminCommand::Device(DeviceCommand::List) => {
+            println!("id\tunit\tstatus\tenrolled\tname");
+            for device in admin::devices(&storage)? {
+                println!("{}", device_line(&device));
+            }
+        }
+        AdminCommand::Device(DeviceCommand::Revoke { device_id }) => {
+            let device = admin::revoke_device(&storage, &device_id, now)?;
+            println!("revoked {}", device_line(&device));
+        }
+    }
+    Ok(())
+}
+
+fn device_line(device: &DeviceRecord) -> String {
+    let status = match device.revoked_at {
+        Some(at) => format!("revoked {}", at.to_rfc3339_opts(SecondsFormat::Secs, true)),
+        None => "active".to_string(),
+    };
+    format!(
+        "{}\t{}\t{}\t{}\t{}",
+        device.id,
+        device.unit,
+        status,
+        device
+            .enrolled_at
+            .to_rfc3339_opts(SecondsFormat::Secs, true),
+        device.name
+    )
+}

@@ -1,0 +1,244 @@
+//! The crate's errors: [`Error`] for everything below HTTP, [`AppError`] for what a client is
+//! told.
+//!
+//! Handlers return [`AppError`]; its [`IntoResponse`] is the one place that turns a failure
+//! into a status code and a JSON [`ErrorBody`]. Storage and I/O failures become `500
+//! internal`: they are logged in full here and the client is told only that the server
+//! failed, so no path, SQL or library message leaves the machine.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use simpul_protocol::http::ErrorBody;
+use uuid::Uuid;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    #[error("database error")]
+    Sqlite(#[from] rusqlite::Error),
+
+    #[error("cannot use data directory {path}")]
+    DataDir {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("cannot read configuration file {path}")]
+    ConfigFile {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("configuration file {path} is not valid")]
+    ConfigSyntax {
+        path: PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
+
+    #[error("no data directory: pass --data DIR or set SIMPUL_DATA")]
+    NoDataDir,
+
+    #[error("cannot listen on {addr}")]
+    Bind {
+        addr: std::net::SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("the server stopped with an error")]
+    Serve(#[source] std::io::Error),
+
+    #[error(
+        "the database has schema version {found}, newer than the {known} this build knows; \
+         run a newer simpul-server"
+    )]
+    SchemaTooNew { found: i64, known: i64 },
+
+    #[error("invalid {what} {value:?}: {reason}")]
+    InvalidValue {
+        what: &'static str,
+        value: String,
+        reason: &'static str,
+    },
+
+    #[error("unit {0} does not exist")]
+    UnknownUnit(String),
+
+    #[error("unit {0} already exists")]
+    UnitExists(String),
+
+    #[error("device {0} does not exist")]
+    UnknownDevice(String),
+
+    #[error("enrolment refused: {0}")]
+    EnrolmentRefused(Refusal),
+
+    /// The request body is not a well-formed batch frame.
+    #[error("malformed batch")]
+    Batch(#[from] simpul_protocol::Error),
+
+    /// The reply batch could not be encoded: a bug or a damaged database, never the client.
+    #[error("cannot encode the reply batch")]
+    Encode(#[source] simpul_protocol::Error),
+
+    /// A well-formed frame carrying bytes that are not an Automerge change.
+    #[error("entry {index} (document {doc}) is not a valid Automerge change")]
+    InvalidChange {
+        index: usize,
+        doc: Uuid,
+        #[source]
+        source: automerge::LoadChangeError,
+    },
+
+    #[error("cannot draw random bytes: {0}")]
+    Random(getrandom::Error),
+
+    #[error("a storage task failed")]
+    Task(#[from] tokio::task::JoinError),
+
+    #[error("input/output error")]
+    Io(#[from] std::io::Error),
+}
+
+/// Why an enrolment code was not accepted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    Unknown,
+    AlreadyUsed,
+    Expired,
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Refusal::Unknown => "this enrolment code is not known; check it for typing mistakes",
+            Refusal::AlreadyUsed => "this enrolment code has already been used; ask for a new one",
+            Refusal::Expired => "this enrolment code has expired; ask for a new one",
+        })
+    }
+}
+
+/// Everything a handler can answer instead of success.
+#[derive(Debug)]
+pub enum AppError {
+    /// Missing, unknown or revoked device token.
+    Unauthorized,
+    /// The body is not a valid batch of Automerge changes.
+    MalformedBatch(String),
+    /// A header, a JSON body or a field in it is missing or wrong.
+    BadRequest(String),
+    /// The body, or a size a frame declares, is over a limit.
+    TooLarge(String),
+    EnrolmentRefused(Refusal),
+    NotFound,
+    MethodNotAllowed,
+    /// The database cannot be reached: only `/health` answers this.
+    Unavailable(Error),
+    /// Anything else: logged, never shown.
+    Internal(Error),
+}
+
+impl From<Error> for AppError {
+    fn from(error: Error) -> Self {
+        match error {
+            Error::EnrolmentRefused(refusal) => AppError::EnrolmentRefused(refusal),
+            Error::Batch(simpul_protocol::Error::TooLarge { .. }) => {
+                AppError::TooLarge(Chain(&error).to_string())
+            }
+            Error::Batch(_) | Error::InvalidChange { .. } => {
+                AppError::MalformedBatch(Chain(&error).to_string())
+            }
+            Error::InvalidValue { .. } => AppError::BadRequest(error.to_string()),
+            other => AppError::Internal(other),
+        }
+    }
+}
+
+impl AppError {
+    fn parts(&self) -> (StatusCode, &'static str, String) {
+        match self {
+            AppError::Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "this device is not enrolled, or its access was revoked; enrol it again".into(),
+            ),
+            AppError::MalformedBatch(message) => {
+                (StatusCode::BAD_REQUEST, "malformed_batch", message.clone())
+            }
+            AppError::BadRequest(message) => {
+                (StatusCode::BAD_REQUEST, "bad_request", message.clone())
+            }
+            AppError::TooLarge(message) => {
+                (StatusCode::PAYLOAD_TOO_LARGE, "too_large", message.clone())
+            }
+            AppError::EnrolmentRefused(refusal) => (
+                StatusCode::CONFLICT,
+                "enrolment_refused",
+                refusal.to_string(),
+            ),
+            AppError::NotFound => (
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "there is nothing at this address".into(),
+            ),
+            AppError::MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "bad_request",
+                "this address does not accept that method".into(),
+            ),
+            AppError::Unavailable(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "internal",
+                "the server cannot reach its database".into(),
+            ),
+            AppError::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "the server failed to handle this request; try again later".into(),
+            ),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let AppError::Internal(error) | AppError::Unavailable(error) = &self {
+            tracing::error!(error = %Chain(error), "request failed");
+        }
+        let (status, code, message) = self.parts();
+        // Shown on the request's log line, so a refused client can be told why.
+        tracing::Span::current().record(
+            "error",
+            tracing::field::display(format_args!("{code}: {message}")),
+        );
+        let body = ErrorBody {
+            code: code.to_string(),
+            message,
+        };
+        (status, Json(body)).into_response()
+    }
+}
+
+/// An error with its sources, `outer: inner: innermost`, for one log line.
+pub struct Chain<'a>(pub &'a (dyn std::error::Error + 'static));
+
+impl fmt::Display for Chain<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut source = self.0.source();
+        while let Some(error) = source {
+            write!(f, ": {error}")?;
+            source = error.source();
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,49 @@
+//! `POST /v1/enrol`: a one-time code becomes a device token.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::HeaderValue;
+use axum::http::header::CACHE_CONTROL;
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use simpul_protocol::http::{EnrolRequest, EnrolResponse};
+
+use crate::error::{AppError, Refusal};
+use crate::model::{DeviceId, Name};
+use crate::routes::ApiJson;
+use crate::secret::{DeviceToken, EnrolmentCode};
+use crate::state::AppState;
+use crate::storage::NewDevice;
+
+/// Answers the token once; the server keeps only its hash. A code that cannot be a code
+/// (mistyped, wrong length) is refused like an unknown one: `409 enrolment_refused`.
+pub async fn enrol(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<EnrolRequest>,
+) -> Result<Response, AppError> {
+    let name = Name::parse("device name", &request.device)?;
+    let code =
+        EnrolmentCode::parse(&request.code).ok_or(AppError::EnrolmentRefused(Refusal::Unknown))?;
+    let token = DeviceToken::generate()?;
+    let device = NewDevice {
+        code: code.hash(),
+        id: DeviceId::new(),
+        name,
+        token: token.hash(),
+    };
+    let id = device.id;
+    let unit = state
+        .with_storage(move |storage| storage.enrol(&device, Utc::now()))
+        .await?;
+    tracing::Span::current().record("device", tracing::field::display(id));
+
+    let body = EnrolResponse {
+        device_id: id.to_string(),
+        token: token.expose().to_string(),
+        unit: unit.code.to_string(),
+        unit_name: unit.name.to_string(),
+    };
+    // A token must not linger in a proxy's or a browser's cache.
+    let no_store = [(CACHE_CONTROL, HeaderValue::from_static("no-store"))];
+    Ok((no_store, Json(body)).into_response())
+}

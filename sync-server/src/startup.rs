@@ -1,0 +1,170 @@
+//! Building and running the server: [`Application::build`] opens the storage and binds the
+//! port (port 0 picks a free one, which tests use), [`router`] wires the routes, and
+//! [`Application::run_until_stopped`] serves until SIGTERM or Ctrl-C, letting requests in
+//! flight finish.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{Request, Response};
+use axum::routing::{get, post};
+use simpul_protocol::http::{ENROL_PATH, HEALTH_PATH, SYNC_PATH};
+use tokio::net::TcpListener;
+use tower_http::trace::TraceLayer;
+use tracing::Span;
+use tracing::field::Empty;
+
+use crate::config::Config;
+use crate::routes::{enrol, meta, sync};
+use crate::state::AppState;
+use crate::storage::{SqliteStorage, Storage};
+use crate::{Error, Result};
+
+pub struct Application {
+    listener: TcpListener,
+    local_addr: SocketAddr,
+    router: Router,
+    storage: Arc<dyn Storage>,
+}
+
+impl Application {
+    /// Opens (and migrates) the SQLite database in `config.data_dir` and binds
+    /// `config.listen`.
+    pub async fn build(config: Config) -> Result<Application> {
+        let data_dir = config.data_dir.clone();
+        let storage = tokio::task::spawn_blocking(move || SqliteStorage::open(&data_dir)).await??;
+        Application::with_storage(config, Arc::new(storage)).await
+    }
+
+    /// Serves any [`Storage`]; `config.data_dir` is not used.
+    pub async fn with_storage(config: Config, storage: Arc<dyn Storage>) -> Result<Application> {
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .map_err(|source| Error::Bind {
+                addr: config.listen,
+                source,
+            })?;
+        let local_addr = listener.local_addr().map_err(|source| Error::Bind {
+            addr: config.listen,
+            source,
+        })?;
+        let state = AppState {
+            storage: Arc::clone(&storage),
+            body_limit: config.body_limit,
+        };
+        Ok(Application {
+            listener,
+            local_addr,
+            router: router(state),
+            storage,
+        })
+    }
+
+    /// The port actually bound, which differs from the configured one when that was 0.
+    pub fn port(&self) -> u16 {
+        self.local_addr.port()
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    pub fn storage(&self) -> Arc<dyn Storage> {
+        Arc::clone(&self.storage)
+    }
+
+    /// Serves until SIGTERM or Ctrl-C, then stops accepting connections and returns once the
+    /// requests in flight are answered.
+    pub async fn run_until_stopped(self) -> Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves until `stop` completes, then shuts down as [`run_until_stopped`] does.
+    ///
+    /// [`run_until_stopped`]: Application::run_until_stopped
+    pub async fn run_until(self, stop: impl Future<Output = ()> + Send + 'static) -> Result<()> {
+        tracing::info!(address = %self.local_addr, "serving");
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(stop)
+            .await
+            .map_err(Error::Serve)?;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// Every route, the JSON answers for unknown addresses and methods, the body limit and one
+/// log line per request.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(meta::about))
+        .route(HEALTH_PATH, get(meta::health))
+        .route(ENROL_PATH, post(enrol::enrol))
+        .route(SYNC_PATH, post(sync::sync))
+        .fallback(meta::not_found)
+        .method_not_allowed_fallback(meta::method_not_allowed)
+        .layer(DefaultBodyLimit::max(state.body_limit))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_request(())
+                .on_response(log_response)
+                .on_failure(()),
+        )
+        .with_state(state)
+}
+
+/// The span every log line of a request carries; handlers fill in the empty fields.
+fn request_span<B>(request: &Request<B>) -> Span {
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        path = %request.uri().path(),
+        device = Empty,
+        stored = Empty,
+        pulled = Empty,
+        cursor = Empty,
+        error = Empty,
+    )
+}
+
+/// The one line per request, with the status and, through the span, who asked and what moved.
+fn log_response<B>(response: &Response<B>, latency: Duration, _: &Span) {
+    let status = response.status().as_u16();
+    let latency_us = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX);
+    tracing::info!(status, latency_us, "answered");
+}
+
+/// Completes on SIGTERM (how service managers stop a server) or Ctrl-C.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::warn!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                terminate.recv().await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down: finishing the requests in flight");
+}

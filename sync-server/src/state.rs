@@ -1,0 +1,29 @@
+//! What every handler shares: the storage and the request limits.
+
+use std::sync::Arc;
+
+use crate::error::AppError;
+use crate::storage::Storage;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub storage: Arc<dyn Storage>,
+    /// Bytes of request body accepted, at most.
+    pub body_limit: usize,
+}
+
+impl AppState {
+    /// Runs a storage call on the blocking thread pool: SQLite waits on locks and `fsync`,
+    /// which must not stall the threads that serve other connections.
+    pub async fn with_storage<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&dyn Storage) -> crate::Result<T> + Send + 'static,
+    {
+        let storage = Arc::clone(&self.storage);
+        let result = tokio::task::spawn_blocking(move || f(storage.as_ref()))
+            .await
+            .map_err(crate::Error::from)?;
+        Ok(result?)
+    }
+}

@@ -1,0 +1,144 @@
+//! Where the server keeps units, devices and changes: a small trait, so that handlers never
+//! see SQL and a PostgreSQL implementation can sit beside [`SqliteStorage`].
+//!
+//! Methods are synchronous and may block on disk; async code calls them through
+//! `tokio::task::spawn_blocking`. Callers pass the current time in, which keeps expiry and
+//! timestamps testable.
+//!
+//! # The cursor contract
+//!
+//! Every stored change gets a position `seq`, and a device pulls "everything after my
+//! cursor". That is only safe if a change can never become visible *behind* a cursor some
+//! device already holds. An implementation must therefore guarantee that once a read sees a
+//! change at position `n`, every change that will ever have a position below `n` is already
+//! visible to it. Positions must be assigned in commit order, not merely in the order
+//! transactions start — see [`SqliteStorage::push`] for how SQLite gives this for free, and
+//! note that a PostgreSQL sequence does not (a `nextval` taken by a transaction that commits
+//! late leaves a hole that a concurrent reader skips): there, assign positions under a lock
+//! held until commit, or hand out positions only up to the oldest transaction still running.
+
+mod sqlite;
+
+pub use sqlite::SqliteStorage;
+
+use chrono::{DateTime, Utc};
+use simpul_protocol::Entry;
+use uuid::Uuid;
+
+use crate::Result;
+use crate::model::{Device, DeviceId, DeviceRecord, IncomingChange, Name, Unit, UnitCode};
+use crate::secret::SecretHash;
+
+/// A device being enrolled: the code it presented and what it will be known by.
+#[derive(Clone, Debug)]
+pub struct NewDevice {
+    pub code: SecretHash,
+    pub id: DeviceId,
+    pub name: Name,
+    pub token: SecretHash,
+}
+
+/// What one pull returns.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Pulled {
+    /// Changes for the device, in server order.
+    pub entries: Vec<Entry>,
+    /// The position of the last change looked at, returned or not (the device's own changes
+    /// are looked at and skipped); the cursor given when nothing was looked at.
+    pub cursor: u64,
+    /// Whether changes after `cursor` were left for a later pull.
+    pub more: bool,
+}
+
+pub trait Storage: Send + Sync {
+    /// Checks that the database answers.
+    fn health(&self) -> Result<()>;
+
+    /// Fails with [`Error::UnitExists`](crate::Error::UnitExists) for a code already in use.
+    fn add_unit(&self, unit: &Unit, now: DateTime<Utc>) -> Result<()>;
+
+    fn unit(&self, code: &UnitCode) -> Result<Option<Unit>>;
+
+    fn units(&self) -> Result<Vec<Unit>>;
+
+    /// Records a one-time enrolment code for `unit`, usable until `expires_at`.
+    fn add_enrolment_code(
+        &self,
+        unit: &UnitCode,
+        code: SecretHash,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()>;
+
+    /// Uses up the enrolment code and creates the device in its unit, atomically: two devices
+    /// racing with one code get one device and one
+    /// [`Error::EnrolmentRefused`](crate::Error::EnrolmentRefused).
+    fn enrol(&self, device: &NewDevice, now: DateTime<Utc>) -> Result<Unit>;
+
+    /// The device holding this token, unless it was revoked. Read from the database on every
+    /// call: a revocation takes effect at the next request.
+    fn authenticate(&self, token: SecretHash) -> Result<Option<Device>>;
+
+    fn devices(&self) -> Result<Vec<DeviceRecord>>;
+
+    /// Revokes a device; revoking it again keeps the first time. Fails with
+    /// [`Error::UnknownDevice`](crate::Error::UnknownDevice).
+    fn revoke(&self, device: DeviceId, now: DateTime<Utc>) -> Result<DeviceRecord>;
+
+    /// Stores the changes not yet held, all or none, durably before returning, in `device`'s
+    /// unit. Returns how many changes pushed under `key` by this device were new: a retry of
+    /// a request that was stored but whose answer was lost gets the first answer again.
+    fn push(
+        &self,
+        device: &Device,
+        key: Uuid,
+        changes: &[IncomingChange],
+        now: DateTime<Utc>,
+    ) -> Result<u64>;
+
+    /// Changes after position `after` in `device`'s unit that `device` did not push, in
+    /// order, stopping before the entries' payload would pass `max_payload` bytes (but
+    /// always returning at least one change when one is waiting).
+    fn pull(&self, device: &Device, after: u64, max_payload: usize) -> Result<Pulled>;
+
+    /// How many changes the server holds, across all units.
+    fn change_count(&self) -> Result<u64>;
+}
+
+/// Bytes a batch of `count` entries holding `change_bytes` bytes of changes takes as an
+/// uncompressed payload: the entry count, then per entry a 16-byte document id, a length
+/// and the change (see the format in `simpul_protocol`).
+pub(crate) fn payload_len(count: usize, change_bytes: usize, length_bytes: usize) -> usize {
+    varint_len(count as u64) + count * 16 + length_bytes + change_bytes
+}
+
+/// Bytes of the LEB128 varint for `value`.
+pub(crate) fn varint_len(value: u64) -> usize {
+    let bits = (u64::BITS - value.leading_zeros()).max(1);
+    bits.div_ceil(7) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use simpul_protocol::Batch;
+
+    #[test]
+    fn the_payload_length_matches_the_protocol_crate() {
+        for sizes in [vec![], vec![0], vec![1, 127, 128, 16_384], vec![300; 200]] {
+            let entries: Vec<Entry> = sizes
+                .iter()
+                .map(|&len| Entry {
+                    doc: Uuid::nil(),
+                    change: vec![7; len],
+                })
+                .collect();
+            let lengths = sizes.iter().map(|&len| varint_len(len as u64)).sum();
+            let expected = Batch::from(entries).payload_len();
+            assert_eq!(
+                payload_len(sizes.len(), sizes.iter().sum(), lengths),
+                expected
+            );
+        }
+    }
+}

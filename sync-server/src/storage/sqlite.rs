@@ -1,0 +1,453 @@
+//! The embedded storage: one SQLite file in the data directory, in WAL mode with
+//! `synchronous = FULL`, so a committed transaction is on disk before its request is answered.
+//!
+//! One connection writes (behind a mutex, so in-process writers queue instead of spinning on
+//! SQLite's lock) and a few read concurrently. Administrators run `simpul-server admin` as a
+//! separate process on the same file while the server runs; every connection waits up to
+//! [`BUSY_TIMEOUT`] for the other's write lock instead of failing.
+
+mod migrate;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
+use simpul_protocol::Entry;
+use uuid::Uuid;
+
+use super::{NewDevice, Pulled, Storage, payload_len, varint_len};
+use crate::error::Refusal;
+use crate::model::{Device, DeviceId, DeviceRecord, IncomingChange, Name, Unit, UnitCode};
+use crate::secret::SecretHash;
+use crate::{Error, Result};
+
+/// The database file inside the data directory.
+pub const FILE_NAME: &str = "simpul-server.sqlite3";
+
+/// How long a connection waits for another's write lock, in this process or another.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Read connections kept open between requests; more are opened when needed.
+const IDLE_READERS: usize = 8;
+
+/// Rows one pull looks at, at most. Changes are skipped when the puller pushed them itself,
+/// so without a bound a device that just uploaded a week's work would make the server read
+/// all of it to return nothing; with it, the device advances its cursor and asks again.
+const MAX_SCAN: usize = 20_000;
+
+pub struct SqliteStorage {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+impl SqliteStorage {
+    /// Opens (creating if needed) the database in `data_dir` and migrates it.
+    pub fn open(data_dir: &Path) -> Result<SqliteStorage> {
+        fs::create_dir_all(data_dir).map_err(|source| Error::DataDir {
+            path: data_dir.to_path_buf(),
+            source,
+        })?;
+        let path = data_dir.join(FILE_NAME);
+        let mut writer = connect(&path)?;
+        let mode: String =
+            writer.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
+        debug_assert_eq!(mode.to_ascii_lowercase(), "wal");
+        migrate::migrate(&mut writer)?;
+        Ok(SqliteStorage {
+            path,
+            writer: Mutex::new(writer),
+            readers: Mutex::new(Vec::new()),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let idle = lock(&self.readers).pop();
+        let conn = match idle {
+            Some(conn) => conn,
+            None => connect(&self.path)?,
+        };
+        let result = f(&conn);
+        let mut readers = lock(&self.readers);
+        if readers.len() < IDLE_READERS {
+            readers.push(conn);
+        }
+        result
+    }
+
+    /// Runs `f` in a transaction that holds SQLite's write lock from its first statement to
+    /// its commit. An error rolls everything back.
+    fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+}
+
+/// A panic while a connection was borrowed rolled its transaction back (the `Transaction`
+/// was dropped), so the connection is fine to use again.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn connect(path: &Path) -> Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    Ok(conn)
+}
+
+impl Storage for SqliteStorage {
+    fn health(&self) -> Result<()> {
+        self.read(|conn| {
+            conn.query_row("SELECT COUNT(*) FROM units", [], |row| row.get::<_, i64>(0))?;
+            Ok(())
+        })
+    }
+
+    fn add_unit(&self, unit: &Unit, now: DateTime<Utc>) -> Result<()> {
+        self.write(|tx| {
+            let added = tx.execute(
+                "INSERT INTO units (code, name, created_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (code) DO NOTHING",
+                params![unit.code.as_str(), unit.name.as_str(), timestamp(now)],
+            )?;
+            match added {
+                0 => Err(Error::UnitExists(unit.code.to_string())),
+                _ => Ok(()),
+            }
+        })
+    }
+
+    fn unit(&self, code: &UnitCode) -> Result<Option<Unit>> {
+        self.read(|conn| unit(conn, code))
+    }
+
+    fn units(&self) -> Result<Vec<Unit>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare("SELECT code, name FROM units ORDER BY code")?;
+            let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+            rows.map(|row| {
+                let (code, name): (String, String) = row?;
+                Ok(Unit {
+                    code: UnitCode::parse(&code)?,
+                    name: Name::parse("unit name", &name)?,
+                })
+            })
+            .collect()
+        })
+    }
+
+    fn add_enrolment_code(
+        &self,
+        unit: &UnitCode,
+        code: SecretHash,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()> {
+        self.write(|tx| {
+            if self::unit(tx, unit)?.is_none() {
+                return Err(Error::UnknownUnit(unit.to_string()));
+            }
+            tx.execute(
+                "INSERT INTO enrolment_codes (code_hash, unit, created_at, expires_at)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    code.0.as_slice(),
+                    unit.as_str(),
+                    timestamp(now),
+                    timestamp(expires_at)
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn enrol(&self, device: &NewDevice, now: DateTime<Utc>) -> Result<Unit> {
+        self.write(|tx| {
+            let found = tx
+                .query_row(
+                    "SELECT unit, expires_at, used_at FROM enrolment_codes WHERE code_hash = ?1",
+                    [device.code.0.as_slice()],
+                    |row| {
+                        Ok((
+                            row.get::<_, String>(0)?,
+                            time(row, 1)?,
+                            row.get::<_, Option<String>>(2)?,
+                        ))
+                    },
+                )
+                .optional()?;
+            let (unit_code, expires_at) = match found {
+                None => return Err(Error::EnrolmentRefused(Refusal::Unknown)),
+                Some((_, _, Some(_))) => return Err(Error::EnrolmentRefused(Refusal::AlreadyUsed)),
+                Some((_, expires_at, None)) if expires_at <= now => {
+                    return Err(Error::EnrolmentRefused(Refusal::Expired));
+                }
+                Some((unit, expires_at, None)) => (UnitCode::parse(&unit)?, expires_at),
+            };
+            debug_assert!(expires_at > now);
+            let id = device.id.to_string();
+            tx.execute(
+                "UPDATE enrolment_codes SET used_at = ?1, device_id = ?2 WHERE code_hash = ?3",
+                params![timestamp(now), id, device.code.0.as_slice()],
+            )?;
+            tx.execute(
+                "INSERT INTO devices (id, unit, name, token_hash, enrolled_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    id,
+                    unit_code.as_str(),
+                    device.name.as_str(),
+                    device.token.0.as_slice(),
+                    timestamp(now)
+                ],
+            )?;
+            unit(tx, &unit_code)?.ok_or(Error::UnknownUnit(unit_code.to_string()))
+        })
+    }
+
+    fn authenticate(&self, token: SecretHash) -> Result<Option<Device>> {
+        self.read(|conn| {
+            let found = conn
+                .prepare_cached(
+                    "SELECT id, unit FROM devices WHERE token_hash = ?1 AND revoked_at IS NULL",
+                )?
+                .query_row([token.0.as_slice()], |row| {
+                    Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+                })
+                .optional()?;
+            found
+                .map(|(id, unit)| {
+                    Ok(Device {
+                        id: DeviceId::parse(&id)?,
+                        unit: UnitCode::parse(&unit)?,
+                    })
+                })
+                .transpose()
+        })
+    }
+
+    fn devices(&self) -> Result<Vec<DeviceRecord>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare(&format!("{DEVICE_RECORD} ORDER BY enrolled_at, id"))?;
+            let rows = stmt.query_map([], device_record)?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+    }
+
+    fn revoke(&self, device: DeviceId, now: DateTime<Utc>) -> Result<DeviceRecord> {
+        self.write(|tx| {
+            let id = device.to_string();
+            let updated = tx.execute(
+                "UPDATE devices SET revoked_at = COALESCE(revoked_at, ?1) WHERE id = ?2",
+                params![timestamp(now), id],
+            )?;
+            if updated == 0 {
+                return Err(Error::UnknownDevice(id));
+            }
+            Ok(tx.query_row(
+                &format!("{DEVICE_RECORD} WHERE id = ?1"),
+                [&id],
+                device_record,
+            )?)
+        })
+    }
+
+    /// Stores the batch in one immediate transaction.
+    ///
+    /// **Why a cursor never skips a change.** SQLite admits one writer at a time. This
+    /// transaction begins `IMMEDIATE`, taking the write lock before its first statement, and
+    /// the positions (`seq`, `AUTOINCREMENT`) are drawn by the inserts inside it; the lock is
+    /// held from then until the commit. So no other transaction — another request, or an
+    /// `admin` process on the same file — can draw a position while this one is uncommitted:
+    /// transactions commit in the order of their positions. A reader sees a snapshot of the
+    /// transactions committed when its statement began, which is therefore always *every*
+    /// position up to some point and never a later one without the earlier ones. A pull reads
+    /// in a single statement, so the cursor it returns has no change missing behind it, and
+    /// no change can later be committed behind it. A transaction that rolls back draws its
+    /// positions back too; no reader ever saw them.
+    fn push(
+        &self,
+        device: &Device,
+        key: Uuid,
+        changes: &[IncomingChange],
+        now: DateTime<Utc>,
+    ) -> Result<u64> {
+        // Nothing to store and nothing to remember: an empty push needs no write (no fsync),
+        // and answering 0 again on a retry is what recording it would give.
+        if changes.is_empty() {
+            return Ok(0);
+        }
+        let device_id = device.id.to_string();
+        let key = key.to_string();
+        let now = timestamp(now);
+        self.write(|tx| {
+            let earlier: Option<i64> = tx
+                .query_row(
+                    "SELECT stored FROM pushes WHERE device = ?1 AND idempotency_key = ?2",
+                    params![device_id, key],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO changes (hash, doc, unit, device, bytes, received_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (hash) DO NOTHING",
+            )?;
+            let mut new = 0i64;
+            for change in changes {
+                new += insert.execute(params![
+                    change.hash.as_slice(),
+                    change.doc.to_string(),
+                    device.unit.as_str(),
+                    device_id,
+                    change.bytes,
+                    now,
+                ])? as i64;
+            }
+            // A retry finds its changes already stored and adds nothing. A key reused for
+            // other changes (a client bug) still has them stored, and counted, not dropped.
+            let stored = earlier.unwrap_or(0) + new;
+            tx.execute(
+                "INSERT INTO pushes (device, idempotency_key, stored, received_at)
+                 VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (device, idempotency_key) DO UPDATE SET stored = excluded.stored",
+                params![device_id, key, stored, now],
+            )?;
+            Ok(stored as u64)
+        })
+    }
+
+    fn pull(&self, device: &Device, after: u64, max_payload: usize) -> Result<Pulled> {
+        let me = device.id.to_string();
+        let after_seq = i64::try_from(after).unwrap_or(i64::MAX);
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT seq, device, doc, bytes FROM changes
+                 WHERE unit = ?1 AND seq > ?2 ORDER BY seq",
+            )?;
+            let mut rows = stmt.query(params![device.unit.as_str(), after_seq])?;
+            let mut pulled = Pulled {
+                cursor: after,
+                ..Pulled::default()
+            };
+            let (mut change_bytes, mut length_bytes, mut scanned) = (0usize, 0usize, 0usize);
+            pulled.more = loop {
+                let Some(row) = rows.next()? else {
+                    break false;
+                };
+                if scanned == MAX_SCAN {
+                    break true;
+                }
+                let seq: i64 = row.get(0)?;
+                if row.get_ref(1)? != ValueRef::Text(me.as_bytes()) {
+                    let len = blob_len(row, 3)?;
+                    let count = pulled.entries.len() + 1;
+                    let with_it = payload_len(
+                        count,
+                        change_bytes + len,
+                        length_bytes + varint_len(len as u64),
+                    );
+                    // At least one change, however large, so that the device always advances.
+                    if count > 1 && with_it > max_payload {
+                        break true;
+                    }
+                    change_bytes += len;
+                    length_bytes += varint_len(len as u64);
+                    pulled.entries.push(Entry {
+                        doc: doc_id(row, 2)?,
+                        change: row.get(3)?,
+                    });
+                }
+                pulled.cursor = u64::try_from(seq).unwrap_or(0);
+                scanned += 1;
+            };
+            Ok(pulled)
+        })
+    }
+
+    fn change_count(&self) -> Result<u64> {
+        self.read(|conn| {
+            let count: i64 =
+                conn.query_row("SELECT COUNT(*) FROM changes", [], |row| row.get(0))?;
+            Ok(count as u64)
+        })
+    }
+}
+
+const DEVICE_RECORD: &str = "SELECT id, unit, name, enrolled_at, revoked_at FROM devices";
+
+fn device_record(row: &Row<'_>) -> rusqlite::Result<DeviceRecord> {
+    let revoked_at = match row.get_ref(4)?.as_str_or_null()? {
+        None => None,
+        Some(_) => Some(time(row, 4)?),
+    };
+    Ok(DeviceRecord {
+        id: DeviceId::parse(row.get_ref(0)?.as_str()?).map_err(|e| unreadable(0, e))?,
+        unit: UnitCode::parse(row.get_ref(1)?.as_str()?).map_err(|e| unreadable(1, e))?,
+        name: row.get(2)?,
+        enrolled_at: time(row, 3)?,
+        revoked_at,
+    })
+}
+
+fn unit(conn: &Connection, code: &UnitCode) -> Result<Option<Unit>> {
+    let name: Option<String> = conn
+        .query_row(
+            "SELECT name FROM units WHERE code = ?1",
+            [code.as_str()],
+            |row| row.get(0),
+        )
+        .optional()?;
+    name.map(|name| {
+        Ok(Unit {
+            code: code.clone(),
+            name: Name::parse("unit name", &name)?,
+        })
+    })
+    .transpose()
+}
+
+/// Times are stored as RFC 3339 UTC text with milliseconds, which sorts as it reads.
+fn timestamp(time: DateTime<Utc>) -> String {
+    time.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn time(row: &Row<'_>, index: usize) -> rusqlite::Result<DateTime<Utc>> {
+    let text: String = row.get(index)?;
+    DateTime::parse_from_rfc3339(&text)
+        .map(|time| time.with_timezone(&Utc))
+        .map_err(|error| unreadable(index, error))
+}
+
+fn doc_id(row: &Row<'_>, index: usize) -> rusqlite::Result<Uuid> {
+    let text = row.get_ref(index)?.as_str()?;
+    Uuid::parse_str(text).map_err(|error| unreadable(index, error))
+}
+
+fn blob_len(row: &Row<'_>, index: usize) -> rusqlite::Result<usize> {
+    Ok(row.get_ref(index)?.as_blob()?.len())
+}
+
+/// A stored value this build cannot read back: only a damaged or hand-edited database.
+fn unreadable(
+    index: usize,
+    error: impl std::error::Error + Send + Sync + 'static,
+) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, Box::new(error))
+}
+
+#[cfg(test)]
+mod tests;

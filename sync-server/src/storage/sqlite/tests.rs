@@ -1,0 +1,163 @@
+//! The SQLite storage on its own, for what is slow or awkward to reach over HTTP. Changes
+//! here are not Automerge: the storage never looks inside them.
+
+use chrono::{TimeDelta, Utc};
+
+use super::*;
+use crate::secret::{DeviceToken, EnrolmentCode};
+
+fn storage() -> (tempfile::TempDir, SqliteStorage) {
+    let dir = tempfile::tempdir().unwrap();
+    let storage = SqliteStorage::open(dir.path()).unwrap();
+    (dir, storage)
+}
+
+fn unit(code: &str) -> Unit {
+    Unit {
+        code: UnitCode::parse(code).unwrap(),
+        name: Name::parse("unit name", code).unwrap(),
+    }
+}
+
+fn enrolled(storage: &SqliteStorage, unit_code: &str) -> Device {
+    enrolled_with_token(storage, unit_code).0
+}
+
+fn enrolled_with_token(storage: &SqliteStorage, unit_code: &str) -> (Device, DeviceToken) {
+    let now = Utc::now();
+    if storage
+        .unit(&UnitCode::parse(unit_code).unwrap())
+        .unwrap()
+        .is_none()
+    {
+        storage.add_unit(&unit(unit_code), now).unwrap();
+    }
+    let code = EnrolmentCode::generate().unwrap();
+    let token = DeviceToken::generate().unwrap();
+    let unit_code = UnitCode::parse(unit_code).unwrap();
+    storage
+        .add_enrolment_code(&unit_code, code.hash(), now, now + TimeDelta::days(1))
+        .unwrap();
+    let device = NewDevice {
+        code: code.hash(),
+        id: DeviceId::new(),
+        name: Name::parse("device name", "tablet").unwrap(),
+        token: token.hash(),
+    };
+    storage.enrol(&device, now).unwrap();
+    let device = storage.authenticate(token.hash()).unwrap().unwrap();
+    (device, token)
+}
+
+fn fake_changes(count: usize, len: usize) -> Vec<IncomingChange> {
+    (0..count)
+        .map(|_| {
+            let doc = Uuid::now_v7();
+            let mut hash = [0u8; 32];
+            hash[..16].copy_from_slice(doc.as_bytes());
+            IncomingChange {
+                hash,
+                doc,
+                bytes: vec![7; len],
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn the_database_is_in_wal_mode_with_full_synchronous_writes() {
+    let (_dir, storage) = storage();
+    let conn = lock(&storage.writer);
+    let mode: String = conn
+        .pragma_query_value(None, "journal_mode", |row| row.get(0))
+        .unwrap();
+    let synchronous: i64 = conn
+        .pragma_query_value(None, "synchronous", |row| row.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    assert_eq!(synchronous, 2, "FULL");
+}
+
+#[test]
+fn a_pull_over_only_its_own_changes_stops_after_a_bounded_scan_and_moves_the_cursor() {
+    let (_dir, storage) = storage();
+    let pusher = enrolled(&storage, "U-X");
+    storage
+        .push(
+            &pusher,
+            Uuid::now_v7(),
+            &fake_changes(MAX_SCAN + 5, 1),
+            Utc::now(),
+        )
+        .unwrap();
+
+    let first = storage.pull(&pusher, 0, 1 << 20).unwrap();
+    let second = storage.pull(&pusher, first.cursor, 1 << 20).unwrap();
+
+    assert!(first.entries.is_empty());
+    assert_eq!((first.cursor, first.more), (MAX_SCAN as u64, true));
+    assert!(second.entries.is_empty());
+    assert_eq!((second.cursor, second.more), (MAX_SCAN as u64 + 5, false));
+}
+
+#[test]
+fn a_pull_fills_its_payload_exactly_up_to_the_maximum() {
+    let (_dir, storage) = storage();
+    let pusher = enrolled(&storage, "U-X");
+    let puller = enrolled(&storage, "U-X");
+    storage
+        .push(&pusher, Uuid::now_v7(), &fake_changes(10, 100), Utc::now())
+        .unwrap();
+    // One entry is 16 + 1 + 100 bytes; three of them and the count byte make 352.
+    let exactly_three = storage.pull(&puller, 0, 352).unwrap();
+    let just_short = storage.pull(&puller, 0, 351).unwrap();
+
+    assert_eq!(exactly_three.entries.len(), 3);
+    assert_eq!(just_short.entries.len(), 2);
+    assert!(exactly_three.more && just_short.more);
+}
+
+#[test]
+fn an_enrolment_code_for_a_unit_that_does_not_exist_is_refused() {
+    let (_dir, storage) = storage();
+    let code = EnrolmentCode::generate().unwrap();
+    let now = Utc::now();
+
+    let error = storage
+        .add_enrolment_code(&UnitCode::parse("U-NOPE").unwrap(), code.hash(), now, now)
+        .unwrap_err();
+
+    assert!(matches!(error, Error::UnknownUnit(_)), "{error}");
+}
+
+#[test]
+fn revoking_twice_keeps_the_first_time_and_an_unknown_device_is_an_error() {
+    let (_dir, storage) = storage();
+    let device = enrolled(&storage, "U-X");
+    let first = Utc::now() - TimeDelta::hours(1);
+
+    storage.revoke(device.id, first).unwrap();
+    let again = storage.revoke(device.id, Utc::now()).unwrap();
+    let unknown = storage.revoke(DeviceId::new(), Utc::now()).unwrap_err();
+
+    assert_eq!(
+        again.revoked_at.unwrap().timestamp_millis(),
+        first.timestamp_millis()
+    );
+    assert!(matches!(unknown, Error::UnknownDevice(_)), "{unknown}");
+}
+
+#[test]
+fn a_revocation_by_another_connection_shuts_the_device_out_at_once() {
+    let (dir, server) = storage();
+    let (device, token) = enrolled_with_token(&server, "U-X");
+    let admin = SqliteStorage::open(dir.path()).unwrap();
+    assert_eq!(
+        server.authenticate(token.hash()).unwrap(),
+        Some(device.clone())
+    );
+
+    admin.revoke(device.id, Utc::now()).unwrap();
+
+    assert_eq!(server.authenticate(token.hash()).unwrap(), None);
+}

@@ -1,0 +1,116 @@
+use chrono::{TimeDelta, Utc};
+use reqwest::StatusCode;
+use simpul_protocol::http::EnrolResponse;
+use simpul_server::admin;
+
+use crate::helpers::{assert_error, json, spawn_app};
+
+#[tokio::test]
+async fn an_enrolment_code_becomes_a_device_token_for_its_unit() {
+    let app = spawn_app().await;
+    app.add_unit("U-CAPIL");
+    let code = app.enrolment_code("U-CAPIL");
+
+    let response = app.enrol(&code, "Tablet 1").await;
+
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let enrolled: EnrolResponse = json(response).await;
+    assert_eq!(enrolled.unit, "U-CAPIL");
+    assert_eq!(enrolled.unit_name, "Unit U-CAPIL");
+    assert_eq!(enrolled.token.len(), 43, "32 bytes in base64url");
+    let devices = admin::devices(app.storage.as_ref()).unwrap();
+    assert_eq!(devices.len(), 1);
+    assert_eq!(devices[0].id.to_string(), enrolled.device_id);
+    assert_eq!(devices[0].name, "Tablet 1");
+}
+
+#[tokio::test]
+async fn a_code_typed_in_lower_case_with_spaces_still_enrols() {
+    let app = spawn_app().await;
+    app.add_unit("U-CAPIL");
+    let code = app.enrolment_code("U-CAPIL");
+
+    let response = app
+        .enrol(&code.replace('-', " ").to_lowercase(), "Tablet 1")
+        .await;
+
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn an_enrolment_code_works_only_once() {
+    let app = spawn_app().await;
+    app.add_unit("U-CAPIL");
+    let code = app.enrolment_code("U-CAPIL");
+    assert_eq!(app.enrol(&code, "Tablet 1").await.status(), StatusCode::OK);
+
+    let again = app.enrol(&code, "Tablet 2").await;
+
+    assert_error(again, StatusCode::CONFLICT, "enrolment_refused").await;
+    assert_eq!(admin::devices(app.storage.as_ref()).unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn an_expired_enrolment_code_is_refused() {
+    let app = spawn_app().await;
+    app.add_unit("U-CAPIL");
+    let eight_days_ago = Utc::now() - TimeDelta::days(8);
+    let issued =
+        admin::issue_enrolment_code(app.storage.as_ref(), "U-CAPIL", eight_days_ago).unwrap();
+
+    let response = app.enrol(&issued.code.expose(), "Tablet 1").await;
+
+    assert_error(response, StatusCode::CONFLICT, "enrolment_refused").await;
+    assert!(admin::devices(app.storage.as_ref()).unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn unknown_and_malformed_codes_are_refused_like_used_ones() {
+    let app = spawn_app().await;
+    app.add_unit("U-CAPIL");
+    let _live = app.enrolment_code("U-CAPIL");
+
+    for code in ["KQ7M-4XPA-2H", "not a code", ""] {
+        let response = app.enrol(code, "Tablet 1").await;
+        assert_error(response, StatusCode::CONFLICT, "enrolment_refused").await;
+    }
+    assert!(admin::devices(app.storage.as_ref()).unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_device_without_a_name_is_a_bad_request_and_keeps_the_code_usable() {
+    let app = spawn_app().await;
+    app.add_unit("U-CAPIL");
+    let code = app.enrolment_code("U-CAPIL");
+
+    let nameless = app.enrol(&code, "   ").await;
+    assert_error(nameless, StatusCode::BAD_REQUEST, "bad_request").await;
+
+    assert_eq!(app.enrol(&code, "Tablet 1").await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn neither_codes_nor_tokens_are_stored_in_clear() {
+    let app = spawn_app().await;
+    app.add_unit("U-CAPIL");
+    let used = app.enrolment_code("U-CAPIL");
+    let unused = app.enrolment_code("U-CAPIL");
+    let enrolled: EnrolResponse = json(app.enrol(&used, "Tablet 1").await).await;
+
+    let mut stored = Vec::new();
+    let dir = app.storage_dir();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        stored.extend(std::fs::read(entry.unwrap().path()).unwrap());
+    }
+
+    let readable = |text: &str| stored.windows(text.len()).any(|w| w == text.as_bytes());
+    assert!(readable("Tablet 1"), "the database files were not read");
+    for secret in [
+        enrolled.token.as_str(),
+        &used.replace('-', ""),
+        &unused.replace('-', ""),
+    ] {
+        assert!(!readable(secret), "a secret is stored in clear");
+    }
+}

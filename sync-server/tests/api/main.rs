@@ -1,0 +1,17 @@
+//! The sync server's API, tested over real HTTP: one binary, one fresh database per test.
+
+// spawn_app(), enrolled devices, real Automerge changes, the server as a process.
+mod helpers;
+
+// GET /, /health, and the JSON shape of errors for unknown addresses and methods.
+mod meta;
+// POST /v1/enrol: codes become tokens once, within their validity.
+mod enrol;
+// POST /v1/sync: push, pull, unit scoping, paging, idempotency.
+mod sync;
+// Refused requests: bad tokens, forged or oversized bodies; each changes nothing.
+mod security;
+// Many devices pushing while one pulls: the cursor never skips a change.
+mod concurrency;
+// The real binary: address on stdout, admin commands beside it, SIGTERM, JSON logs.
+mod process;

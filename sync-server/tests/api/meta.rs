@@ -1,0 +1,90 @@
+use reqwest::StatusCode;
+use reqwest::header::CONTENT_TYPE;
+use serde_json::Value;
+
+use crate::helpers::{assert_error, json, spawn_app};
+
+#[tokio::test]
+async fn the_root_tells_a_person_what_this_server_is() {
+    let app = spawn_app().await;
+
+    let response = app.client.get(&app.address).send().await.unwrap();
+
+    assert_eq!(response.status(), StatusCode::OK);
+    let about: Value = json(response).await;
+    assert_eq!(about["name"], "simpul-server");
+    assert_eq!(about["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(about["protocol"], 1);
+}
+
+#[tokio::test]
+async fn health_is_ok_when_the_database_answers() {
+    let app = spawn_app().await;
+
+    let response = app
+        .client
+        .get(format!("{}/health", app.address))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::OK);
+    let health: Value = json(response).await;
+    assert_eq!(health, serde_json::json!({ "status": "ok" }));
+}
+
+#[tokio::test]
+async fn an_unknown_address_gets_a_json_not_found() {
+    let app = spawn_app().await;
+
+    let response = app
+        .client
+        .get(format!("{}/v1/nothing-here", app.address))
+        .send()
+        .await
+        .unwrap();
+
+    assert_error(response, StatusCode::NOT_FOUND, "not_found").await;
+}
+
+#[tokio::test]
+async fn a_wrong_method_gets_a_json_error() {
+    let app = spawn_app().await;
+
+    let response = app
+        .client
+        .get(format!("{}/v1/sync", app.address))
+        .send()
+        .await
+        .unwrap();
+
+    assert_error(response, StatusCode::METHOD_NOT_ALLOWED, "bad_request").await;
+}
+
+#[tokio::test]
+async fn an_enrolment_body_that_is_not_json_gets_a_json_error() {
+    let app = spawn_app().await;
+    let url = format!("{}/v1/enrol", app.address);
+
+    let broken = app
+        .client
+        .post(&url)
+        .header(CONTENT_TYPE, "application/json")
+        .body("{\"code\": ")
+        .send()
+        .await
+        .unwrap();
+    let untyped = app.client.post(&url).body("{}").send().await.unwrap();
+    let incomplete = app
+        .client
+        .post(&url)
+        .header(CONTENT_TYPE, "application/json")
+        .body("{\"code\": \"KQ7M-4XPA-2H\"}")
+        .send()
+        .await
+        .unwrap();
+
+    assert_error(broken, StatusCode::BAD_REQUEST, "bad_request").await;
+    assert_error(untyped, StatusCode::BAD_REQUEST, "bad_request").await;
+    assert_error(incomplete, StatusCode::BAD_REQUEST, "bad_request").await;
+}

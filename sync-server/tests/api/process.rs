@@ -1,0 +1,156 @@
+//! The real `simpul-server` binary: what an operator runs.
+
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use simpul_protocol::http::{EnrolRequest, EnrolResponse, IDEMPOTENCY_HEADER};
+use uuid::Uuid;
+
+use crate::helpers::{ServerProcess, admin_command, frame, interview, json, last_line};
+
+async fn enrol(server: &ServerProcess, code: &str) -> reqwest::Response {
+    let request = EnrolRequest {
+        code: code.to_string(),
+        device: "Tablet 1".to_string(),
+    };
+    reqwest::Client::new()
+        .post(format!("{}/v1/enrol", server.address))
+        .header("content-type", "application/json")
+        .body(serde_json::to_vec(&request).unwrap())
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn push(server: &ServerProcess, token: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(format!("{}/v1/sync", server.address))
+        .header("content-type", "application/vnd.simpul.batch")
+        .header("simpul-protocol", "1")
+        .header("authorization", format!("Bearer {token}"))
+        .header(IDEMPOTENCY_HEADER, Uuid::now_v7().to_string())
+        .body(frame(interview(2)))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Waits for the process to exit, failing the test after a few seconds.
+fn wait_for_exit(server: &mut ServerProcess) -> std::process::ExitStatus {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(Instant::now() < deadline, "the server did not stop");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[tokio::test]
+async fn a_code_printed_by_the_admin_command_enrols_a_device_while_the_server_runs() {
+    let server = ServerProcess::start();
+    last_line(&server.admin(&["unit", "add", "U-CAPIL", "--name", "Dinas Dukcapil"]));
+
+    let code = last_line(&server.admin(&["enrol-code", "--unit", "U-CAPIL"]));
+    let response = enrol(&server, &code).await;
+
+    assert_eq!(response.status(), StatusCode::OK, "code {code:?}");
+    let enrolled: EnrolResponse = json(response).await;
+    assert_eq!(enrolled.unit_name, "Dinas Dukcapil");
+    assert_eq!(
+        push(&server, &enrolled.token).await.status(),
+        StatusCode::OK
+    );
+    let listed = server.admin(&["device", "list"]);
+    assert!(String::from_utf8_lossy(&listed.stdout).contains(&enrolled.device_id));
+}
+
+#[tokio::test]
+async fn a_device_revoked_by_the_admin_command_is_refused_at_its_next_request() {
+    let server = ServerProcess::start();
+    last_line(&server.admin(&["unit", "add", "U-CAPIL", "--name", "Dinas Dukcapil"]));
+    let code = last_line(&server.admin(&["enrol-code", "--unit", "U-CAPIL"]));
+    let enrolled: EnrolResponse = json(enrol(&server, &code).await).await;
+    assert_eq!(
+        push(&server, &enrolled.token).await.status(),
+        StatusCode::OK
+    );
+
+    let revoked = server.admin(&["device", "revoke", &enrolled.device_id]);
+    let response = push(&server, &enrolled.token).await;
+
+    assert!(last_line(&revoked).starts_with("revoked"));
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn the_admin_command_explains_an_unknown_unit_and_fails() {
+    let dir = tempfile::tempdir().unwrap();
+
+    let output = admin_command(dir.path(), &["enrol-code", "--unit", "U-NOPE"]);
+
+    assert!(!output.status.success());
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(message.contains("unit U-NOPE does not exist"), "{message}");
+}
+
+#[tokio::test]
+async fn sigterm_stops_the_server_cleanly_with_exit_code_zero() {
+    let mut server = ServerProcess::start();
+    // A kept-alive idle connection must not hold the shutdown up.
+    let client = reqwest::Client::new();
+    let up = client
+        .get(format!("{}/health", server.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(up.status(), StatusCode::OK);
+
+    server.terminate();
+    let status = wait_for_exit(&mut server);
+
+    assert_eq!(status.code(), Some(0), "{status}");
+    let log = std::fs::read_to_string(&server.log).unwrap();
+    assert!(log.contains("shutting down"), "{log}");
+}
+
+#[tokio::test]
+async fn with_json_logging_each_request_is_one_json_line_with_status_device_and_counts() {
+    let mut server = ServerProcess::start_with_env(&[("SIMPUL_LOG_FORMAT", "json")]);
+    last_line(&server.admin(&["unit", "add", "U-CAPIL", "--name", "Dinas Dukcapil"]));
+    let code = last_line(&server.admin(&["enrol-code", "--unit", "U-CAPIL"]));
+    let enrolled: EnrolResponse = json(enrol(&server, &code).await).await;
+    push(&server, &enrolled.token).await;
+    let client = reqwest::Client::new();
+    client
+        .get(format!("{}/missing", server.address))
+        .send()
+        .await
+        .unwrap();
+    server.terminate();
+    wait_for_exit(&mut server);
+
+    let log = std::fs::read_to_string(&server.log).unwrap();
+    let answered: Vec<serde_json::Value> = log
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}")))
+        .filter(|event: &serde_json::Value| event["fields"]["message"] == "answered")
+        .collect();
+    let statuses: Vec<_> = answered
+        .iter()
+        .map(|event| event["fields"]["status"].clone())
+        .collect();
+    assert_eq!(statuses, [200, 200, 404], "{log}");
+    let sync = &answered[1]["span"];
+    assert_eq!(sync["path"], "/v1/sync");
+    assert_eq!(sync["device"], enrolled.device_id.as_str());
+    assert_eq!(
+        (sync["stored"].clone(), sync["pulled"].clone()),
+        (2.into(), 0.into())
+    );
+    assert_eq!(
+        answered[2]["span"]["error"],
+        "not_found: there is nothing at this address"
+    );
+}
