@@ -79,13 +79,20 @@ fn validate(batch: Batch) -> Result<Vec<IncomingChange>> {
         .into_iter()
         .enumerate()
         .map(|(index, entry)| {
-            let change = Change::try_from(entry.change.as_slice()).map_err(|source| {
-                Error::InvalidChange {
-                    index,
-                    doc: entry.doc,
-                    source,
-                }
-            })?;
+            let invalid = |source| Error::InvalidChange {
+                index,
+                doc: entry.doc,
+                source,
+            };
+            let change = Change::try_from(entry.change.as_slice()).map_err(invalid)?;
+            // Automerge does not check a lone change's checksum (the four bytes after its
+            // magic, the start of its hash): an altered change would parse under a new hash
+            // and could break every device that pulls it. Refuse it here.
+            if entry.change.get(4..8) != Some(&change.hash().0[..4]) {
+                return Err(invalid(automerge::LoadChangeError::Parse(
+                    "its checksum does not match its contents".into(),
+                )));
+            }
             Ok(IncomingChange {
                 hash: change.hash().0,
                 doc: entry.doc,
@@ -97,7 +104,51 @@ fn validate(batch: Batch) -> Result<Vec<IncomingChange>> {
 
 #[cfg(test)]
 mod tests {
+    use automerge::transaction::Transactable;
+    use automerge::{Automerge, ROOT};
+    use simpul_protocol::Entry;
+
     use super::*;
+
+    fn a_change() -> Vec<u8> {
+        let mut doc = Automerge::new();
+        let mut tx = doc.transaction();
+        tx.put(ROOT, "q.U1", "4").unwrap();
+        tx.commit();
+        doc.get_last_local_change().unwrap().raw_bytes().to_vec()
+    }
+
+    fn batch_of(change: Vec<u8>) -> Batch {
+        Batch::from(vec![Entry {
+            doc: Uuid::nil(),
+            change,
+        }])
+    }
+
+    #[test]
+    fn a_real_change_is_accepted_under_its_hash() {
+        let change = a_change();
+        let valid = validate(batch_of(change.clone())).unwrap();
+        assert_eq!(valid.len(), 1);
+        assert_eq!(&valid[0].hash[..4], &change[4..8]);
+    }
+
+    #[test]
+    fn a_change_altered_in_any_byte_is_refused() {
+        let genuine = a_change();
+        // Some alterations still parse as a change (under a new hash): only the checksum can
+        // tell. Every position must be refused.
+        for position in 0..genuine.len() {
+            let mut altered = genuine.clone();
+            altered[position] ^= 0x10;
+            let err = validate(batch_of(altered))
+                .expect_err(&format!("a change altered at byte {position} was accepted"));
+            assert!(
+                matches!(err, Error::InvalidChange { index: 0, .. }),
+                "{err}"
+            );
+        }
+    }
 
     #[test]
     fn a_missing_pull_max_means_the_default_and_extremes_are_clamped() {
