@@ -7,6 +7,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use crate::model::{DeviceId, DeviceRecord, Name, Unit, UnitCode};
 use crate::secret::EnrolmentCode;
 use crate::storage::Storage;
+use crate::unit_document::{self, UnitSettings};
 use crate::{Error, Result};
 
 /// How long an enrolment code stays usable.
@@ -14,13 +15,40 @@ pub fn code_validity() -> TimeDelta {
     TimeDelta::days(7)
 }
 
-pub fn add_unit(storage: &dyn Storage, code: &str, name: &str, now: DateTime<Utc>) -> Result<Unit> {
+/// Adds a unit and writes its configuration document, which its devices will pull.
+pub fn add_unit(
+    storage: &dyn Storage,
+    code: &str,
+    name: &str,
+    settings: UnitSettings,
+    now: DateTime<Utc>,
+) -> Result<Unit> {
     let unit = Unit {
         code: UnitCode::parse(code)?,
         name: Name::parse("unit name", name)?,
     };
     storage.add_unit(&unit, now)?;
+    let settings = UnitSettings {
+        name: Some(unit.name.to_string()),
+        ..settings
+    };
+    unit_document::write(storage, &unit.code, &settings, now)?;
     Ok(unit)
+}
+
+/// Changes a unit's active period, population or form; its devices get the change at their
+/// next sync.
+pub fn configure_unit(
+    storage: &dyn Storage,
+    code: &str,
+    settings: &UnitSettings,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let code = UnitCode::parse(code)?;
+    storage
+        .unit(&code)?
+        .ok_or_else(|| Error::UnknownUnit(code.to_string()))?;
+    unit_document::write(storage, &code, settings, now)
 }
 
 pub fn units(storage: &dyn Storage) -> Result<Vec<Unit>> {

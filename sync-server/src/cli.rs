@@ -11,6 +11,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::config::{Config, Layer, LogFormat};
 use crate::model::DeviceRecord;
 use crate::storage::SqliteStorage;
+use crate::unit_document::UnitSettings;
 use crate::{Application, Result, admin, telemetry};
 
 #[derive(Debug, Parser)]
@@ -82,9 +83,41 @@ pub enum UnitCommand {
         /// The unit's name, as people know it.
         #[arg(long)]
         name: String,
+        #[command(flatten)]
+        settings: UnitSettingsArgs,
+    },
+    /// Change a unit's active period, population or form; devices get it at their next sync.
+    Set {
+        code: String,
+        #[command(flatten)]
+        settings: UnitSettingsArgs,
     },
     /// List units.
     List,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct UnitSettingsArgs {
+    /// The active survey period, e.g. 2025-S1.
+    #[arg(long)]
+    pub period: Option<String>,
+    /// Service users in the previous period: the sample-size target follows from it.
+    #[arg(long)]
+    pub population: Option<u64>,
+    /// The form new responses use, e.g. skm-2017.
+    #[arg(long)]
+    pub form: Option<String>,
+}
+
+impl From<UnitSettingsArgs> for UnitSettings {
+    fn from(args: UnitSettingsArgs) -> Self {
+        UnitSettings {
+            name: None,
+            period: args.period,
+            population: args.population,
+            form: args.form,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -131,9 +164,20 @@ fn run_admin(args: AdminArgs) -> Result<()> {
     let storage = SqliteStorage::open(&data)?;
     let now = Utc::now();
     match args.command {
-        AdminCommand::Unit(UnitCommand::Add { code, name }) => {
-            let unit = admin::add_unit(&storage, &code, &name, now)?;
+        AdminCommand::Unit(UnitCommand::Add {
+            code,
+            name,
+            settings,
+        }) => {
+            let unit = admin::add_unit(&storage, &code, &name, settings.into(), now)?;
             println!("added unit {} ({})", unit.code, unit.name);
+        }
+        AdminCommand::Unit(UnitCommand::Set { code, settings }) => {
+            let changed = admin::configure_unit(&storage, &code, &settings.into(), now)?;
+            println!(
+                "unit {code}: {}",
+                if changed { "updated" } else { "unchanged" }
+            );
         }
         AdminCommand::Unit(UnitCommand::List) => {
             for unit in admin::units(&storage)? {

@@ -99,6 +99,16 @@ pub enum Error {
         source: automerge::LoadChangeError,
     },
 
+    /// A device tried to write a configuration document, which only the server writes.
+    #[error("entry {index} changes the configuration document {doc}, which only the server writes")]
+    ConfigurationDocument { index: usize, doc: Uuid },
+    /// A stored configuration document would not load: a bug or a damaged database.
+    #[error("configuration document {doc} cannot be rebuilt")]
+    Document {
+        doc: Uuid,
+        #[source]
+        source: Box<automerge::AutomergeError>,
+    },
     #[error("cannot draw random bytes: {0}")]
     Random(getrandom::Error),
 
@@ -154,7 +164,7 @@ impl From<Error> for AppError {
             Error::Batch(simpul_protocol::Error::TooLarge { .. }) => {
                 AppError::TooLarge(Chain(&error).to_string())
             }
-            Error::Batch(_) | Error::InvalidChange { .. } => {
+            Error::Batch(_) | Error::InvalidChange { .. } | Error::ConfigurationDocument { .. } => {
                 AppError::MalformedBatch(Chain(&error).to_string())
             }
             Error::InvalidValue { .. } => AppError::BadRequest(error.to_string()),

@@ -7,7 +7,9 @@
 
 use automerge::Change;
 use chrono::Utc;
-use simpul_protocol::{Batch, Limits};
+use std::collections::HashSet;
+
+use simpul_protocol::{Batch, Limits, config};
 use uuid::Uuid;
 
 use crate::model::{Device, IncomingChange};
@@ -56,7 +58,8 @@ pub fn clamp_pull_max(requested: Option<u64>) -> usize {
 pub fn exchange(storage: &dyn Storage, device: &Device, request: Request<'_>) -> Result<Reply> {
     let limits = Limits::default();
     let batch = simpul_protocol::decode(request.body, &limits)?;
-    let changes = validate(batch)?;
+    let mut changes = validate(batch)?;
+    drop_configuration_changes(storage, &mut changes)?;
     let stored = storage.push(device, request.key, &changes, Utc::now())?;
     drop(changes);
 
@@ -71,6 +74,37 @@ pub fn exchange(storage: &dyn Storage, device: &Device, request: Request<'_>) ->
         more: pulled.more,
         stored,
     })
+}
+
+/// Configuration documents are written by the server alone. A device may hand back a change
+/// the server wrote (it travelled by bundle and is still in the device's outbox): that one is
+/// already stored and is dropped here. Any other change to a configuration document refuses
+/// the batch.
+fn drop_configuration_changes(
+    storage: &dyn Storage,
+    changes: &mut Vec<IncomingChange>,
+) -> Result<()> {
+    let reserved: HashSet<Uuid> = storage
+        .units()?
+        .iter()
+        .map(|unit| config::unit_document_id(unit.code.as_str()))
+        .collect();
+    let touched: HashSet<Uuid> = changes
+        .iter()
+        .map(|c| c.doc)
+        .filter(|doc| reserved.contains(doc))
+        .collect();
+    for doc in touched {
+        let known: HashSet<Vec<u8>> = storage.document_changes(doc)?.into_iter().collect();
+        if let Some(index) = changes
+            .iter()
+            .position(|c| c.doc == doc && !known.contains(&c.bytes))
+        {
+            return Err(Error::ConfigurationDocument { index, doc });
+        }
+        changes.retain(|c| c.doc != doc);
+    }
+    Ok(())
 }
 
 fn validate(batch: Batch) -> Result<Vec<IncomingChange>> {

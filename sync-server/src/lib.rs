@@ -36,7 +36,7 @@
 //! runtime.block_on(async {
 //!     let app = Application::build(config).await?;
 //!     let storage = app.storage();
-//!     admin::add_unit(storage.as_ref(), "U-CAPIL", "Dinas Kependudukan", Utc::now())?;
+//!     admin::add_unit(storage.as_ref(), "U-CAPIL", "Dinas Kependudukan", Default::default(), Utc::now())?;
 //!     let issued = admin::issue_enrolment_code(storage.as_ref(), "U-CAPIL", Utc::now())?;
 //!
 //!     assert_ne!(app.port(), 0);
@@ -67,6 +67,7 @@ pub mod startup;
 pub mod state;
 pub mod storage;
 pub mod telemetry;
+pub mod unit_document;
 
 pub use config::Config;
 pub use error::{AppError, Error, Result};

@@ -108,6 +108,7 @@
 //! future versions and must be zero in version 1.
 
 mod bundle;
+pub mod config;
 mod error;
 mod frame;
 pub mod http;

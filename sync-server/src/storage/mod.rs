@@ -79,6 +79,19 @@ pub trait Storage: Send + Sync {
     /// call: a revocation takes effect at the next request.
     fn authenticate(&self, token: SecretHash) -> Result<Option<Device>>;
 
+    /// Every stored change of one document, in server order. Only configuration documents,
+    /// which are small, are ever rebuilt from these, and only on the admin path.
+    fn document_changes(&self, doc: Uuid) -> Result<Vec<Vec<u8>>>;
+
+    /// Store changes the server itself wrote (configuration documents) in `unit`'s scope.
+    /// Returns how many were new.
+    fn store_server_changes(
+        &self,
+        unit: &UnitCode,
+        changes: &[IncomingChange],
+        now: DateTime<Utc>,
+    ) -> Result<u64>;
+
     fn devices(&self) -> Result<Vec<DeviceRecord>>;
 
     /// Revokes a device; revoking it again keeps the first time. Fails with

@@ -109,6 +109,42 @@ fn connect(path: &Path) -> Result<Connection> {
 }
 
 impl Storage for SqliteStorage {
+    fn document_changes(&self, doc: Uuid) -> Result<Vec<Vec<u8>>> {
+        self.read(|conn| {
+            let mut stmt =
+                conn.prepare_cached("SELECT bytes FROM changes WHERE doc = ?1 ORDER BY seq")?;
+            let rows = stmt.query_map([doc.to_string()], |row| row.get(0))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+    }
+
+    fn store_server_changes(
+        &self,
+        unit: &UnitCode,
+        changes: &[IncomingChange],
+        now: DateTime<Utc>,
+    ) -> Result<u64> {
+        let now = timestamp(now);
+        self.write(|tx| {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO changes (hash, doc, unit, device, bytes, received_at)
+                 VALUES (?1, ?2, ?3, 'server', ?4, ?5)
+                 ON CONFLICT (hash) DO NOTHING",
+            )?;
+            let mut new = 0;
+            for change in changes {
+                new += insert.execute(params![
+                    change.hash.as_slice(),
+                    change.doc.to_string(),
+                    unit.as_str(),
+                    change.bytes,
+                    now,
+                ])? as u64;
+            }
+            Ok(new)
+        })
+    }
+
     fn health(&self) -> Result<()> {
         self.read(|conn| {
             conn.query_row("SELECT COUNT(*) FROM units", [], |row| row.get::<_, i64>(0))?;

@@ -17,7 +17,9 @@ use simpul_protocol::http::{
     IDEMPOTENCY_HEADER, MORE_HEADER, PROTOCOL_HEADER, PULL_MAX_HEADER, STORED_HEADER, SYNC_PATH,
 };
 use simpul_protocol::{Batch, Entry, Limits};
+use simpul_server::model::{Name, Unit, UnitCode};
 use simpul_server::storage::Storage;
+use simpul_server::unit_document::UnitSettings;
 use simpul_server::{Application, Config, admin};
 use tempfile::TempDir;
 use uuid::Uuid;
@@ -64,11 +66,25 @@ pub struct TestDevice {
 }
 
 impl TestApp {
+    /// A bare unit, without the configuration document `admin unit add` writes: the tests
+    /// of push and pull then see only the changes they make.
     pub fn add_unit(&self, code: &str) {
+        let unit = Unit {
+            code: UnitCode::parse(code).expect("a valid code"),
+            name: Name::parse("unit name", &format!("Unit {code}")).expect("a valid name"),
+        };
+        self.storage
+            .add_unit(&unit, Utc::now())
+            .expect("the unit is added");
+    }
+
+    /// A unit as an administrator adds it, configuration document included.
+    pub fn add_configured_unit(&self, code: &str, settings: UnitSettings) {
         admin::add_unit(
             self.storage.as_ref(),
             code,
             &format!("Unit {code}"),
+            settings,
             Utc::now(),
         )
         .expect("the unit is added");

@@ -13,5 +13,7 @@ mod sync;
 mod security;
 // Many devices pushing while one pulls: the cursor never skips a change.
 mod concurrency;
+// Units' configuration documents: written by the server only, pulled by its devices.
+mod configuration;
 // The real binary: address on stdout, admin commands beside it, SIGTERM, JSON logs.
 mod process;

@@ -145,9 +145,10 @@ async fn with_json_logging_each_request_is_one_json_line_with_status_device_and_
     let sync = &answered[1]["span"];
     assert_eq!(sync["path"], "/v1/sync");
     assert_eq!(sync["device"], enrolled.device_id.as_str());
+    // Its two changes stored; the unit's configuration document pulled.
     assert_eq!(
         (sync["stored"].clone(), sync["pulled"].clone()),
-        (2.into(), 0.into())
+        (2.into(), 1.into())
     );
     assert_eq!(
         answered[2]["span"]["error"],
