@@ -50,6 +50,7 @@ mod query;
 mod replica;
 mod store;
 pub mod sync;
+mod units;
 mod write;
 
 pub use apply::Applied;
@@ -61,6 +62,7 @@ pub use migrate::SCHEMA_VERSION;
 pub use model::{Channel, Code, Filter, PaperSerial, Status, paper_response_id};
 pub use query::{AnswerRow, Conflict, Detail, Summary};
 pub use replica::{DB_FILE, Replica, Settings};
+pub use units::UnitConfig;
 pub use write::{Captured, NewResponse, Prepared};
 
 /// The form item naming the service received; lists and reports filter on it.

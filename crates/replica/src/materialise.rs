@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use automerge::Automerge;
 use rusqlite::{Transaction, params};
+use simpul_protocol::config;
 use simpul_survey::{Form, ItemKind, Method};
 use uuid::Uuid;
 
@@ -14,7 +15,42 @@ use crate::{Result, SERVICE_ITEM};
 /// Score slots in `responses`: enough for the largest method (KepMenPAN 25/2004, 14 unsur).
 pub const SCORE_SLOTS: usize = 14;
 
-pub fn response(
+/// Rebuild whatever `doc` is: a unit's configuration or a response.
+pub fn document(
+    tx: &Transaction<'_>,
+    forms: &BTreeMap<String, Form>,
+    id: Uuid,
+    doc: &Automerge,
+) -> Result<()> {
+    if doc::get_text(doc, config::KIND)?.as_deref() == Some(config::KIND_UNIT) {
+        unit(tx, id, doc)
+    } else {
+        response(tx, forms, id, doc)
+    }
+}
+
+/// A unit's configuration, as the server last set it.
+fn unit(tx: &Transaction<'_>, id: Uuid, doc: &Automerge) -> Result<()> {
+    let Some(code) = doc::get_text(doc, config::CODE)? else {
+        return Ok(());
+    };
+    let population = doc::get_text(doc, config::POPULATION)?.and_then(|p| p.parse::<i64>().ok());
+    tx.execute(
+        "INSERT OR REPLACE INTO units (code, doc, name, period, population, form)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            code,
+            id.to_string(),
+            doc::get_text(doc, config::NAME)?,
+            doc::get_text(doc, config::PERIOD)?,
+            population,
+            doc::get_text(doc, config::FORM)?,
+        ],
+    )?;
+    Ok(())
+}
+
+fn response(
     tx: &Transaction<'_>,
     forms: &BTreeMap<String, Form>,
     id: Uuid,

@@ -7,7 +7,10 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::{Error, Result};
 
 /// Every migration in order; the schema version is the number applied.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_init.sql"),
+    include_str!("../migrations/0002_units.sql"),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -68,6 +71,25 @@ mod tests {
             })
             .unwrap();
         assert_eq!(value, "v");
+    }
+
+    #[test]
+    fn a_version_1_database_keeps_its_data_when_it_reaches_the_current_version() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute("INSERT INTO meta VALUES ('unit', 'U-CAPIL')", [])
+            .unwrap();
+        migrate(&mut conn).unwrap();
+        assert_eq!(version(&conn), SCHEMA_VERSION);
+        let unit: String = conn
+            .query_row("SELECT value FROM meta WHERE key = 'unit'", [], |row| {
+                row.get(0)
+            })
+            .unwrap();
+        assert_eq!(unit, "U-CAPIL");
+        conn.execute("INSERT INTO units (code, doc) VALUES ('U-CAPIL', 'x')", [])
+            .unwrap();
     }
 
     #[test]

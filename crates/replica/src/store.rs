@@ -120,7 +120,7 @@ impl<'a> Session<'a> {
                  ON CONFLICT (id) DO UPDATE SET bytes = excluded.bytes",
                 params![id.to_string(), doc.save()],
             )?;
-            materialise::response(&self.tx, self.forms, id, doc)?;
+            materialise::document(&self.tx, self.forms, id, doc)?;
         }
         self.tx.commit()?;
         Ok(())

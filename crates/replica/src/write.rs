@@ -82,9 +82,16 @@ impl Captured {
 impl Replica {
     /// Parse and check a questionnaire without writing anything.
     pub fn prepare(&self, new: NewResponse) -> Result<Prepared> {
-        let form = self.form(new.form.as_deref())?;
+        let form_id = match new.form {
+            Some(form) => form,
+            None => self.active_form()?,
+        };
+        let form = self.form(Some(&form_id))?;
         let unit = new.unit.unwrap_or_else(|| self.settings().unit.clone());
-        let period = new.period.unwrap_or_else(|| self.settings().period.clone());
+        let period = match new.period {
+            Some(period) => period,
+            None => self.active_period()?,
+        };
         let mut answers = parse_answers(form, &new.answers)?;
         for item in &form.items {
             answers.entry(item.id.clone()).or_insert(None);

@@ -48,6 +48,8 @@ pub struct SyncStatus {
     pub last_sync: Option<DateTime<Utc>>,
     /// The server position this device has pulled up to.
     pub cursor: u64,
+    /// What the server said about this device's unit, with the period's progress.
+    pub unit: Option<crate::UnitConfig>,
 }
 
 impl Replica {
@@ -104,6 +106,7 @@ impl Replica {
             pending_responses: pending_responses as u64,
             last_sync,
             cursor: self.cursor()?,
+            unit: self.unit_config()?,
         })
     }
 

@@ -1,0 +1,178 @@
+//! What the server says about this device's unit: its name, the active survey period, the
+//! population the sample size follows from, and the form to use. Set by the server in the
+//! unit's configuration document; until one arrives, the device's own settings stand.
+
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+use crate::model::{Code, Filter, Status};
+use crate::{Replica, Result};
+
+/// A unit's configuration, with the progress of the active period towards its sample.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct UnitConfig {
+    pub code: String,
+    pub name: Option<String>,
+    pub period: Option<String>,
+    pub population: Option<u64>,
+    pub form: Option<String>,
+    /// The Krejcie & Morgan minimum number of respondents for `population`.
+    pub sample_target: Option<u64>,
+    /// Final responses collected in `period` for this unit.
+    pub collected: u64,
+}
+
+impl Replica {
+    /// The configuration the server sent for this device's unit, if any yet.
+    pub fn unit_config(&self) -> Result<Option<UnitConfig>> {
+        let unit = self.settings().unit.to_string();
+        let row = self
+            .conn
+            .query_row(
+                "SELECT name, period, population, form FROM units WHERE code = ?1",
+                params![unit],
+                |row| {
+                    Ok((
+                        row.get::<_, Option<String>>(0)?,
+                        row.get::<_, Option<String>>(1)?,
+                        row.get::<_, Option<i64>>(2)?,
+                        row.get::<_, Option<String>>(3)?,
+                    ))
+                },
+            )
+            .optional()?;
+        let Some((name, period, population, form)) = row else {
+            return Ok(None);
+        };
+        let population = population.and_then(|p| u64::try_from(p).ok());
+        let collected = match &period {
+            Some(period) => self.count(&Filter {
+                period: Some(period.clone()),
+                unit: Some(unit.clone()),
+                status: Some(Status::Final),
+                ..Filter::default()
+            })?,
+            None => 0,
+        };
+        Ok(Some(UnitConfig {
+            code: unit,
+            name,
+            period,
+            population,
+            form,
+            sample_target: population.map(simpul_survey::krejcie_morgan),
+            collected,
+        }))
+    }
+
+    /// The period new responses belong to: the server's active period for this unit when it
+    /// has sent one, else the device's own setting.
+    pub fn active_period(&self) -> Result<Code> {
+        let configured = self
+            .unit_config()?
+            .and_then(|u| u.period)
+            .and_then(|p| Code::parse("period", &p).ok());
+        Ok(configured.unwrap_or_else(|| self.settings().period.clone()))
+    }
+
+    /// The form new responses use: the server's choice when known to this build, else the
+    /// device's own setting.
+    pub fn active_form(&self) -> Result<String> {
+        let configured = self
+            .unit_config()?
+            .and_then(|u| u.form)
+            .filter(|f| self.forms.contains_key(f));
+        Ok(configured.unwrap_or_else(|| self.settings().form.clone()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use automerge::transaction::Transactable;
+    use automerge::{Automerge, ROOT};
+    use chrono::Utc;
+    use simpul_protocol::{Entry, config};
+
+    use super::*;
+    use crate::{Author, Channel, NewResponse, Settings};
+
+    fn replica() -> (tempfile::TempDir, Replica) {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = Settings {
+            unit: Code::parse("unit", "U-CAPIL").unwrap(),
+            period: Code::parse("period", "2025-S1").unwrap(),
+            form: "skm-2017".into(),
+            device: "tablet".into(),
+        };
+        let replica = Replica::init(dir.path(), settings).unwrap();
+        (dir, replica)
+    }
+
+    /// A configuration change as the server writes it.
+    fn unit_change(doc: &mut Automerge, period: &str, population: u64) -> Entry {
+        let mut tx = doc.transaction();
+        tx.put(ROOT, config::KIND, config::KIND_UNIT).unwrap();
+        tx.put(ROOT, config::CODE, "U-CAPIL").unwrap();
+        tx.put(ROOT, config::NAME, "Disdukcapil").unwrap();
+        tx.put(ROOT, config::PERIOD, period).unwrap();
+        tx.put(ROOT, config::POPULATION, population).unwrap();
+        tx.commit();
+        Entry {
+            doc: config::unit_document_id("U-CAPIL"),
+            change: doc.get_last_local_change().unwrap().raw_bytes().to_vec(),
+        }
+    }
+
+    fn interview() -> NewResponse {
+        NewResponse {
+            channel: Channel::Interview,
+            form: None,
+            unit: None,
+            period: None,
+            serial: None,
+            answers: (1..=9).map(|u| (format!("U{u}"), "3".into())).collect(),
+            status: Status::Final,
+            author: Author::new("Sari", Utc::now()),
+        }
+    }
+
+    #[test]
+    fn without_word_from_the_server_the_devices_own_period_stands() {
+        let (_dir, replica) = replica();
+        assert_eq!(replica.unit_config().unwrap(), None);
+        assert_eq!(replica.active_period().unwrap().as_str(), "2025-S1");
+    }
+
+    #[test]
+    fn the_servers_period_and_population_drive_new_responses_and_the_target() {
+        let (_dir, mut replica) = replica();
+        let mut server = Automerge::new();
+        replica
+            .apply(vec![unit_change(&mut server, "2025-S2", 1000)])
+            .unwrap();
+
+        let id = replica.capture(interview()).unwrap().id();
+
+        assert_eq!(replica.show(id).unwrap().summary.period, "2025-S2");
+        let unit = replica.unit_config().unwrap().unwrap();
+        assert_eq!(unit.name.as_deref(), Some("Disdukcapil"));
+        assert_eq!(unit.population, Some(1000));
+        assert_eq!(unit.sample_target, Some(278), "Krejcie & Morgan for 1000");
+        assert_eq!(unit.collected, 1);
+        // The configuration is not a response.
+        assert_eq!(replica.list(&Filter::default()).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_later_configuration_change_moves_the_active_period() {
+        let (_dir, mut replica) = replica();
+        let mut server = Automerge::new();
+        replica
+            .apply(vec![unit_change(&mut server, "2025-S1", 1000)])
+            .unwrap();
+        replica
+            .apply(vec![unit_change(&mut server, "2026-S1", 1000)])
+            .unwrap();
+        assert_eq!(replica.active_period().unwrap().as_str(), "2026-S1");
+    }
+}
