@@ -132,5 +132,24 @@ pub fn status(args: StatusArgs, lang: Lang) -> anyhow::Result<ExitCode> {
         tr(lang, "Posisi server", "Server cursor"),
         status.cursor
     );
+    if let Some(unit) = &status.unit {
+        println!(
+            "{}: {} — {} {}",
+            tr(lang, "Unit", "Unit"),
+            unit.name.as_deref().unwrap_or(&unit.code),
+            tr(lang, "periode aktif", "active period"),
+            unit.period.as_deref().unwrap_or("-")
+        );
+        if let Some(target) = unit.sample_target {
+            println!(
+                "{}: {} / {} (Krejcie & Morgan, {} {})",
+                tr(lang, "Responden periode ini", "Respondents this period"),
+                unit.collected,
+                target,
+                tr(lang, "populasi", "population"),
+                unit.population.unwrap_or(0)
+            );
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
