@@ -7,11 +7,12 @@
 
 use crate::{Batch, Entry, Error, HEADER_LEN, Limits, Result, frame, payload};
 
-/// Decodes a bundle: one or more frames back to back.
+/// Decodes a bundle: one or more frames back to back, the last one marked final.
 ///
-/// Any bad frame, including trailing bytes that do not form a frame, fails the whole bundle
-/// with [`Error::Frame`], so that the caller can refuse the file and change nothing. Empty
-/// input is [`Error::Empty`].
+/// Any bad frame, including trailing bytes that do not form a frame or bytes after the final
+/// frame, fails the whole bundle with [`Error::Frame`], and a bundle that ends without its
+/// final frame — cut short exactly between two frames — with [`Error::Unfinished`], so that
+/// the caller can refuse the file and change nothing. Empty input is [`Error::Empty`].
 ///
 /// Every batch is held in memory at once. To apply a large bundle batch by batch (inside one
 /// transaction, say), iterate [`frames`] instead.
@@ -30,6 +31,7 @@ pub fn frames<'a>(bytes: &'a [u8], limits: &Limits) -> Frames<'a> {
         offset: 0,
         index: 0,
         done: false,
+        finished: false,
     }
 }
 
@@ -41,6 +43,8 @@ pub struct Frames<'a> {
     offset: usize,
     index: usize,
     done: bool,
+    /// The final frame has been read.
+    finished: bool,
 }
 
 impl Frames<'_> {
@@ -67,12 +71,24 @@ impl Iterator for Frames<'_> {
             .filter(|rest| !rest.is_empty());
         let Some(rest) = rest else {
             self.done = true;
-            return None;
+            return (!self.finished).then_some(Err(Error::Unfinished {
+                frames: self.index,
+                offset: self.offset,
+            }));
         };
-        match frame::decode_prefix(rest, &self.limits) {
-            Ok((batch, used)) => {
+        if self.finished {
+            self.done = true;
+            return Some(Err(Error::Frame {
+                index: self.index,
+                offset: self.offset,
+                source: Box::new(Error::TrailingBytes { count: rest.len() }),
+            }));
+        }
+        match frame::decode_frame(rest, &self.limits) {
+            Ok((batch, used, final_frame)) => {
                 self.offset = self.offset.saturating_add(used);
                 self.index = self.index.saturating_add(1);
+                self.finished = final_frame;
                 Some(Ok(batch))
             }
             Err(source) => {
@@ -106,14 +122,21 @@ pub fn encode_bundle(
     limits: &Limits,
 ) -> Result<Vec<u8>> {
     if entries.is_empty() {
-        return frame::encode(&Batch::default(), limits);
+        return frame::encode_final(&Batch::default(), limits);
     }
     let target = target_payload_bytes
         .min(limits.max_payload_bytes)
         .min(payload_fitting(limits.max_frame_bytes));
+    let batches = split_within(entries, target, limits.max_entries);
+    let last = batches.len() - 1;
     let mut bundle = Vec::new();
-    for batch in split_within(entries, target, limits.max_entries) {
-        bundle.extend_from_slice(&frame::encode(&batch, limits)?);
+    for (index, batch) in batches.iter().enumerate() {
+        let frame = if index == last {
+            frame::encode_final(batch, limits)?
+        } else {
+            frame::encode(batch, limits)?
+        };
+        bundle.extend_from_slice(&frame);
     }
     Ok(bundle)
 }
@@ -183,11 +206,43 @@ mod tests {
         let limits = Limits::default();
         let batches = split(entries(30, 50), 500);
         assert!(batches.len() > 3);
+        let last = batches.len() - 1;
         let bundle: Vec<u8> = batches
             .iter()
-            .flat_map(|batch| frame::encode(batch, &limits).unwrap())
+            .enumerate()
+            .flat_map(|(i, batch)| match i == last {
+                true => frame::encode_final(batch, &limits).unwrap(),
+                false => frame::encode(batch, &limits).unwrap(),
+            })
             .collect();
         assert_eq!(decode_bundle(&bundle, &limits).unwrap(), batches);
+    }
+
+    #[test]
+    fn a_bundle_cut_exactly_between_two_frames_is_unfinished() {
+        let limits = Limits::default();
+        let bundle = encode_bundle(entries(30, 50), 500, &limits).unwrap();
+        let (_, first_len) = frame::decode_prefix(&bundle, &limits).unwrap();
+        assert!(first_len < bundle.len(), "the bundle has several frames");
+        let cut = &bundle[..first_len];
+        assert!(matches!(
+            decode_bundle(cut, &limits),
+            Err(Error::Unfinished {
+                frames: 1,
+                offset
+            }) if offset == first_len
+        ));
+        assert!(decode_bundle(&bundle, &limits).is_ok());
+    }
+
+    #[test]
+    fn frames_without_a_final_one_are_not_a_whole_bundle() {
+        let limits = Limits::default();
+        let bundle = frame::encode(&Batch::from(entries(2, 10)), &limits).unwrap();
+        assert!(matches!(
+            decode_bundle(&bundle, &limits),
+            Err(Error::Unfinished { frames: 1, .. })
+        ));
     }
 
     #[test]
@@ -233,7 +288,7 @@ mod tests {
         match decode_bundle(&bundle, &limits) {
             Err(Error::Frame { offset, source, .. }) => {
                 assert_eq!(offset, end);
-                assert!(matches!(*source, Error::BadMagic));
+                assert!(matches!(*source, Error::TrailingBytes { count: 1 }));
             }
             other => panic!("{other:?}"),
         }

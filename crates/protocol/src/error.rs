@@ -20,7 +20,7 @@ pub enum Error {
     /// A Simpul batch written by a newer (or broken) client.
     #[error(
         "unsupported format version {version} with flags {flags:#04x}; \
-         this build reads version 1 with flags 0x00"
+         this build reads version 1 with flags 0x00 or 0x01"
     )]
     UnsupportedVersion { version: u8, flags: u8 },
 
@@ -63,6 +63,12 @@ pub enum Error {
     Empty,
 
     /// A frame of a bundle failed; `offset` is where that frame starts in the bundle.
+    /// A bundle ended without its final frame: it was cut short between two frames.
+    #[error(
+        "the bundle ends after {frames} frame(s) at byte {offset} without its final frame; \
+         the file was cut short"
+    )]
+    Unfinished { frames: usize, offset: usize },
     #[error("frame {index} at byte {offset}: {source}")]
     Frame {
         index: usize,

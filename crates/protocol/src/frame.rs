@@ -18,8 +18,11 @@ pub const VERSION: u8 = 1;
 /// Bytes before the compressed payload.
 pub const HEADER_LEN: usize = 18;
 
-/// Version 1 defines no flags; a set bit means a feature this build does not know.
-const FLAGS: u8 = 0;
+/// Flag bit 0: this frame ends a bundle. A bundle whose bytes end without it was cut short,
+/// even when the cut fell exactly between two frames. Any other bit means a feature this
+/// build does not know.
+pub const FLAG_FINAL: u8 = 0b0000_0001;
+const KNOWN_FLAGS: u8 = FLAG_FINAL;
 /// Header bytes the checksum covers: everything before the checksum itself.
 const CHECKED_HEADER_LEN: usize = 14;
 
@@ -32,6 +35,15 @@ const ZSTD_LEVEL: i32 = 3;
 /// Encodes one batch as one frame. Fails if the batch breaks `limits` (or cannot be described
 /// by the format's 32-bit lengths).
 pub fn encode(batch: &Batch, limits: &Limits) -> Result<Vec<u8>> {
+    encode_with_flags(batch, limits, 0)
+}
+
+/// Encodes one batch as the last frame of a bundle.
+pub fn encode_final(batch: &Batch, limits: &Limits) -> Result<Vec<u8>> {
+    encode_with_flags(batch, limits, FLAG_FINAL)
+}
+
+fn encode_with_flags(batch: &Batch, limits: &Limits, flags: u8) -> Result<Vec<u8>> {
     let payload = payload::encode(batch, limits)?;
     let payload_len = length_field("payload size", payload.len())?;
     let compressed = zstd::bulk::compress(&payload, ZSTD_LEVEL).map_err(Error::Compress)?;
@@ -50,7 +62,7 @@ pub fn encode(batch: &Batch, limits: &Limits) -> Result<Vec<u8>> {
     let (magic, rest) = head.split_at_mut(MAGIC.len());
     magic.copy_from_slice(&MAGIC);
     let (version_and_flags, lengths) = rest.split_at_mut(2);
-    version_and_flags.copy_from_slice(&[VERSION, FLAGS]);
+    version_and_flags.copy_from_slice(&[VERSION, flags]);
     let (payload_field, compressed_field) = lengths.split_at_mut(4);
     payload_field.copy_from_slice(&payload_len.to_le_bytes());
     compressed_field.copy_from_slice(&compressed_len.to_le_bytes());
@@ -73,6 +85,11 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Batch> {
 
 /// Decodes the frame at the front of `bytes`, returning it and the number of bytes it took.
 pub fn decode_prefix(bytes: &[u8], limits: &Limits) -> Result<(Batch, usize)> {
+    decode_frame(bytes, limits).map(|(batch, used, _)| (batch, used))
+}
+
+/// Like [`decode_prefix`], also telling whether the frame ends a bundle.
+pub(crate) fn decode_frame(bytes: &[u8], limits: &Limits) -> Result<(Batch, usize, bool)> {
     let header = Header::parse(bytes)?;
 
     if header.payload_len > limits.max_payload_bytes {
@@ -106,11 +123,12 @@ pub fn decode_prefix(bytes: &[u8], limits: &Limits) -> Result<(Batch, usize)> {
 
     let payload = decompress(compressed, header.payload_len)?;
     let batch = payload::decode(&payload, limits)?;
-    Ok((batch, frame_len))
+    Ok((batch, frame_len, header.final_frame))
 }
 
 /// The fixed header, with its lengths not yet checked against any limit.
 struct Header {
+    final_frame: bool,
     checked: [u8; CHECKED_HEADER_LEN],
     payload_len: usize,
     compressed_len: usize,
@@ -152,11 +170,12 @@ impl Header {
             k2,
             k3,
         ] = head;
-        if version != VERSION || flags != FLAGS {
+        if version != VERSION || flags & !KNOWN_FLAGS != 0 {
             return Err(Error::UnsupportedVersion { version, flags });
         }
         let [checked @ .., _, _, _, _] = head;
         Ok(Header {
+            final_frame: flags & FLAG_FINAL != 0,
             checked,
             payload_len: widen(u32::from_le_bytes([p0, p1, p2, p3])),
             compressed_len: widen(u32::from_le_bytes([c0, c1, c2, c3])),
@@ -358,11 +377,15 @@ mod tests {
                 flags: 0
             }
         ));
+        // Bit 0 is the final-frame flag, covered by the checksum; bit 1 is unknown.
+        assert!(matches!(damage(5), Error::ChecksumMismatch { .. }));
+        let mut unknown = frame.clone();
+        unknown[5] ^= 0x02;
         assert!(matches!(
-            damage(5),
+            decode(&unknown, &Limits::default()).unwrap_err(),
             Error::UnsupportedVersion {
                 version: 1,
-                flags: 1
+                flags: 2
             }
         ));
         assert!(matches!(damage(6), Error::ChecksumMismatch { .. }));

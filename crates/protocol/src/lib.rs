@@ -50,7 +50,7 @@
 //! |-------:|-----:|--------------------------------------------------------------------|
 //! | 0      | 4    | magic, the ASCII bytes `SMPL` ([`MAGIC`])                          |
 //! | 4      | 1    | version, `1` ([`VERSION`])                                         |
-//! | 5      | 1    | flags, `0`; any other value is unsupported in version 1            |
+//! | 5      | 1    | flags: bit 0 marks the final frame of a bundle; other bits unsupported |
 //! | 6      | 4    | payload length: bytes of the payload *uncompressed*, `u32`         |
 //! | 10     | 4    | compressed length: bytes of the compressed payload that follow, `u32` |
 //! | 14     | 4    | checksum, `u32`: CRC-32 of bytes 0..14, then of the compressed bytes |
@@ -90,9 +90,12 @@
 //! 2^64. Anything else is malformed.
 //!
 //! **Bundles.** A bundle file is one or more frames back to back, with no header, padding or
-//! separator; each frame's compressed length says where the next begins. A reader refuses the
-//! whole file if any frame is bad or bytes remain that do not form a frame. An empty file is
-//! not a bundle; a bundle with nothing to carry holds one frame of zero entries.
+//! separator; each frame's compressed length says where the next begins, and the last frame,
+//! and only it, has the final flag (bit 0 of the flags byte) set. A reader refuses the whole
+//! file if any frame is bad, if bytes follow the final frame, or if the bytes end before a
+//! final frame — a file cut exactly between two frames is still refused. An empty file is not
+//! a bundle; a bundle with nothing to carry holds one final frame of zero entries. A frame
+//! sent alone (an HTTP request or answer) may carry the flag or not.
 //!
 //! **Limits.** Every length is checked before it is trusted: a decoder refuses a frame whose
 //! declared payload length or frame size exceeds its [`Limits`] before reading further, never
