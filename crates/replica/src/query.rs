@@ -37,6 +37,9 @@ pub struct Detail {
     #[serde(flatten)]
     pub summary: Summary,
     pub answers: Vec<AnswerRow>,
+    /// In JSON `conflicting_fields`: the flattened summary already has a `conflicts` count,
+    /// and an object with the key twice loses one of them in most readers.
+    #[serde(rename = "conflicting_fields")]
     pub conflicts: Vec<Conflict>,
 }
 
@@ -180,50 +183,61 @@ impl Replica {
             include_deleted: false,
             ..filter.clone()
         };
-        let method = match filter.method {
-            Some(method) => method,
-            None => self.single_method(&filter)?,
-        };
-        let filter = Filter {
-            method: Some(method),
-            ..filter
-        };
+        // One scan gives the tallies and the methods they come from (one when min = max):
+        // asking for the methods first doubled the time of the IKM (docs/benchmarks.md).
         let aggregates: String = (1..=SCORE_SLOTS)
             .map(|i| format!(", SUM(s{i}), COUNT(s{i})"))
             .collect();
-        let sql = format!("SELECT COUNT(*){aggregates} FROM responses WHERE {FILTER_SQL}");
-        let (n, tallies) =
+        let sql = format!(
+            "SELECT MIN(method), MAX(method), COUNT(*){aggregates} FROM responses WHERE {FILTER_SQL}"
+        );
+        let (first, last, n, slots) =
             self.conn
                 .query_row(&sql, params_from_iter(filter_params(&filter)), |row| {
-                    let n: i64 = row.get(0)?;
-                    let mut tallies = Vec::new();
-                    for (slot, unsur) in method.unsur().iter().enumerate() {
-                        let total: Option<i64> = row.get(1 + 2 * slot)?;
-                        let answered: i64 = row.get(2 + 2 * slot)?;
-                        tallies.push(UnsurTally {
-                            id: unsur.id.to_string(),
-                            total: total.unwrap_or(0) as u64,
-                            n: answered as u64,
-                        });
+                    let mut slots = [(0u64, 0u64); SCORE_SLOTS];
+                    for (i, slot) in slots.iter_mut().enumerate() {
+                        let total: Option<i64> = row.get(3 + 2 * i)?;
+                        let answered: i64 = row.get(4 + 2 * i)?;
+                        *slot = (total.unwrap_or(0) as u64, answered as u64);
                     }
-                    Ok((n as u64, tallies))
+                    let n: i64 = row.get(2)?;
+                    let first: Option<String> = row.get(0)?;
+                    let last: Option<String> = row.get(1)?;
+                    Ok((first, last, n as u64, slots))
                 })?;
+        let method = match (first, last) {
+            (Some(first), Some(last)) if first == last => Method::parse(&first)?,
+            (Some(_), Some(_)) => {
+                return Err(Error::MixedMethods(self.methods(&filter)?.join(", ")));
+            }
+            // Nothing matches: the filter's method, else the active form's.
+            _ => match filter.method {
+                Some(method) => method,
+                None => self.form(None)?.method,
+            },
+        };
+        let tallies: Vec<UnsurTally> = method
+            .unsur()
+            .iter()
+            .zip(slots)
+            .map(|(unsur, (total, n))| UnsurTally {
+                id: unsur.id.to_string(),
+                total,
+                n,
+            })
+            .collect();
         Ok(simpul_survey::compute(method, weighting, n, &tallies))
     }
 
-    /// The one method the matching responses use; the active form's when there are none.
-    fn single_method(&self, filter: &Filter) -> Result<Method> {
+    /// Every method among the responses matching `filter`, for the error that names them.
+    fn methods(&self, filter: &Filter) -> Result<Vec<String>> {
         let sql =
             format!("SELECT DISTINCT method FROM responses WHERE {FILTER_SQL} ORDER BY method");
         let mut stmt = self.conn.prepare(&sql)?;
-        let methods: Vec<String> = stmt
+        let methods = stmt
             .query_map(params_from_iter(filter_params(filter)), |row| row.get(0))?
             .collect::<Result<_, _>>()?;
-        match methods.as_slice() {
-            [] => Ok(self.form(None)?.method),
-            [one] => Ok(Method::parse(one)?),
-            many => Err(Error::MixedMethods(many.join(", "))),
-        }
+        Ok(methods)
     }
 }
 

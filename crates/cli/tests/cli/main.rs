@@ -1,0 +1,15 @@
+//! `simpul` driven as scripts drive it: a real process, a real replica folder, real files.
+
+// Running the binary against a temporary replica; generated and spoiled CSV files.
+mod helpers;
+
+// Kill -9 during CSV import, many times over: nothing reported is lost, nothing doubled.
+mod crash;
+// Bundle files between replicas, refused when damaged; CSV export that imports back.
+mod bundle;
+// Paper questionnaires from CSV: line-numbered errors, headers, re-imports, double entry.
+mod import_csv;
+// The IKM report in JSON and in both languages, and the Krejcie–Morgan sample size.
+mod report;
+// Single responses: capture, validation, edit, delete and restore, conflicts and resolve.
+mod responses;
