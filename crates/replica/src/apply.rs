@@ -120,8 +120,22 @@ pub(crate) fn apply_in(
     Ok(applied)
 }
 
+/// Parse a received change. Automerge does not verify a lone change's checksum (the four
+/// bytes after the magic, the start of its hash), so an altered change would parse under a new
+/// hash, and some alterations make Automerge panic when the change is applied.
 fn parse(doc: Uuid, bytes: Vec<u8>) -> Result<Change> {
-    Change::from_bytes(bytes).map_err(|source| Error::InvalidChange { doc, source })
+    let checksum = bytes.get(4..8).map(<[u8]>::to_vec);
+    let change =
+        Change::from_bytes(bytes).map_err(|source| Error::InvalidChange { doc, source })?;
+    if checksum.as_deref() != Some(&change.hash().0[..4]) {
+        return Err(Error::InvalidChange {
+            doc,
+            source: automerge::LoadChangeError::Parse(
+                "its checksum does not match its contents".into(),
+            ),
+        });
+    }
+    Ok(change)
 }
 
 pub(crate) fn parse_uuid(s: &str) -> Result<Uuid> {

@@ -95,6 +95,16 @@ pub fn put_opt_str(tx: &mut impl Transactable, key: &str, value: Option<&str>) -
     Ok(())
 }
 
+/// Write over a field holding several concurrent values. Automerge writes a value equal to
+/// the one it displays as a mere deletion of the others, leaving the choice riding on that
+/// value's original write: a concurrent edit of that write would then silently undo it.
+/// Clearing the field first makes the choice a write of its own, which supersedes every value
+/// it saw and conflicts with whatever it did not.
+pub fn put_over_conflict(tx: &mut impl Transactable, key: &str, value: Option<&str>) -> Result<()> {
+    tx.delete(ROOT, key)?;
+    put_opt_str(tx, key, value)
+}
+
 pub fn put_bool(tx: &mut impl Transactable, key: &str, value: bool) -> Result<()> {
     tx.put(ROOT, key, value)?;
     Ok(())

@@ -232,12 +232,16 @@ impl Replica {
         for (key, value) in plan(form, doc)? {
             let current = doc::distinct_values(doc, &key)?;
             if !(current.len() == 1 && current[0].value == value) {
-                writes.push((key, value));
+                writes.push((key, value, current.len() > 1));
             }
         }
         let change = doc::change(doc, author, |tx| {
-            for (key, value) in &writes {
-                doc::put_opt_str(tx, key, value.as_deref())?;
+            for (key, value, several) in &writes {
+                if *several {
+                    doc::put_over_conflict(tx, key, value.as_deref())?;
+                } else {
+                    doc::put_opt_str(tx, key, value.as_deref())?;
+                }
             }
             Ok(())
         })?;
