@@ -27,12 +27,42 @@ pub const DELETED: &str = "deleted";
 /// Answers live under `q.<item id>`, apart from the fields above.
 const ANSWER_PREFIX: &str = "q.";
 
+/// Each typing of a paper sheet leaves `t.<fingerprint of its cells>` = true, so typing the
+/// same cells again is recognised even after a supervisor settled the cells they disagreed on.
+const TYPING_PREFIX: &str = "t.";
+
 pub fn answer_key(item: &str) -> String {
     format!("{ANSWER_PREFIX}{item}")
 }
 
 pub fn item_of_key(key: &str) -> Option<&str> {
     key.strip_prefix(ANSWER_PREFIX)
+}
+
+/// The key recording one typing of a paper sheet: a fingerprint of its form and every cell.
+pub fn typing_key<'a>(
+    form: &str,
+    cells: impl IntoIterator<Item = (&'a String, &'a Option<simpul_survey::Answer>)>,
+) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    hash.update(form.as_bytes());
+    for (item, answer) in cells {
+        // Separators no item id or canonical value contains keep the encoding unambiguous.
+        hash.update([0x1f]);
+        hash.update(item.as_bytes());
+        hash.update([0x1e]);
+        if let Some(answer) = answer {
+            hash.update(answer.to_raw().as_bytes());
+        }
+    }
+    let digest = hash.finalize();
+    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    format!("{TYPING_PREFIX}{hex}")
+}
+
+pub fn has_key(doc: &Automerge, key: &str) -> Result<bool> {
+    Ok(doc.get(ROOT, key)?.is_some())
 }
 
 /// Who wrote a change and when: Automerge does not stamp time itself, so the app supplies

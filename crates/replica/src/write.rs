@@ -281,10 +281,14 @@ fn capture_in(session: &mut Session<'_>, p: Prepared) -> Result<Captured> {
         serial: p.serial.as_ref().map(PaperSerial::as_str),
         status: p.status.code(),
     };
+    let typing = (p.channel == Channel::Paper).then(|| doc::typing_key(&p.form, &p.answers));
     let write_all = |tx: &mut automerge::transaction::Transaction<'_>| -> Result<()> {
         doc::put_header(tx, &header)?;
         for (item, answer) in &p.answers {
             doc::put_answer(tx, item, answer.as_ref())?;
+        }
+        if let Some(typing) = &typing {
+            doc::put_bool(tx, typing, true)?;
         }
         Ok(())
     };
@@ -296,7 +300,14 @@ fn capture_in(session: &mut Session<'_>, p: Prepared) -> Result<Captured> {
         return Ok(Captured::Created { id: p.id });
     };
 
-    // The same sheet again. Cells matching a value already there are no news.
+    // The same sheet again. This very typing was recorded before (perhaps its disagreements
+    // were settled since): nothing to add.
+    if let Some(typing) = &typing
+        && doc::has_key(existing, typing)?
+    {
+        return Ok(Captured::AlreadyPresent { id: p.id });
+    }
+    // Cells matching a value already there are no news.
     let mut differing = Vec::new();
     for (item, answer) in &p.answers {
         let value = answer.as_ref().map(Answer::to_raw);

@@ -479,7 +479,6 @@ fn the_same_serials_typed_differently_on_two_replicas_conflict_exactly_in_the_di
 }
 
 #[test]
-#[ignore = "a second entry is written afresh by every import, so it revives a settled conflict"]
 fn importing_both_typings_again_after_their_conflicts_were_resolved_brings_none_back() {
     let office = Simpul::new();
     let first = sample("kuesioner-kertas.csv");

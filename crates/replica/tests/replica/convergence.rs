@@ -300,6 +300,9 @@ struct Model {
     /// Every typing of every paper sheet, and the sheets whose answers were written since.
     typings: BTreeMap<Uuid, Vec<BTreeMap<String, Value>>>,
     retouched: BTreeSet<Uuid>,
+    /// The cells each typing change recorded (blanks left out): a replica recognises a typing
+    /// it holds and answers "already present", whatever was settled since.
+    typing_changes: HashMap<usize, BTreeMap<String, Value>>,
 }
 
 impl Model {
@@ -313,7 +316,18 @@ impl Model {
             electronic: BTreeSet::new(),
             typings: BTreeMap::new(),
             retouched: BTreeSet::new(),
+            typing_changes: HashMap::new(),
         }
+    }
+
+    /// Whether device `on` holds a typing of `doc` with exactly these cells.
+    fn typed_before(&self, on: usize, doc: Uuid, cells: &BTreeMap<String, Value>) -> bool {
+        let cells = answered(cells);
+        self.by_doc
+            .get(&doc)
+            .into_iter()
+            .flatten()
+            .any(|id| self.applied[on].contains(id) && self.typing_changes.get(id) == Some(&cells))
     }
 
     /// Responses device `on` holds, in the order they were first written anywhere (not by
@@ -726,6 +740,8 @@ impl World {
                 );
                 if !self.model.docs_on(on).contains(&id) {
                     Captured::Created { id }
+                } else if self.model.typed_before(on, id, &cells) {
+                    Captured::AlreadyPresent { id }
                 } else {
                     let differing: Vec<String> = cells
                         .iter()
@@ -761,10 +777,15 @@ impl World {
         // nothing, so every value already there stays beside it.
         assert_eq!(written.len(), 1, "one capture, one change");
         assert_eq!(written[0].doc, doc);
+        let typing = serial.is_some().then(|| answered(&cells));
         let mut writes = cells;
         writes.insert(STATUS.into(), Some(status.code().into()));
         let known = self.model.wrote(on, &written[0], writes);
         assert!(known.seen.is_empty(), "a typing depends on nothing");
+        if let Some(typing) = typing {
+            let id = self.model.ids[&hash_of(&written[0])];
+            self.model.typing_changes.insert(id, typing);
+        }
         doc
     }
 
@@ -1057,4 +1078,20 @@ impl World {
         }
         assert_eq!(view.details.len(), self.model.by_doc.len());
     }
+}
+
+/// A typing's cells without its blanks: the replica fills every unanswered item with a blank,
+/// so two typings differing only in which blanks they name are the same typing.
+fn answered(cells: &BTreeMap<String, Value>) -> BTreeMap<String, Value> {
+    cells
+        .iter()
+        .filter(|(_, value)| value.is_some())
+        .map(|(item, value)| (item.clone(), value.clone()))
+        .collect()
+}
+
+fn hash_of(entry: &Entry) -> ChangeHash {
+    Change::from_bytes(entry.change.clone())
+        .expect("a valid change")
+        .hash()
 }
