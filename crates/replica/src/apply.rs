@@ -13,7 +13,7 @@ use simpul_protocol::Entry;
 use uuid::Uuid;
 
 use crate::store::{Origin, Session};
-use crate::{Error, Replica, Result};
+use crate::{Error, Phrase, Replica, Result};
 
 /// What applying a set of changes did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -140,9 +140,9 @@ fn parse(doc: Uuid, bytes: Vec<u8>) -> Result<Change> {
 
 pub(crate) fn parse_uuid(s: &str) -> Result<Uuid> {
     Uuid::parse_str(s).map_err(|_| Error::InvalidValue {
-        what: "response id",
+        what: Phrase::new("id respons", "response id"),
         value: s.to_string(),
-        reason: "not a UUID",
+        reason: Phrase::new("bukan UUID", "not a UUID"),
     })
 }
 

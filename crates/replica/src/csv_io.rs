@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::doc::Author;
 use crate::model::{Channel, Code, Filter, PaperSerial, Status};
 use crate::write::{Captured, NewResponse, Prepared};
-use crate::{Error, Replica, Result};
+use crate::{Error, Phrase, Replica, Result};
 
 /// Columns that describe a response rather than answer a question.
 const META_COLUMNS: [&str; 9] = [
@@ -149,9 +149,12 @@ impl Replica {
                 columns.items.push((i, item.id.clone()));
             } else {
                 return Err(Error::InvalidValue {
-                    what: "CSV column",
+                    what: Phrase::new("kolom CSV", "CSV column"),
                     value: name.to_string(),
-                    reason: "not a column of this form; see `simpul export csv` for the columns",
+                    reason: Phrase::new(
+                        "bukan kolom formulir ini; lihat kolom hasil `simpul export csv`",
+                        "not a column of this form; see `simpul export csv` for the columns",
+                    ),
                 });
             }
         }
@@ -161,9 +164,9 @@ impl Replica {
             .any(|(_, m)| *m == "serial" || *m == "id")
         {
             return Err(Error::InvalidValue {
-                what: "CSV header",
+                what: Phrase::new("kepala kolom CSV", "CSV header"),
                 value: headers.iter().collect::<Vec<_>>().join(","),
-                reason: "it has no `serial` column",
+                reason: Phrase::new("tidak ada kolom `serial`", "it has no `serial` column"),
             });
         }
         Ok(columns)
@@ -209,9 +212,12 @@ impl Replica {
             let id = crate::apply::parse_uuid(&id)?;
             if channel == Channel::Paper && id != prepared.id() {
                 return Err(Error::InvalidValue {
-                    what: "id",
+                    what: Phrase::new("id", "id"),
                     value: id.to_string(),
-                    reason: "it does not match the unit, period and serial of this paper sheet",
+                    reason: Phrase::new(
+                        "tidak cocok dengan unit, periode dan nomor seri kuesioner ini",
+                        "it does not match the unit, period and serial of this paper sheet",
+                    ),
                 });
             }
             prepared.set_id(id);
@@ -310,8 +316,11 @@ fn parse_time(raw: &str) -> Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(raw)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|_| Error::InvalidValue {
-            what: "created_at",
+            what: Phrase::new("created_at", "created_at"),
             value: raw.to_string(),
-            reason: "expected a time like 2025-03-01T08:30:00Z",
+            reason: Phrase::new(
+                "waktu harus seperti 2025-03-01T08:30:00Z",
+                "expected a time like 2025-03-01T08:30:00Z",
+            ),
         })
 }

@@ -4,6 +4,26 @@ use simpul_survey::Lang;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// A short phrase in Bahasa Indonesia and English, for messages raised below the UI.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Phrase {
+    pub id: &'static str,
+    pub en: &'static str,
+}
+
+impl Phrase {
+    pub const fn new(id: &'static str, en: &'static str) -> Phrase {
+        Phrase { id, en }
+    }
+
+    pub fn get(self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::Id => self.id,
+            Lang::En => self.en,
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -43,11 +63,11 @@ pub enum Error {
     UnknownResponse(String),
     #[error("unknown form `{0}`")]
     UnknownForm(String),
-    #[error("invalid {what} `{value}`: {reason}")]
+    #[error("invalid {} `{value}`: {}", what.en, reason.en)]
     InvalidValue {
-        what: &'static str,
+        what: Phrase,
         value: String,
-        reason: &'static str,
+        reason: Phrase,
     },
     #[error("a paper response needs a paper serial")]
     MissingSerial,
@@ -79,6 +99,18 @@ impl Error {
     /// The message for the person at the counter. Survey errors carry their own
     /// translations; the rest are phrased here.
     pub fn localized(&self, lang: Lang) -> String {
+        if let Error::Csv(e) = self
+            && let csv::ErrorKind::UnequalLengths {
+                expected_len, len, ..
+            } = e.kind()
+        {
+            return match lang {
+                Lang::Id => format!(
+                    "baris ini punya {len} kolom, padahal kepala kolom punya {expected_len}"
+                ),
+                Lang::En => format!("this row has {len} fields but the header has {expected_len}"),
+            };
+        }
         let id = match self {
             Error::Survey(e) => return e.localized(lang),
             Error::NotInitialised(p) => format!(
@@ -93,7 +125,7 @@ impl Error {
                 what,
                 value,
                 reason,
-            } => format!("{what} `{value}` tidak sah: {reason}"),
+            } => format!("{} `{value}` tidak sah: {}", what.id, reason.id),
             Error::NotAConflictValue { field, value, .. } => {
                 format!("isian `{field}` tidak punya nilai `{value}` untuk dipilih")
             }

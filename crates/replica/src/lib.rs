@@ -57,7 +57,7 @@ pub use apply::Applied;
 pub use bundle::{BATCH_PAYLOAD_BYTES, Exported};
 pub use csv_io::{ImportOptions, ImportSummary, RowReport};
 pub use doc::{Author, Written};
-pub use error::{Error, Result};
+pub use error::{Error, Phrase, Result};
 pub use migrate::SCHEMA_VERSION;
 pub use model::{Channel, Code, Filter, PaperSerial, Status, paper_response_id};
 pub use query::{AnswerRow, Conflict, Detail, Summary};

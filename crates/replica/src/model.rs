@@ -6,7 +6,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{Error, Result};
+use crate::{Error, Phrase, Result};
 
 /// How a questionnaire was filled in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -36,9 +36,12 @@ impl Channel {
             .into_iter()
             .find(|c| c.code().eq_ignore_ascii_case(s.trim()))
             .ok_or_else(|| Error::InvalidValue {
-                what: "channel",
+                what: Phrase::new("saluran", "channel"),
                 value: s.to_string(),
-                reason: "expected interview, paper or kiosk",
+                reason: Phrase::new(
+                    "pilih interview, paper atau kiosk",
+                    "expected interview, paper or kiosk",
+                ),
             })
     }
 }
@@ -64,9 +67,9 @@ impl Status {
             "draft" => Ok(Status::Draft),
             "final" => Ok(Status::Final),
             _ => Err(Error::InvalidValue {
-                what: "status",
+                what: Phrase::new("status", "status"),
                 value: s.to_string(),
-                reason: "expected draft or final",
+                reason: Phrase::new("pilih draft atau final", "expected draft or final"),
             }),
         }
     }
@@ -83,18 +86,24 @@ impl PaperSerial {
     pub fn parse(raw: &str) -> Result<PaperSerial> {
         let serial = raw.trim().to_uppercase();
         let invalid = |reason| Error::InvalidValue {
-            what: "paper serial",
+            what: Phrase::new("nomor seri", "paper serial"),
             value: raw.to_string(),
             reason,
         };
         if serial.is_empty() {
-            return Err(invalid("it is empty"));
+            return Err(invalid(Phrase::new("kosong", "it is empty")));
         }
         if serial.chars().count() > Self::MAX_LEN {
-            return Err(invalid("it is longer than 64 characters"));
+            return Err(invalid(Phrase::new(
+                "lebih dari 64 karakter",
+                "it is longer than 64 characters",
+            )));
         }
         if serial.chars().any(char::is_control) {
-            return Err(invalid("it contains control characters"));
+            return Err(invalid(Phrase::new(
+                "memuat karakter kendali",
+                "it contains control characters",
+            )));
         }
         Ok(PaperSerial(serial))
     }
@@ -116,6 +125,7 @@ impl fmt::Display for PaperSerial {
 pub struct Code(String);
 
 impl Code {
+    /// `what` names the code in messages: "unit" or "period".
     pub fn parse(what: &'static str, raw: &str) -> Result<Code> {
         let code = raw.trim();
         let ok = !code.is_empty()
@@ -126,10 +136,18 @@ impl Code {
         if ok {
             Ok(Code(code.to_string()))
         } else {
+            let what = match what {
+                "period" => Phrase::new("periode", "period"),
+                "unit" => Phrase::new("unit", "unit"),
+                _ => Phrase::new("kode", "code"),
+            };
             Err(Error::InvalidValue {
                 what,
                 value: raw.to_string(),
-                reason: "use 1–64 letters, digits, '-', '_' or '.'",
+                reason: Phrase::new(
+                    "pakai 1–64 huruf, angka, '-', '_' atau '.'",
+                    "use 1–64 letters, digits, '-', '_' or '.'",
+                ),
             })
         }
     }

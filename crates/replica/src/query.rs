@@ -10,7 +10,7 @@ use uuid::Uuid;
 use crate::doc::Written;
 use crate::materialise::SCORE_SLOTS;
 use crate::model::{Channel, Filter, Status};
-use crate::{Error, Replica, Result};
+use crate::{Error, Phrase, Replica, Result};
 
 /// One row of a response list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -158,9 +158,12 @@ impl Replica {
             let vals: String = row.get(3)?;
             let written: Vec<Written> =
                 serde_json::from_str(&vals).map_err(|_| Error::InvalidValue {
-                    what: "stored conflict",
+                    what: Phrase::new("konflik tersimpan", "stored conflict"),
                     value: vals.clone(),
-                    reason: "not the JSON this program writes",
+                    reason: Phrase::new(
+                        "bukan JSON yang ditulis program ini",
+                        "not the JSON this program writes",
+                    ),
                 })?;
             out.push(Conflict {
                 response: crate::apply::parse_uuid(&response)?,

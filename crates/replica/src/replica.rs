@@ -11,7 +11,7 @@ use simpul_survey::Form;
 
 use crate::model::Code;
 use crate::store::Session;
-use crate::{Error, Result, migrate};
+use crate::{Error, Phrase, Result, migrate};
 
 /// The database file inside a replica's folder.
 pub const DB_FILE: &str = "simpul.sqlite3";
@@ -90,9 +90,12 @@ impl Replica {
             .ok_or_else(|| Error::NotInitialised(dir.to_path_buf()))
         };
         let actor: ActorId = meta("actor")?.parse().map_err(|_| Error::InvalidValue {
-            what: "device actor",
+            what: Phrase::new("aktor perangkat", "device actor"),
             value: meta("actor").unwrap_or_default(),
-            reason: "the replica's actor id is not hex",
+            reason: Phrase::new(
+                "id aktor bukan heksadesimal",
+                "the replica's actor id is not hex",
+            ),
         })?;
         let settings = Settings {
             unit: Code::parse("unit", &meta("unit")?)?,

@@ -444,8 +444,8 @@ impl Defect {
             Defect::UnknownGender => "isian jenis_kelamin: `X` tidak diterima",
             Defect::AgeNotANumber => "isian umur: `tiga puluh` tidak diterima",
             Defect::MissingSerial => "wajib punya nomor seri",
-            Defect::MissingField => "found record with 16 fields",
-            Defect::ExtraField => "found record with 18 fields",
+            Defect::MissingField => "baris ini punya 16 kolom, padahal kepala kolom punya 17",
+            Defect::ExtraField => "baris ini punya 18 kolom, padahal kepala kolom punya 17",
         }
     }
 }
