@@ -41,9 +41,31 @@ impl Replica {
     /// not valid Automerge rejects the whole set and changes nothing.
     pub fn apply(&mut self, entries: Vec<Entry>) -> Result<Applied> {
         let mut session = self.session()?;
-        let applied = apply_in(&mut session, entries, Origin::Peer)?;
+        let mut applied = apply_in(&mut session, entries, Origin::Peer)?;
         session.commit()?;
+        self.only_responses(&mut applied)?;
         Ok(applied)
+    }
+
+    /// Leave configuration documents out of what `applied` calls created or updated: people
+    /// read those counts as responses.
+    pub(crate) fn only_responses(&self, applied: &mut Applied) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT 1 FROM responses WHERE id = ?1")?;
+        let mut is_response = |id: &Uuid| stmt.exists([id.to_string()]);
+        let mut keep = |ids: &mut BTreeSet<Uuid>| -> Result<()> {
+            let mut kept = BTreeSet::new();
+            for id in ids.iter() {
+                if is_response(id)? {
+                    kept.insert(*id);
+                }
+            }
+            *ids = kept;
+            Ok(())
+        };
+        keep(&mut applied.created)?;
+        keep(&mut applied.updated)
     }
 
     /// Every change logged after local position `since`, in log order (dependencies first),

@@ -147,9 +147,11 @@ mod tests {
     fn the_servers_period_and_population_drive_new_responses_and_the_target() {
         let (_dir, mut replica) = replica();
         let mut server = Automerge::new();
-        replica
+        let applied = replica
             .apply(vec![unit_change(&mut server, "2025-S2", 1000)])
             .unwrap();
+        assert!(applied.created.is_empty(), "a configuration is no new response");
+        assert_eq!(applied.new_changes, 1);
 
         let id = replica.capture(interview()).unwrap().id();
 

@@ -157,7 +157,7 @@ impl Replica {
                 ack.execute([seq])?;
             }
         }
-        let applied = apply_in(&mut session, commit.pulled, Origin::Server)?;
+        let mut applied = apply_in(&mut session, commit.pulled, Origin::Server)?;
         for (key, value) in [
             ("cursor", commit.cursor.to_string()),
             ("last_sync", at.timestamp_millis().to_string()),
@@ -169,6 +169,7 @@ impl Replica {
             )?;
         }
         session.commit()?;
+        self.only_responses(&mut applied)?;
         Ok(applied)
     }
 
