@@ -5,8 +5,9 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use chrono::{Datelike, Utc};
-use simpul_replica::{Captured, Code, NewResponse, PaperSerial, Replica, Settings, Status};
+use simpul_replica::{Author, Captured, Code, NewResponse, PaperSerial, Replica, Settings, Status};
 use simpul_survey::Lang;
+use uuid::Uuid;
 
 use super::{author, open, response_id};
 use crate::cli::{CaptureArgs, EditArgs, Format, IdArgs, InitArgs, ListArgs, ResolveArgs};
@@ -196,23 +197,12 @@ pub fn show(args: IdArgs, lang: Lang) -> anyhow::Result<ExitCode> {
         let conflict = detail.conflicts.iter().find(|c| c.field == a.item);
         match conflict {
             Some(c) => {
-                let values: Vec<String> = c
-                    .written
-                    .iter()
-                    .map(|w| {
-                        format!(
-                            "{} ({})",
-                            w.value.as_deref().unwrap_or("—"),
-                            w.by.as_deref().unwrap_or("?")
-                        )
-                    })
-                    .collect();
                 println!(
                     "{:<20} {}  [{}: {}]",
                     a.item,
                     a.value.as_deref().unwrap_or("—"),
                     tr(lang, "KONFLIK", "CONFLICT"),
-                    values.join(" | ")
+                    side_by_side(c)
                 );
             }
             None => println!("{:<20} {}", a.item, a.value.as_deref().unwrap_or("—")),
@@ -221,29 +211,36 @@ pub fn show(args: IdArgs, lang: Lang) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Open the replica, find the response, and run one write on it as the current enumerator.
+fn write_to(
+    data: &crate::cli::Data,
+    raw_id: &str,
+    who: &crate::cli::Who,
+    write: impl FnOnce(&mut Replica, Uuid, &Author) -> simpul_replica::Result<()>,
+) -> anyhow::Result<Uuid> {
+    let mut replica = open(data)?;
+    let id = response_id(&replica, raw_id)?;
+    let author = author(&replica, who);
+    write(&mut replica, id, &author)?;
+    Ok(id)
+}
+
 pub fn edit(args: EditArgs, lang: Lang) -> anyhow::Result<ExitCode> {
-    let mut replica = open(&args.data)?;
-    let id = response_id(&replica, &args.id)?;
-    let author = author(&replica, &args.who);
-    replica.edit(id, &args.set, &author)?;
+    let id = write_to(&args.data, &args.id, &args.who, |r, id, by| {
+        r.edit(id, &args.set, by)
+    })?;
     println!("{} {id}", tr(lang, "Diubah:", "Edited:"));
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn finalise(args: IdArgs, lang: Lang) -> anyhow::Result<ExitCode> {
-    let mut replica = open(&args.data)?;
-    let id = response_id(&replica, &args.id)?;
-    let author = author(&replica, &args.who);
-    replica.finalise(id, &author)?;
+    let id = write_to(&args.data, &args.id, &args.who, Replica::finalise)?;
     println!("{} {id}", tr(lang, "Selesai:", "Finalised:"));
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn delete(args: IdArgs, lang: Lang) -> anyhow::Result<ExitCode> {
-    let mut replica = open(&args.data)?;
-    let id = response_id(&replica, &args.id)?;
-    let author = author(&replica, &args.who);
-    replica.delete(id, &author)?;
+    let id = write_to(&args.data, &args.id, &args.who, Replica::delete)?;
     println!(
         "{} {id} ({} `simpul restore`)",
         tr(lang, "Dihapus:", "Deleted:"),
@@ -253,10 +250,7 @@ pub fn delete(args: IdArgs, lang: Lang) -> anyhow::Result<ExitCode> {
 }
 
 pub fn restore(args: IdArgs, lang: Lang) -> anyhow::Result<ExitCode> {
-    let mut replica = open(&args.data)?;
-    let id = response_id(&replica, &args.id)?;
-    let author = author(&replica, &args.who);
-    replica.restore(id, &author)?;
+    let id = write_to(&args.data, &args.id, &args.who, Replica::restore)?;
     println!("{} {id}", tr(lang, "Dipulihkan:", "Restored:"));
     Ok(ExitCode::SUCCESS)
 }
@@ -269,23 +263,12 @@ pub fn conflicts(args: ListArgs, lang: Lang) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     for c in &conflicts {
-        let values: Vec<String> = c
-            .written
-            .iter()
-            .map(|w| {
-                format!(
-                    "{} ({})",
-                    w.value.as_deref().unwrap_or("—"),
-                    w.by.as_deref().unwrap_or("?")
-                )
-            })
-            .collect();
         println!(
             "{}  {:<10} {:<20} {}",
             c.response,
             c.serial.as_deref().unwrap_or("-"),
             c.field,
-            values.join(" | ")
+            side_by_side(c)
         );
     }
     println!(
@@ -297,10 +280,9 @@ pub fn conflicts(args: ListArgs, lang: Lang) -> anyhow::Result<ExitCode> {
 }
 
 pub fn resolve(args: ResolveArgs, lang: Lang) -> anyhow::Result<ExitCode> {
-    let mut replica = open(&args.data)?;
-    let id = response_id(&replica, &args.id)?;
-    let author = author(&replica, &args.who);
-    replica.resolve(id, &args.field, &args.value, &author)?;
+    let id = write_to(&args.data, &args.id, &args.who, |r, id, by| {
+        r.resolve(id, &args.field, &args.value, by)
+    })?;
     println!(
         "{} {id} {} = {}",
         tr(lang, "Diselesaikan:", "Resolved:"),
@@ -308,4 +290,20 @@ pub fn resolve(args: ResolveArgs, lang: Lang) -> anyhow::Result<ExitCode> {
         args.value
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// A conflict's values side by side, each with who wrote it: `2 (Budi) | 4 (Sari)`.
+fn side_by_side(conflict: &simpul_replica::Conflict) -> String {
+    conflict
+        .written
+        .iter()
+        .map(|w| {
+            format!(
+                "{} ({})",
+                w.value.as_deref().unwrap_or("—"),
+                w.by.as_deref().unwrap_or("?")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" | ")
 }
