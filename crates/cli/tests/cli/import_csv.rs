@@ -307,7 +307,10 @@ fn a_row_with_the_wrong_number_of_fields_is_reported_with_its_line_number() {
             .find(|l| l.starts_with(&format!("baris {line}: ")))
             .unwrap_or_else(|| panic!("line {line} not reported:\n{}", out.stdout));
         assert!(report.contains("DITOLAK"), "{report}");
-        assert!(report.contains("kolom, padahal kepala kolom punya 17"), "{report}");
+        assert!(
+            report.contains("kolom, padahal kepala kolom punya 17"),
+            "{report}"
+        );
     }
     assert_eq!(simpul.serials(), ["F-00001", "F-00003"]);
 }
