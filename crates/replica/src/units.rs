@@ -150,7 +150,10 @@ mod tests {
         let applied = replica
             .apply(vec![unit_change(&mut server, "2025-S2", 1000)])
             .unwrap();
-        assert!(applied.created.is_empty(), "a configuration is no new response");
+        assert!(
+            applied.created.is_empty(),
+            "a configuration is no new response"
+        );
         assert_eq!(applied.new_changes, 1);
 
         let id = replica.capture(interview()).unwrap().id();
