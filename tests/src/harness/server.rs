@@ -1,0 +1,165 @@
+//! `simpul-server` as a process: started, killed, restarted, administered.
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Child, ChildStdout, Stdio};
+use std::sync::mpsc::channel;
+use std::time::{Duration, Instant};
+
+use simpul_server::storage::{SqliteStorage, Storage};
+use tempfile::TempDir;
+
+use super::process::{Run, command, run, terminate};
+use super::{UNIT, UNIT_NAME};
+
+/// `simpul-server serve` on a free port of 127.0.0.1 over a temporary data directory, with
+/// unit [`UNIT`] added. Stopped with SIGTERM when dropped.
+pub struct Server {
+    child: Option<Child>,
+    /// Held open: the server writes its address there.
+    _stdout: Option<ChildStdout>,
+    addr: SocketAddr,
+    dir: TempDir,
+}
+
+impl Server {
+    pub fn start() -> Server {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let mut server = Server {
+            child: None,
+            _stdout: None,
+            addr: "127.0.0.1:0".parse().unwrap(),
+            dir,
+        };
+        server.spawn(server.addr);
+        server
+            .admin(&["unit", "add", UNIT, "--name", UNIT_NAME])
+            .ok();
+        server
+    }
+
+    /// Starts `serve` listening on `listen`, retrying for a few seconds while the address is
+    /// still taken (a port just freed by a killed server).
+    fn spawn(&mut self, listen: SocketAddr) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let log = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(self.log_path())
+                .expect("the server log opens");
+            let mut child = command("simpul-server")
+                .args(["serve", "--listen", &listen.to_string(), "--data"])
+                .arg(self.data_dir())
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(log)
+                .spawn()
+                .expect("simpul-server starts");
+            let mut stdout = BufReader::new(child.stdout.take().expect("stdout is piped"));
+            let (tx, rx) = channel();
+            std::thread::spawn(move || {
+                let mut line = String::new();
+                let _ = stdout.read_line(&mut line);
+                let _ = tx.send((line, stdout.into_inner()));
+            });
+            let (line, stdout) = rx
+                .recv_timeout(Duration::from_secs(30))
+                .expect("simpul-server prints its address within 30 s");
+            let address = line.trim().strip_prefix("listening on http://");
+            if let Some(addr) = address.and_then(|a| a.parse().ok()) {
+                self.addr = addr;
+                self.child = Some(child);
+                self._stdout = Some(stdout);
+                return;
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+            assert!(
+                Instant::now() < deadline,
+                "simpul-server did not start on {listen}: {line:?}\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// `http://127.0.0.1:PORT`
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The directory holding the server's database.
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    fn log_path(&self) -> PathBuf {
+        self.dir.path().join("server.log")
+    }
+
+    /// Everything the server logged, across restarts.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.log_path()).unwrap_or_default()
+    }
+
+    /// SIGKILL: the process dies at once, mid-write or not.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        self._stdout = None;
+    }
+
+    /// Kills the server if it runs and starts it again on the same data directory and the
+    /// same address, so enrolled devices find it where they left it.
+    pub fn restart(&mut self) {
+        self.kill();
+        self.spawn(self.addr);
+    }
+
+    /// `simpul-server admin --data DIR ARGS…`
+    pub fn admin(&self, args: &[&str]) -> Run {
+        let mut admin = command("simpul-server");
+        admin
+            .arg("admin")
+            .arg("--data")
+            .arg(self.data_dir())
+            .args(args);
+        run(format!("simpul-server admin {}", args.join(" ")), admin)
+    }
+
+    /// A fresh one-time enrolment code for [`UNIT`].
+    pub fn enrolment_code(&self) -> String {
+        self.admin(&["enrol-code", "--unit", UNIT])
+            .ok()
+            .last_line()
+            .to_string()
+    }
+
+    pub fn revoke(&self, device_id: &str) {
+        self.admin(&["device", "revoke", device_id]).ok();
+    }
+
+    /// How many changes the server holds, read from its database beside the running server
+    /// (as `admin` commands do).
+    pub fn change_count(&self) -> u64 {
+        SqliteStorage::open(&self.data_dir())
+            .and_then(|storage| storage.change_count())
+            .expect("the server's database answers")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            terminate(&mut child);
+        }
+    }
+}

@@ -1,0 +1,42 @@
+//! End-to-end testing of Simpul across processes: real `simpul` devices, a real
+//! `simpul-server`, and between them, when wanted, a link that fails the way rural mobile
+//! links do.
+//!
+//! The suites in `tests/e2e` use three pieces:
+//!
+//! * [`harness`]: a [`Server`] spawned on a free port over a temporary data directory (kill
+//!   it with SIGKILL, restart it on the same data and address) and [`Device`]s, each a
+//!   replica folder driven one `simpul` command at a time.
+//! * [`proxy`]: a fault-injecting TCP [`Proxy`] — throttling, latency, stalls, cuts and
+//!   replayed requests, all from a seed. Benchmarks use it to model a GPRS link.
+//! * [`snapshot`]: what a replica shows (lists, conflicts, the report, every answer) and the
+//!   checks made on it: replicas converged, nothing held twice, nothing missing.
+//!
+//! A typical test:
+//!
+//! ```no_run
+//! use simpul_e2e::{Device, LinkProfile, Proxy, Server, assert_converged};
+//!
+//! let server = Server::start();
+//! let proxy = Proxy::start(server.addr(), LinkProfile::gprs(), 7).unwrap();
+//! let tablet = Device::enrolled("tablet", &server, &proxy.url());
+//! let laptop = Device::enrolled("laptop", &server, &server.url());
+//! tablet.run(&["capture", "--channel", "paper", "--paper-serial", "K-1", "--set", "U1=4"]).ok();
+//! tablet.sync_ok();
+//! laptop.sync_ok();
+//! assert_converged(&[tablet.snapshot(), laptop.snapshot()]);
+//! ```
+//!
+//! The binaries must be built before the tests run: `cargo build -p simpul-cli -p
+//! simpul-server` (`scripts/test` does it). See [`harness::binary`].
+
+pub mod answers;
+pub mod harness;
+pub mod proxy;
+pub mod rng;
+pub mod snapshot;
+
+pub use harness::{Device, PERIOD, Run, Running, Server, UNIT};
+pub use proxy::{LinkProfile, Proxy, ProxyStats};
+pub use rng::Rng;
+pub use snapshot::{Snapshot, assert_converged, assert_holds_exactly, assert_no_duplicates};
