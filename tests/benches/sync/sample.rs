@@ -6,26 +6,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use simpul_e2e::Rng;
 use simpul_replica::{Author, Channel, NewResponse, PaperSerial, Status};
 
-/// Every item of the `skm-2017` form, in form order.
-pub const ITEMS: [&str; 17] = [
-    "tanggal",
-    "jenis_kelamin",
-    "umur",
-    "pendidikan",
-    "pekerjaan",
-    "pekerjaan_lainnya",
-    "layanan",
-    "U1",
-    "U2",
-    "U3",
-    "U4",
-    "U5",
-    "U6",
-    "U7",
-    "U8",
-    "U9",
-    "saran",
-];
+pub use simpul_e2e::answers::ITEMS;
 
 const SERVICES: [&str; 5] = [
     "KTP-el",
