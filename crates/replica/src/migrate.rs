@@ -10,6 +10,7 @@ use crate::{Error, Result};
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_units.sql"),
+    include_str!("../migrations/0003_device.sql"),
 ];
 
 /// The schema version this build writes.
@@ -17,21 +18,34 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Bring `conn` up to [`SCHEMA_VERSION`]. A database from a newer release is refused rather
 /// than half-understood.
+///
+/// The version is read again inside each migration's write transaction: two connections
+/// opening a new database at once (the app's window and its sync thread, or two processes)
+/// must not both apply the same step.
 pub fn migrate(conn: &mut Connection) -> Result<()> {
-    let found: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
-    if found > SCHEMA_VERSION {
-        return Err(Error::SchemaTooNew {
-            found,
-            known: SCHEMA_VERSION,
-        });
-    }
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+    loop {
+        let found = version(conn)?;
+        if found > SCHEMA_VERSION {
+            return Err(Error::SchemaTooNew {
+                found,
+                known: SCHEMA_VERSION,
+            });
+        }
+        if found == SCHEMA_VERSION {
+            return Ok(());
+        }
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", index as i64 + 1)?;
+        let found = version(&tx)?;
+        if found < SCHEMA_VERSION {
+            tx.execute_batch(MIGRATIONS[found as usize])?;
+            tx.pragma_update(None, "user_version", found + 1)?;
+        }
         tx.commit()?;
     }
-    Ok(())
+}
+
+fn version(conn: &Connection) -> Result<i64> {
+    Ok(conn.pragma_query_value(None, "user_version", |row| row.get(0))?)
 }
 
 #[cfg(test)]
@@ -90,6 +104,27 @@ mod tests {
         assert_eq!(unit, "U-CAPIL");
         conn.execute("INSERT INTO units (code, doc) VALUES ('U-CAPIL', 'x')", [])
             .unwrap();
+    }
+
+    #[test]
+    fn connections_migrating_the_same_new_database_at_once_all_succeed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("race.sqlite3");
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                let path = path.clone();
+                std::thread::spawn(move || {
+                    let mut conn = Connection::open(&path).unwrap();
+                    conn.busy_timeout(std::time::Duration::from_secs(10))
+                        .unwrap();
+                    migrate(&mut conn)
+                })
+            })
+            .collect();
+        for thread in threads {
+            thread.join().unwrap().unwrap();
+        }
+        assert_eq!(version(&Connection::open(&path).unwrap()), SCHEMA_VERSION);
     }
 
     #[test]

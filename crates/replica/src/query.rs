@@ -81,6 +81,13 @@ fn filter_params(filter: &Filter) -> Vec<Box<dyn ToSql>> {
     ]
 }
 
+/// How many responses gave one value to an item (`None`: left unanswered).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Tally {
+    pub value: Option<String>,
+    pub count: u64,
+}
+
 impl Replica {
     /// Responses matching `filter`, oldest first.
     pub fn list(&self, filter: &Filter) -> Result<Vec<Summary>> {
@@ -100,6 +107,66 @@ impl Replica {
                 row.get(0)
             })?;
         Ok(n as u64)
+    }
+
+    /// Responses matching `filter` created at or after `since`: "captured today".
+    pub fn count_since(&self, filter: &Filter, since: DateTime<Utc>) -> Result<u64> {
+        let sql = format!("SELECT COUNT(*) FROM responses WHERE {FILTER_SQL} AND created_at >= ?9");
+        let mut params = filter_params(filter);
+        params.push(Box::new(since.timestamp_millis()));
+        let n: i64 = self
+            .conn
+            .query_row(&sql, params_from_iter(params), |row| row.get(0))?;
+        Ok(n as u64)
+    }
+
+    /// The answers to `item` among the responses matching `filter`, grouped by value, most
+    /// frequent first: the respondent profile of a report (gender, education, …).
+    pub fn tally(&self, item: &str, filter: &Filter) -> Result<Vec<Tally>> {
+        let sql = format!(
+            "SELECT value, COUNT(*) FROM answers WHERE item = ?9
+             AND response IN (SELECT id FROM responses WHERE {FILTER_SQL})
+             GROUP BY value ORDER BY COUNT(*) DESC, value"
+        );
+        let mut params = filter_params(filter);
+        params.push(Box::new(item.to_string()));
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(params_from_iter(params), |row| {
+            Ok(Tally {
+                value: row.get(0)?,
+                count: row.get::<_, i64>(1)? as u64,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Whether some change to response `id` has not reached the server yet.
+    pub fn unsynced(&self, id: Uuid) -> Result<bool> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM changes WHERE doc = ?1 AND uploaded = 0)",
+            [id.to_string()],
+            |row| row.get(0),
+        )?)
+    }
+
+    /// Every survey period among the responses not deleted, newest code first.
+    pub fn periods(&self) -> Result<Vec<String>> {
+        self.distinct("period", "period DESC")
+    }
+
+    /// Every service received (`layanan`) among the responses not deleted, by name.
+    pub fn services(&self) -> Result<Vec<String>> {
+        self.distinct("service", "service")
+    }
+
+    fn distinct(&self, column: &str, order: &str) -> Result<Vec<String>> {
+        let sql = format!(
+            "SELECT DISTINCT {column} FROM responses
+             WHERE deleted = 0 AND {column} IS NOT NULL ORDER BY {order}"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map([], |row| row.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// One response with every answer (in its form's order) and every conflict.
@@ -267,4 +334,69 @@ fn summary(row: &Row<'_>) -> rusqlite::Result<Summary> {
         created_at: time(11)?,
         updated_at: time(12)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeDelta, Utc};
+
+    use super::*;
+    use crate::{Author, Code, NewResponse, PaperSerial, Settings};
+
+    fn replica() -> (tempfile::TempDir, Replica) {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = Settings {
+            unit: Code::parse("unit", "U-CAPIL").unwrap(),
+            period: Code::parse("period", "2025-S1").unwrap(),
+            form: "skm-2017".into(),
+            device: "tablet".into(),
+        };
+        let replica = Replica::init(dir.path(), settings).unwrap();
+        (dir, replica)
+    }
+
+    fn sheet(serial: &str, gender: &str, hours_ago: i64) -> NewResponse {
+        let mut answers: Vec<(String, String)> =
+            (1..=9).map(|u| (format!("U{u}"), "3".into())).collect();
+        answers.push(("jenis_kelamin".into(), gender.into()));
+        NewResponse {
+            channel: Channel::Paper,
+            form: None,
+            unit: None,
+            period: None,
+            serial: Some(PaperSerial::parse(serial).unwrap()),
+            answers,
+            status: Status::Final,
+            author: Author::new("Sari", Utc::now() - TimeDelta::hours(hours_ago)),
+        }
+    }
+
+    #[test]
+    fn a_tally_groups_answers_and_a_count_since_leaves_older_ones_out() {
+        let (_dir, mut replica) = replica();
+        replica.capture(sheet("1", "P", 0)).unwrap();
+        replica.capture(sheet("2", "P", 30)).unwrap();
+        replica.capture(sheet("3", "L", 0)).unwrap();
+        let tally = replica.tally("jenis_kelamin", &Filter::default()).unwrap();
+        let counts: Vec<(Option<&str>, u64)> = tally
+            .iter()
+            .map(|t| (t.value.as_deref(), t.count))
+            .collect();
+        assert_eq!(counts, [(Some("P"), 2), (Some("L"), 1)]);
+        let since = Utc::now() - TimeDelta::hours(1);
+        assert_eq!(replica.count_since(&Filter::default(), since).unwrap(), 2);
+        assert_eq!(replica.periods().unwrap(), ["2025-S1"]);
+    }
+
+    #[test]
+    fn a_response_is_unsynced_until_the_server_acknowledges_its_changes() {
+        let (_dir, mut replica) = replica();
+        let id = replica.capture(sheet("1", "P", 0)).unwrap().id();
+        assert!(replica.unsynced(id).unwrap());
+        replica
+            .conn
+            .execute("UPDATE changes SET uploaded = 1", [])
+            .unwrap();
+        assert!(!replica.unsynced(id).unwrap());
+    }
 }

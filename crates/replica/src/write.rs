@@ -267,7 +267,7 @@ fn parse_answers(
     Ok(out)
 }
 
-fn capture_in(session: &mut Session<'_>, p: Prepared) -> Result<Captured> {
+pub(crate) fn capture_in(session: &mut Session<'_>, p: Prepared) -> Result<Captured> {
     let form = session
         .forms
         .get(&p.form)

@@ -53,11 +53,20 @@ enum RoundFailure {
 
 /// Exchange a one-time enrolment code for a device token and remember it.
 pub fn enrol(replica: &mut Replica, server: &str, code: &str) -> Result<EnrolResponse> {
+    let enrolled = request_enrolment(server, code, &replica.settings().device)?;
+    replica.set_enrolment(server.trim_end_matches('/'), &enrolled)?;
+    Ok(enrolled)
+}
+
+/// Exchange a one-time enrolment code for a device token, without a replica: a new device
+/// learns from the answer which unit it collects for before it creates its replica. The
+/// code is spent once this returns, so the caller must keep the answer.
+pub fn request_enrolment(server: &str, code: &str, device: &str) -> Result<EnrolResponse> {
     let server = server.trim_end_matches('/');
     let client = client()?;
     let request = EnrolRequest {
         code: code.trim().to_string(),
-        device: replica.settings().device.clone(),
+        device: device.to_string(),
     };
     let response = client
         .post(format!("{server}{ENROL_PATH}"))
@@ -68,11 +77,7 @@ pub fn enrol(replica: &mut Replica, server: &str, code: &str) -> Result<EnrolRes
     if !status.is_success() {
         return Err(server_error(status, response));
     }
-    let enrolled: EnrolResponse = response
-        .json()
-        .map_err(|e| Error::Transport(e.to_string()))?;
-    replica.set_enrolment(server, &enrolled)?;
-    Ok(enrolled)
+    response.json().map_err(|e| Error::Transport(e.to_string()))
 }
 
 /// Push and pull until both sides are done, calling `progress` after every round. Resumes
