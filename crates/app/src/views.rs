@@ -1,0 +1,211 @@
+//! The replica's and the survey's values as the window shows them: labels in the current
+//! language, option labels beside stored codes, times as RFC 3339.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use simpul_replica::{Channel, Conflict, Filter, Summary, Written};
+use simpul_survey::{Form, ItemKind, Lang};
+
+use crate::ipc::{
+    ChannelView, ChoiceView, ConflictValue, ConflictView, FormView, ItemKindView, ItemView,
+    ResponseFilter, ResponseRow,
+};
+
+pub(crate) fn form_view(form: &Form, lang: Lang) -> FormView {
+    FormView {
+        id: form.id.clone(),
+        title: form.title.get(lang).to_string(),
+        items: form
+            .items
+            .iter()
+            .map(|item| ItemView {
+                id: item.id.clone(),
+                label: item.label.get(lang).to_string(),
+                required: item.required,
+                kind: kind_view(&item.kind, lang),
+            })
+            .collect(),
+    }
+}
+
+fn kind_view(kind: &ItemKind, lang: Lang) -> ItemKindView {
+    match kind {
+        ItemKind::Scored { unsur, options } => ItemKindView::Scored {
+            unsur: unsur.clone(),
+            options: options.iter().map(|o| o.get(lang).to_string()).collect(),
+        },
+        ItemKind::Choice {
+            options,
+            other,
+            other_item,
+        } => ItemKindView::Choice {
+            options: options
+                .iter()
+                .map(|c| ChoiceView {
+                    code: c.code.clone(),
+                    label: c.label.get(lang).to_string(),
+                })
+                .collect(),
+            other: other.clone(),
+            other_item: other_item.clone(),
+        },
+        ItemKind::Integer { min, max } => ItemKindView::Integer {
+            min: *min,
+            max: *max,
+        },
+        ItemKind::Date => ItemKindView::Date,
+        ItemKind::Text { max_len } => ItemKindView::Text {
+            max_len: u32::try_from(*max_len).unwrap_or(u32::MAX),
+        },
+    }
+}
+
+/// A stored value as people read it: the option's label for scored and choice items, the
+/// value itself otherwise.
+pub(crate) fn display(form: &Form, item: &str, value: Option<&str>, lang: Lang) -> Option<String> {
+    let value = value?;
+    let label = form.item(item).and_then(|item| match &item.kind {
+        ItemKind::Scored { options, .. } => value
+            .parse::<usize>()
+            .ok()
+            .and_then(|score| options.get(score.checked_sub(1)?))
+            .map(|o| o.get(lang).to_string()),
+        ItemKind::Choice { options, .. } => options
+            .iter()
+            .find(|c| c.code == value)
+            .map(|c| c.label.get(lang).to_string()),
+        _ => None,
+    });
+    Some(label.unwrap_or_else(|| value.to_string()))
+}
+
+pub(crate) fn label(form: Option<&Form>, item: &str, lang: Lang) -> String {
+    form.and_then(|f| f.item(item))
+        .map_or_else(|| item.to_string(), |i| i.label.get(lang).to_string())
+}
+
+pub(crate) fn conflict_view(conflict: &Conflict, form: Option<&Form>, lang: Lang) -> ConflictView {
+    ConflictView {
+        response: conflict.response.to_string(),
+        serial: conflict.serial.clone(),
+        field: conflict.field.clone(),
+        label: label(form, &conflict.field, lang),
+        values: conflict
+            .written
+            .iter()
+            .map(|w: &Written| ConflictValue {
+                value: w.value.clone(),
+                display: form.and_then(|f| display(f, &conflict.field, w.value.as_deref(), lang)),
+                by: w.by.clone(),
+                at: w.at.and_then(DateTime::from_timestamp_millis).map(time),
+            })
+            .collect(),
+    }
+}
+
+pub(crate) fn row(summary: &Summary) -> ResponseRow {
+    ResponseRow {
+        id: summary.id.to_string(),
+        channel: channel_view(&summary.channel),
+        serial: summary.serial.clone(),
+        service: summary.service.clone(),
+        period: summary.period.clone(),
+        status: summary.status.clone(),
+        deleted: summary.deleted,
+        conflicts: summary.conflicts,
+        created_at: time(summary.created_at),
+        updated_at: time(summary.updated_at),
+    }
+}
+
+/// A stored channel code; anything this build does not collect itself came from the web.
+pub(crate) fn channel_view(code: &str) -> ChannelView {
+    match Channel::parse(code) {
+        Ok(Channel::Interview) => ChannelView::Interview,
+        Ok(Channel::Kiosk) => ChannelView::Kiosk,
+        Ok(Channel::Paper) => ChannelView::Paper,
+        Err(_) => ChannelView::Web,
+    }
+}
+
+/// The replica's filter, or `None` when nothing can match (web answers are not stored on a
+/// device).
+pub(crate) fn filter(f: &ResponseFilter) -> Option<Filter> {
+    let channel = match f.channel {
+        None => None,
+        Some(ChannelView::Interview) => Some(Channel::Interview),
+        Some(ChannelView::Kiosk) => Some(Channel::Kiosk),
+        Some(ChannelView::Paper) => Some(Channel::Paper),
+        Some(ChannelView::Web) => return None,
+    };
+    let text = |s: &Option<String>| {
+        s.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    Some(Filter {
+        period: text(&f.period),
+        service: text(&f.service),
+        channel,
+        has_conflict: f.has_conflict,
+        include_deleted: f.include_deleted,
+        ..Filter::default()
+    })
+}
+
+pub(crate) fn time(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scores_and_codes_are_shown_by_their_labels_in_the_current_language() {
+        let form = simpul_survey::skm_2017();
+        assert_eq!(
+            display(&form, "U1", Some("4"), Lang::Id).as_deref(),
+            Some("Sangat sesuai")
+        );
+        assert_eq!(
+            display(&form, "U1", Some("1"), Lang::En).as_deref(),
+            Some("Not suitable")
+        );
+        assert_eq!(
+            display(&form, "jenis_kelamin", Some("P"), Lang::Id).as_deref(),
+            Some("Perempuan")
+        );
+        assert_eq!(
+            display(&form, "umur", Some("37"), Lang::Id).as_deref(),
+            Some("37")
+        );
+        assert_eq!(display(&form, "U1", None, Lang::Id), None);
+    }
+
+    #[test]
+    fn the_form_view_keeps_the_forms_order_and_kinds() {
+        let view = form_view(&simpul_survey::skm_2017(), Lang::En);
+        let u1 = view.items.iter().position(|i| i.id == "U1").unwrap();
+        let u9 = view.items.iter().position(|i| i.id == "U9").unwrap();
+        assert!(u1 < u9);
+        assert!(
+            matches!(&view.items[u1].kind, ItemKindView::Scored { options, .. } if options.len() == 4)
+        );
+        assert_eq!(view.title, "Community satisfaction survey (SKM)");
+    }
+
+    #[test]
+    fn a_web_channel_filter_matches_nothing_on_a_device() {
+        let web = ResponseFilter {
+            channel: Some(ChannelView::Web),
+            ..ResponseFilter::default()
+        };
+        assert_eq!(filter(&web), None);
+        let blank = ResponseFilter {
+            period: Some(" ".into()),
+            ..ResponseFilter::default()
+        };
+        assert_eq!(filter(&blank).unwrap().period, None);
+    }
+}

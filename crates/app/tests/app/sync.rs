@@ -1,0 +1,132 @@
+use std::time::Duration;
+
+use simpul_app::ErrorCode;
+use simpul_app::ipc::{PaperRow, ResponseFilter, ServerSetup, SyncPhase};
+use simpul_survey::krejcie_morgan;
+
+use crate::helpers::{TestApp, TestServer, offline_setup, unsur};
+
+/// Long enough for a slow machine, short enough that a hang fails the suite.
+const LIMIT: Duration = Duration::from_secs(30);
+
+fn server_setup(server: &TestServer, code: String) -> ServerSetup {
+    ServerSetup {
+        server: server.address.clone(),
+        code,
+        device: "Tablet loket 1".into(),
+    }
+}
+
+#[test]
+fn an_enrolled_device_syncs_in_the_background_goes_offline_without_loss_and_catches_up() {
+    let mut server = TestServer::start();
+    let code = server.unit_with_code("U-CAPIL", "2025-S2", 1200);
+
+    // First run with the server: the unit comes from the enrolment.
+    let t = TestApp::fresh();
+    let state = t.app.setup_server(server_setup(&server, code)).unwrap();
+    assert!(state.set_up && state.enrolled);
+    t.app.add_enumerator("Sari".into(), "2468".into()).unwrap();
+    let first = t.interview("4", "KTP-el");
+
+    t.app.sync_now().unwrap();
+    t.wait_for(LIMIT, |s| {
+        s.phase == SyncPhase::UpToDate && t.app.home().unwrap().pending_changes == 0
+    });
+    assert!(server.has(&first.id));
+    // The server's configuration arrived and takes precedence.
+    let home = t.app.home().unwrap();
+    assert_eq!(home.unit_code, "U-CAPIL");
+    assert_eq!(home.period, "2025-S2");
+    assert_eq!(home.target, Some(krejcie_morgan(1200)));
+    assert!(home.sync.last_sync.is_some());
+    assert!(!t.app.open_response(first.id.clone()).unwrap().unsynced);
+    assert!(
+        t.events
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|s| s.phase == SyncPhase::Syncing),
+        "progress was reported"
+    );
+
+    // The link goes down; a paper sheet typed meanwhile waits on the device.
+    server.stop();
+    let paper = t
+        .app
+        .save_paper_row(PaperRow {
+            serial: "K-77".into(),
+            answers: unsur("3"),
+        })
+        .unwrap();
+    let offline = t.wait_for(LIMIT, |s| s.phase == SyncPhase::Offline);
+    assert!(offline.message.is_some());
+    let home = t.app.home().unwrap();
+    assert!(home.pending_changes > 0);
+    assert_eq!(home.pending_responses, 1);
+    assert_eq!(
+        t.app
+            .list_responses(ResponseFilter::default())
+            .unwrap()
+            .len(),
+        2
+    );
+    assert!(t.app.open_response(paper.id.clone()).unwrap().unsynced);
+
+    // The server is back: a nudge and everything is sent.
+    server.restart();
+    t.app.sync_now().unwrap();
+    t.wait_for(LIMIT, |s| {
+        s.phase == SyncPhase::UpToDate && t.app.home().unwrap().pending_changes == 0
+    });
+    assert!(server.has(&paper.id));
+    assert!(server.has(&first.id));
+}
+
+#[test]
+fn a_device_set_up_offline_joins_a_server_later() {
+    let server = TestServer::start();
+    let code = server.unit_with_code("U-CAPIL", "2025-S1", 500);
+    let t = TestApp::set_up();
+    let saved = t.interview("3", "Akta kelahiran");
+    assert_eq!(t.app.sync_state().unwrap().phase, SyncPhase::NotEnrolled);
+
+    assert!(t.app.enrol(server_setup(&server, code)).unwrap().enrolled);
+    t.wait_for(LIMIT, |s| {
+        s.phase == SyncPhase::UpToDate && t.app.home().unwrap().pending_changes == 0
+    });
+    assert!(server.has(&saved.id));
+}
+
+#[test]
+fn a_used_enrolment_code_is_refused_in_plain_words_and_nothing_is_set_up() {
+    let server = TestServer::start();
+    let code = server.unit_with_code("U-CAPIL", "2025-S1", 500);
+    let first = TestApp::fresh();
+    first
+        .app
+        .setup_server(server_setup(&server, code.clone()))
+        .unwrap();
+
+    let second = TestApp::fresh();
+    let err = second
+        .app
+        .setup_server(server_setup(&server, code))
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::Refused);
+    assert!(err.message.contains("kode pendaftaran"), "{}", err.message);
+    assert!(!second.app.app_state().unwrap().set_up);
+}
+
+#[test]
+fn an_unreachable_server_at_setup_is_reported_as_such() {
+    let mut server = TestServer::start();
+    let code = server.unit_with_code("U-CAPIL", "2025-S1", 500);
+    server.stop();
+    let t = TestApp::fresh();
+    let err = t.app.setup_server(server_setup(&server, code)).unwrap_err();
+    assert_eq!(err.code, ErrorCode::Unreachable);
+    assert!(!t.app.app_state().unwrap().set_up);
+    // Offline setup still works on the same device.
+    t.app.setup_offline(offline_setup()).unwrap();
+}
