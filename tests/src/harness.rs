@@ -36,11 +36,22 @@ pub fn binary(name: &str) -> PathBuf {
     let dir = CHECKED.get_or_init(|| {
         let dir = binary_dir();
         for name in ["simpul", "simpul-server"] {
-            check_fresh(&dir.join(name));
+            check_fresh(&dir.join(name), BUILD);
         }
         dir
     });
     dir.join(name)
+}
+
+/// `simpul-desktop`, the app window, checked like [`binary`]. Its UI is compiled in, so
+/// `ui/dist` must be built before it (`scripts/test` does both).
+pub fn app_binary() -> PathBuf {
+    let path = binary_dir().join("simpul-desktop");
+    check_fresh(
+        &path,
+        "(cd ui && npm run build) && cargo build -p simpul-tauri",
+    );
+    path
 }
 
 fn binary_dir() -> PathBuf {
@@ -66,12 +77,12 @@ fn binary_dir() -> PathBuf {
 
 /// Fails unless `binary` exists and no source listed in cargo's dep-info file beside it
 /// (`binary.d`) changed after it was built.
-fn check_fresh(binary: &Path) {
+fn check_fresh(binary: &Path, build: &str) {
     let built = std::fs::metadata(binary)
         .and_then(|m| m.modified())
         .unwrap_or_else(|_| {
             panic!(
-                "{} is missing; build the binaries first: {BUILD}",
+                "{} is missing; build the binaries first: {build}",
                 binary.display()
             )
         });
@@ -88,7 +99,7 @@ fn check_fresh(binary: &Path) {
         .find(|source| modified(source).is_some_and(|changed| changed > built));
     if let Some(source) = stale {
         panic!(
-            "{} is older than {}; rebuild the binaries: {BUILD}",
+            "{} is older than {}; rebuild the binaries: {build}",
             binary.display(),
             source.display()
         );

@@ -35,6 +35,7 @@ pub mod harness;
 pub mod proxy;
 pub mod rng;
 pub mod snapshot;
+pub mod window;
 
 pub use harness::{Device, PERIOD, Run, Running, Server, UNIT};
 pub use proxy::{LinkProfile, Proxy, ProxyStats};
