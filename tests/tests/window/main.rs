@@ -11,3 +11,7 @@ mod steps;
 mod journey;
 // A second device's conflicting edit arrives by sync and is settled with one tap.
 mod conflicts;
+// Paper double entry and CSV import on a device set up without a server.
+mod paper;
+// An interview cut short by closing the app resumes where it stopped.
+mod resume;

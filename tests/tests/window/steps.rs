@@ -93,10 +93,30 @@ pub fn sign_in_if_asked(w: &Window) {
     }
 }
 
-/// Goes to a screen by its navigation button and waits for it.
+/// Goes to a screen by its navigation button, waits for it, and keeps a screenshot.
 pub fn go(w: &Window, screen: &str) {
     w.click(&format!("nav-{screen}"));
     w.find(&format!("screen-{screen}"));
+    w.snap(screen);
+}
+
+/// First run without a server: the unit typed in by hand, then the first enumerator.
+pub fn first_run_offline(w: &Window) {
+    w.find("screen-setup");
+    w.click("setup-mode-offline");
+    w.fill("setup-unit", UNIT);
+    w.fill("setup-unit-name", "Dinas Kependudukan dan Pencatatan Sipil");
+    w.fill("setup-period", PERIOD);
+    w.fill("setup-population", POPULATION);
+    w.fill("setup-device", "Laptop entri 1");
+    w.snap("setup-offline");
+    w.click("setup-submit");
+    w.find("enumerator-name");
+    w.fill("enumerator-name", ENUMERATOR);
+    w.fill("enumerator-pin", PIN);
+    w.click("enumerator-submit");
+    sign_in_if_asked(w);
+    w.find("screen-home");
 }
 
 /// Answers whatever the current questionnaire screen asks, screen after screen, until
