@@ -25,3 +25,41 @@ install_build_dependencies() {
     install_debian_packages build-essential pkg-config
     rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt
 }
+
+# The app window: WebKitGTK and friends to build it (Tauri 2 on Linux), Node for the UI,
+# and Xvfb, xauth and WebKitWebDriver to run it headless under WebDriver in the tests.
+APP_PACKAGES=(
+    libwebkit2gtk-4.1-dev libjavascriptcoregtk-4.1-dev libsoup-3.0-dev libgtk-3-dev
+    libayatana-appindicator3-dev librsvg2-dev libxdo-dev libssl-dev file
+)
+WINDOW_TEST_PACKAGES=(xvfb xauth webkit2gtk-driver)
+
+install_app_dependencies() {
+    install_debian_packages "${APP_PACKAGES[@]}"
+    command -v npm >/dev/null || install_debian_packages nodejs npm
+    install_ui_packages
+}
+
+# From the lockfile only; `--ignore-scripts` because no package may fetch anything at install.
+install_ui_packages() {
+    if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
+        echo "==> npm ci (ui/)"
+        (cd ui && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+    fi
+}
+
+# ui/dist is compiled into the app binary, so it is built before any cargo command that
+# compiles src-tauri.
+build_ui() {
+    echo "==> building ui/ (vite)"
+    (cd ui && npm run --silent build)
+}
+
+install_window_test_dependencies() {
+    install_debian_packages "${WINDOW_TEST_PACKAGES[@]}"
+    local cargo_bin="${CARGO_HOME:-$HOME/.cargo}/bin"
+    if ! command -v tauri-driver >/dev/null && [ ! -x "$cargo_bin/tauri-driver" ]; then
+        echo "==> cargo install tauri-driver"
+        cargo install tauri-driver --locked --version '^2' --quiet
+    fi
+}

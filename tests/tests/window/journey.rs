@@ -21,7 +21,6 @@ fn an_interview_paper_with_a_typing_mistake_and_a_kiosk_session_reach_the_report
 
     // An interview at the counter: profile, each unsur on its own screen, review, save.
     go(w, "interview");
-    w.snap("interview");
     answer_until(w, 4, |w| w.exists("screen-review"));
     w.snap("interview-review");
     w.click("save");
@@ -37,7 +36,6 @@ fn an_interview_paper_with_a_typing_mistake_and_a_kiosk_session_reach_the_report
 
     // A stack of paper typed from the keyboard alone; Enter saves and opens the next row.
     go(w, "paper");
-    w.snap("paper");
     type_sheet(w, "K-001", "434343434");
     w.wait_until(
         "the first sheet to be saved",
@@ -78,7 +76,6 @@ fn an_interview_paper_with_a_typing_mistake_and_a_kiosk_session_reach_the_report
     assert_eq!(w.all(&testid("unsur-bar")).len(), 9, "a bar per unsur");
     let weakest = w.all("[data-testid=\"unsur-bar\"][data-weakest=\"true\"]");
     assert_eq!(weakest.len(), 1, "exactly one unsur is marked weakest");
-    w.snap("report");
 
     // A respondent answers alone at the kiosk; leaving needs the PIN.
     go(w, "kiosk");
@@ -87,7 +84,7 @@ fn an_interview_paper_with_a_typing_mistake_and_a_kiosk_session_reach_the_report
         w.click("kiosk-pin-submit");
     }
     w.click("kiosk-start");
-    w.snap("kiosk");
+    w.snap("kiosk-question");
     answer_until(w, 3, |w| w.exists("screen-kiosk-thanks"));
     w.snap("kiosk-thanks");
     w.wait_until(
@@ -118,7 +115,7 @@ fn an_interview_paper_with_a_typing_mistake_and_a_kiosk_session_reach_the_report
 
     // Everything reaches the server: another device enrolled there receives all four.
     sync_now(w);
-    w.snap("sync");
+    w.snap("sync-up-to-date");
     let office = Device::enrolled("kantor", &setup.server, &setup.server.url());
     office.sync_ok();
     let serials: Vec<_> = office
