@@ -179,18 +179,10 @@ impl Replica {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Code, Filter, Settings};
+    use crate::Filter;
 
     fn replica() -> (tempfile::TempDir, Replica) {
-        let dir = tempfile::tempdir().unwrap();
-        let settings = Settings {
-            unit: Code::parse("unit", "U-CAPIL").unwrap(),
-            period: Code::parse("period", "2025-S1").unwrap(),
-            form: "skm-2017".into(),
-            device: "tablet".into(),
-        };
-        let replica = Replica::init(dir.path(), settings).unwrap();
-        (dir, replica)
+        crate::testing::replica("tablet")
     }
 
     fn complete(channel: Channel) -> Draft {

@@ -52,6 +52,8 @@ mod query;
 mod replica;
 mod store;
 pub mod sync;
+#[cfg(test)]
+mod testing;
 mod units;
 mod write;
 

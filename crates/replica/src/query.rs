@@ -341,18 +341,10 @@ mod tests {
     use chrono::{TimeDelta, Utc};
 
     use super::*;
-    use crate::{Author, Code, NewResponse, PaperSerial, Settings};
+    use crate::{Author, NewResponse, PaperSerial};
 
     fn replica() -> (tempfile::TempDir, Replica) {
-        let dir = tempfile::tempdir().unwrap();
-        let settings = Settings {
-            unit: Code::parse("unit", "U-CAPIL").unwrap(),
-            period: Code::parse("period", "2025-S1").unwrap(),
-            form: "skm-2017".into(),
-            device: "tablet".into(),
-        };
-        let replica = Replica::init(dir.path(), settings).unwrap();
-        (dir, replica)
+        crate::testing::replica("tablet")
     }
 
     fn sheet(serial: &str, gender: &str, hours_ago: i64) -> NewResponse {

@@ -94,18 +94,10 @@ mod tests {
     use simpul_protocol::{Entry, config};
 
     use super::*;
-    use crate::{Author, Channel, NewResponse, Settings};
+    use crate::{Author, Channel, NewResponse};
 
     fn replica() -> (tempfile::TempDir, Replica) {
-        let dir = tempfile::tempdir().unwrap();
-        let settings = Settings {
-            unit: Code::parse("unit", "U-CAPIL").unwrap(),
-            period: Code::parse("period", "2025-S1").unwrap(),
-            form: "skm-2017".into(),
-            device: "tablet".into(),
-        };
-        let replica = Replica::init(dir.path(), settings).unwrap();
-        (dir, replica)
+        crate::testing::replica("tablet")
     }
 
     /// A configuration change as the server writes it.

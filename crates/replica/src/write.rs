@@ -336,18 +336,10 @@ mod tests {
     use chrono::Utc;
 
     use super::*;
-    use crate::{Filter, Settings};
+    use crate::Filter;
 
     fn replica() -> (tempfile::TempDir, Replica) {
-        let dir = tempfile::tempdir().unwrap();
-        let settings = Settings {
-            unit: Code::parse("unit", "U-CAPIL").unwrap(),
-            period: Code::parse("period", "2025-S1").unwrap(),
-            form: "skm-2017".into(),
-            device: "test".into(),
-        };
-        let replica = Replica::init(dir.path(), settings).unwrap();
-        (dir, replica)
+        crate::testing::replica("test")
     }
 
     fn answers(scores: [&str; 9]) -> Vec<(String, String)> {
