@@ -2,21 +2,20 @@ import { useState, type FormEvent } from "react";
 import * as backend from "../backend";
 import type { Enumerator } from "../bindings/Enumerator";
 import { useShell } from "../context";
+import { FieldError } from "./FieldError";
+import { PinField, TextField } from "./TextField";
+import { useAction } from "./useAction";
 
 /** Name and PIN of a new enumerator; used at first run and from the sign-in screen. */
 export function EnumeratorForm({ onAdded }: { onAdded: (e: Enumerator) => void }) {
-  const { t, guard } = useShell();
+  const { t } = useShell();
   const [name, setName] = useState("");
   const [pin, setPin] = useState("");
-  const [problem, setProblem] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, problem, run } = useAction();
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setProblem(null);
-    const added = await guard(backend.addEnumerator(name.trim(), pin), setProblem);
-    setBusy(false);
+    const added = await run(() => backend.addEnumerator(name.trim(), pin));
     if (added) {
       setName("");
       setPin("");
@@ -26,31 +25,21 @@ export function EnumeratorForm({ onAdded }: { onAdded: (e: Enumerator) => void }
 
   return (
     <form className="stack" onSubmit={submit}>
-      <label>
-        {t.enumerator.name}
-        <input
-          data-testid="enumerator-name"
-          value={name}
-          autoComplete="off"
-          onChange={(e) => setName(e.target.value)}
-        />
-      </label>
-      <label>
-        {t.enumerator.pin}
-        <input
-          data-testid="enumerator-pin"
-          type="password"
-          inputMode="numeric"
-          autoComplete="new-password"
-          value={pin}
-          onChange={(e) => setPin(e.target.value.replace(/\D/g, ""))}
-        />
-      </label>
-      {problem && (
-        <p className="field-error" role="alert">
-          {problem}
-        </p>
-      )}
+      <TextField
+        label={t.enumerator.name}
+        data-testid="enumerator-name"
+        value={name}
+        autoComplete="off"
+        onChange={setName}
+      />
+      <PinField
+        label={t.enumerator.pin}
+        data-testid="enumerator-pin"
+        autoComplete="new-password"
+        value={pin}
+        onChange={setPin}
+      />
+      <FieldError message={problem} />
       <button
         type="submit"
         className="primary"

@@ -37,5 +37,16 @@ export function useFieldErrors() {
     [guard, lang, set],
   );
 
-  return { errors, check, set };
+  /** Checks each item in turn and stops at the first refusal; `true` when every answer passes. */
+  const checkAll = useCallback(
+    async (items: ItemView[], answers: Record<string, string>) => {
+      for (const item of items) {
+        if (!(await check(item, answers[item.id] ?? ""))) return false;
+      }
+      return true;
+    },
+    [check],
+  );
+
+  return { errors, check, checkAll, set };
 }

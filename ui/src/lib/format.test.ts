@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bundleFileName, joinPath, localDay, shownValue } from "./format";
+import { bundleFileName, digitsOnly, joinPath, localDay, shownValue } from "./format";
 
 describe("file names", () => {
   it("name a bundle after the unit and the day", () => {
@@ -37,5 +37,13 @@ describe("shownValue", () => {
   });
   it("has nothing to show for an unanswered cell", () => {
     expect(shownValue(null, null)).toBeNull();
+  });
+});
+
+describe("numeric fields", () => {
+  it("keep only the digits of what was typed", () => {
+    expect(digitsOnly("12a3 4")).toBe("1234");
+    expect(digitsOnly("-1.5")).toBe("15");
+    expect(digitsOnly("abc")).toBe("");
   });
 });

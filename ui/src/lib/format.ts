@@ -34,3 +34,8 @@ export function shownValue(value: string | null, display: string | null): string
   if (value && display && display !== value) return `${value} · ${display}`;
   return display ?? value;
 }
+
+/** What a numeric field keeps of typed text: the digits only. */
+export function digitsOnly(text: string): string {
+  return text.replace(/\D/g, "");
+}

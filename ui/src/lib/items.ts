@@ -20,6 +20,9 @@ export function optionsOf(item: ItemView): ChoiceView[] {
 
 export const isScored = (item: ItemView) => item.kind.type === "scored";
 
+/** Answered by typing rather than one tap: saved after a pause, and checked as it is typed. */
+export const isTyped = (item: ItemView) => item.kind.type !== "scored" && item.kind.type !== "choice";
+
 /** Items that hold the detail of another item's "other" answer, by the item they belong to. */
 export function detailOwners(form: FormView): Map<string, { owner: string; code: string }> {
   const owners = new Map<string, { owner: string; code: string }>();

@@ -1,14 +1,14 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import type { FormView } from "../bindings/FormView";
+import { FieldError } from "../components/FieldError";
 import { ItemField } from "../components/ItemField";
+import { StepNav } from "../components/StepNav";
 import { useDraft } from "../components/useDraft";
-import { useFieldErrors } from "../components/useFieldErrors";
+import { useStepChecks } from "../components/useStepChecks";
 import { useShell } from "../context";
 import {
   buildSteps,
   clampStep,
-  firstMissing,
-  missingOnStep,
   reviewIndex,
   reviewItems,
   stepOfItem,
@@ -16,19 +16,17 @@ import {
   withToday,
 } from "../lib/interviewSteps";
 import { localDay } from "../lib/format";
-import { displayAnswer } from "../lib/items";
-import { requiredMessage } from "../lib/validation";
+import { displayAnswer, isTyped } from "../lib/items";
 
 const isDateItem = (form: FormView | null, id: string) =>
   form?.items.some((item) => item.id === id && item.kind.type === "date") ?? false;
 
 /** Face-to-face interview: profile, each unsur, the suggestion, a review, then save. */
 export function InterviewScreen() {
-  const { t, lang, form } = useShell();
+  const { t, form } = useShell();
   const { draft, open, setAnswer, replaceAnswers, setStep, submit, discard } = useDraft("interview");
-  const { errors, check, set: setFieldError } = useFieldErrors();
+  const { errors, check, set: setFieldError, blocked, setBlocked, canLeave, canSend } = useStepChecks();
   const [notice, setNotice] = useState<"saved" | "restored" | null>(null);
-  const [blocked, setBlocked] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   // Two taps to throw an interview away: webviews do not all support window.confirm.
   const [confirming, setConfirming] = useState(false);
@@ -78,24 +76,11 @@ export function InterviewScreen() {
   };
 
   const next = async () => {
-    const items = visibleItems(step, form, answers);
-    for (const item of items) {
-      if (!(await check(item, answers[item.id] ?? ""))) return;
-    }
-    const missing = missingOnStep(step, form, answers);
-    if (missing) {
-      setBlocked(requiredMessage(missing.id, lang));
-      return;
-    }
-    goTo(index + 1);
+    if (await canLeave(step, form, answers)) goTo(index + 1);
   };
 
   const save = async () => {
-    const missing = firstMissing(form, answers);
-    if (missing) {
-      setBlocked(requiredMessage(missing.id, lang));
-      return;
-    }
+    if (!canSend(form, answers)) return;
     setBusy(true);
     const saved = await submit(setBlocked);
     if (saved) {
@@ -179,38 +164,30 @@ export function InterviewScreen() {
               large={step.kind === "unsur"}
               requiredLabel={t.interview.required}
               error={errors[item.id]}
-              onChange={(v) => answer(item.id, v, item.kind.type !== "scored" && item.kind.type !== "choice")}
+              onChange={(v) => answer(item.id, v, isTyped(item))}
               onBlur={(v) => void check(item, v)}
             />
           ))}
         </div>
       )}
 
-      {blocked && (
-        <p className="field-error" role="alert">
-          {blocked}
-        </p>
-      )}
+      <FieldError message={blocked} />
 
-      <div className="step-nav">
-        <button type="button" data-testid="back" disabled={index === 0} onClick={() => goTo(index - 1)}>
-          ‹ {t.interview.back}
-        </button>
+      <StepNav
+        first={index === 0}
+        last={step.kind === "review"}
+        onBack={() => goTo(index - 1)}
+        onNext={next}
+        onSave={save}
+        saveLabel={t.interview.save}
+        busy={busy}
+      >
         {step.kind !== "review" && (
           <button type="button" data-testid="review" onClick={() => goTo(lastIndex)}>
             {t.interview.review}
           </button>
         )}
-        {step.kind === "review" ? (
-          <button type="button" className="primary" data-testid="save" disabled={busy} onClick={save}>
-            {t.interview.save}
-          </button>
-        ) : (
-          <button type="button" className="primary" data-testid="next" onClick={next}>
-            {t.interview.next} ›
-          </button>
-        )}
-      </div>
+      </StepNav>
       <button type="button" className="ghost small" onClick={startOver}>
         {confirming ? t.interview.discardConfirm : t.interview.discard}
       </button>

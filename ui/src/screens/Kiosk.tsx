@@ -1,19 +1,16 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from "react";
 import * as backend from "../backend";
+import { FieldError } from "../components/FieldError";
 import { ItemField } from "../components/ItemField";
+import { StepNav } from "../components/StepNav";
+import { PinField } from "../components/TextField";
+import { useAction } from "../components/useAction";
 import { useDraft } from "../components/useDraft";
-import { useFieldErrors } from "../components/useFieldErrors";
+import { useStepChecks } from "../components/useStepChecks";
 import { useShell } from "../context";
 import { localDay } from "../lib/format";
-import {
-  buildSteps,
-  clampStep,
-  firstMissing,
-  missingOnStep,
-  visibleItems,
-  withToday,
-} from "../lib/interviewSteps";
-import { requiredMessage } from "../lib/validation";
+import { buildSteps, clampStep, visibleItems, withToday } from "../lib/interviewSteps";
+import { isTyped } from "../lib/items";
 
 type Phase = "start" | "questions" | "thanks";
 
@@ -31,13 +28,12 @@ export function KioskScreen() {
 
 /** The enumerator picks the PIN that will let staff (not respondents) leave the kiosk. */
 function SetKioskPin() {
-  const { t, guard, setState } = useShell();
+  const { t, setState } = useShell();
   const [pin, setPin] = useState("");
-  const [problem, setProblem] = useState<string | null>(null);
+  const { problem, run } = useAction();
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setProblem(null);
-    const next = await guard(backend.setKioskPin(pin), setProblem);
+    const next = await run(() => backend.setKioskPin(pin));
     if (next) setState(next);
   };
   return (
@@ -45,22 +41,14 @@ function SetKioskPin() {
       <h1>{t.nav.kiosk}</h1>
       <p>{t.kiosk.needPin}</p>
       <form className="stack" onSubmit={submit}>
-        <label>
-          {t.kiosk.setPin}
-          <input
-            data-testid="kiosk-pin"
-            type="password"
-            inputMode="numeric"
-            autoComplete="new-password"
-            value={pin}
-            onChange={(e) => setPin(e.target.value.replace(/\D/g, ""))}
-          />
-        </label>
-        {problem && (
-          <p className="field-error" role="alert">
-            {problem}
-          </p>
-        )}
+        <PinField
+          label={t.kiosk.setPin}
+          data-testid="kiosk-pin"
+          autoComplete="new-password"
+          value={pin}
+          onChange={setPin}
+        />
+        <FieldError message={problem} />
         <button type="submit" className="primary" data-testid="kiosk-pin-submit" disabled={pin === ""}>
           {t.kiosk.setPinSubmit}
         </button>
@@ -70,12 +58,11 @@ function SetKioskPin() {
 }
 
 function KioskLoop() {
-  const { t, lang, form } = useShell();
+  const { t, form } = useShell();
   const { draft, open, setAnswer, replaceAnswers, setStep, submit, discard } = useDraft("kiosk");
-  const { errors, check, set: setFieldError } = useFieldErrors();
+  const { errors, check, set: setFieldError, blocked, setBlocked, canLeave, canSend } = useStepChecks();
   const [phase, setPhase] = useState<Phase>("start");
   const [exiting, setExiting] = useState(false);
-  const [blocked, setBlocked] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   // No review page for respondents: the last question's button sends.
   const steps = useMemo(
@@ -158,23 +145,12 @@ function KioskLoop() {
   };
 
   const next = async () => {
-    for (const item of visibleItems(step, form, answers)) {
-      if (!(await check(item, answers[item.id] ?? ""))) return;
-    }
-    const missing = missingOnStep(step, form, answers);
-    if (missing) {
-      setBlocked(requiredMessage(missing.id, lang));
-      return;
-    }
+    if (!(await canLeave(step, form, answers))) return;
     if (!last) {
       goTo(index + 1);
       return;
     }
-    const stillMissing = firstMissing(form, answers);
-    if (stillMissing) {
-      setBlocked(requiredMessage(stillMissing.id, lang));
-      return;
-    }
+    if (!canSend(form, answers)) return;
     setBusy(true);
     const saved = await submit(setBlocked);
     setBusy(false);
@@ -197,7 +173,7 @@ function KioskLoop() {
             error={errors[item.id]}
             onChange={(v) => {
               setBlocked(null);
-              const typed = item.kind.type !== "scored" && item.kind.type !== "choice";
+              const typed = isTyped(item);
               if (typed) setFieldError(item.id, null);
               setAnswer(item.id, v, typed ? "soon" : "now");
             }}
@@ -205,25 +181,17 @@ function KioskLoop() {
           />
         ))}
       </div>
-      {blocked && (
-        <p className="field-error" role="alert">
-          {blocked}
-        </p>
-      )}
-      <div className="step-nav">
-        <button type="button" className="huge" data-testid="back" disabled={index === 0} onClick={() => goTo(index - 1)}>
-          ‹ {t.interview.back}
-        </button>
-        {last ? (
-          <button type="button" className="primary huge" data-testid="save" disabled={busy} onClick={next}>
-            {t.kiosk.send}
-          </button>
-        ) : (
-          <button type="button" className="primary huge" data-testid="next" onClick={next}>
-            {t.interview.next} ›
-          </button>
-        )}
-      </div>
+      <FieldError message={blocked} />
+      <StepNav
+        huge
+        first={index === 0}
+        last={last}
+        onBack={() => goTo(index - 1)}
+        onNext={next}
+        onSave={next}
+        saveLabel={t.kiosk.send}
+        busy={busy}
+      />
       {exiting && <ExitPrompt onCancel={() => setExiting(false)} />}
     </section>
   );
@@ -231,40 +199,24 @@ function KioskLoop() {
 
 /** Staff leave the kiosk with its PIN; a wrong PIN stays put. */
 function ExitPrompt({ onCancel }: { onCancel: () => void }) {
-  const { t, guard, go } = useShell();
+  const { t, go } = useShell();
   const [pin, setPin] = useState("");
-  const [problem, setProblem] = useState<string | null>(null);
+  const { problem, run } = useAction();
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setProblem(null);
-    try {
-      await backend.checkKioskPin(pin);
+    const accepted = await run(() => backend.checkKioskPin(pin).then(() => true));
+    if (accepted) {
       go({ name: "home" });
-    } catch (err) {
+    } else {
       // Every failure keeps the kiosk locked; the message says why.
-      await guard(Promise.reject(err), setProblem);
       setPin("");
     }
   };
   return (
     <div className="overlay" role="dialog" aria-modal="true" aria-label={t.kiosk.exit}>
       <form className="card stack" onSubmit={submit}>
-        <label>
-          {t.kiosk.pinPrompt}
-          <input
-            data-testid="kiosk-pin"
-            type="password"
-            inputMode="numeric"
-            autoFocus
-            value={pin}
-            onChange={(e) => setPin(e.target.value.replace(/\D/g, ""))}
-          />
-        </label>
-        {problem && (
-          <p className="field-error" role="alert" data-testid="kiosk-pin-error">
-            {problem}
-          </p>
-        )}
+        <PinField label={t.kiosk.pinPrompt} data-testid="kiosk-pin" autoFocus value={pin} onChange={setPin} />
+        <FieldError message={problem} data-testid="kiosk-pin-error" />
         <div className="actions">
           <button type="button" onClick={onCancel}>
             {t.cancel}

@@ -4,6 +4,10 @@ import type { ConflictView } from "../bindings/ConflictView";
 import type { ImportResult } from "../bindings/ImportResult";
 import type { Saved } from "../bindings/Saved";
 import { ConflictChoices } from "../components/ConflictChoices";
+import { FieldError } from "../components/FieldError";
+import { Tab, Tabs } from "../components/Tabs";
+import { TextField } from "../components/TextField";
+import { useAction } from "../components/useAction";
 import { useShell } from "../context";
 import { joinPath } from "../lib/format";
 import {
@@ -46,29 +50,21 @@ export function PaperScreen() {
   return (
     <section className="screen paper" data-testid="screen-paper">
       <h1>{t.paper.title}</h1>
-      <div className="tabs" role="tablist">
-        <button
-          type="button"
-          role="tab"
-          data-testid="paper-mode-first"
-          aria-selected={mode === "first"}
-          onClick={() => setMode("first")}
-        >
+      <Tabs>
+        <Tab data-testid="paper-mode-first" selected={mode === "first"} onSelect={() => setMode("first")}>
           {t.paper.first}
-        </button>
-        <button
-          type="button"
-          role="tab"
+        </Tab>
+        <Tab
           data-testid="paper-mode-second"
-          aria-selected={mode === "second"}
-          onClick={() => {
+          selected={mode === "second"}
+          onSelect={() => {
             setMode("second");
             void refreshConflicts();
           }}
         >
           {t.paper.second}
-        </button>
-      </div>
+        </Tab>
+      </Tabs>
       <p className="muted">{mode === "second" ? t.paper.secondHint : t.paper.hint}</p>
       <PaperGrid key={mode} onSaved={(s) => (mode === "second" || s.conflicts > 0) && void refreshConflicts()} />
 
@@ -239,17 +235,13 @@ function PaperGrid({ onSaved }: { onSaved: (saved: Saved) => void }) {
 }
 
 function CsvImport() {
-  const { t, guard, state } = useShell();
+  const { t, state } = useShell();
   const [path, setPath] = useState(() => joinPath(state.files_dir, ""));
   const [result, setResult] = useState<ImportResult | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<string | null>(null);
+  const { busy, problem, run } = useAction();
 
-  const run = async () => {
-    setBusy(true);
-    setProblem(null);
-    const r = await guard(backend.importCsv(path.trim()), setProblem);
-    setBusy(false);
+  const importCsv = async () => {
+    const r = await run(() => backend.importCsv(path.trim()));
     if (r) setResult(r);
   };
 
@@ -257,19 +249,25 @@ function CsvImport() {
     <div className="card">
       <h2>{t.paper.csv}</h2>
       <div className="inline-form">
-        <label className="grow">
-          {t.paper.csvPath}
-          <input data-testid="csv-path" value={path} spellCheck={false} onChange={(e) => setPath(e.target.value)} />
-        </label>
-        <button type="button" className="primary" data-testid="csv-import" disabled={busy || path.trim() === ""} onClick={run}>
+        <TextField
+          label={t.paper.csvPath}
+          labelClassName="grow"
+          data-testid="csv-path"
+          value={path}
+          spellCheck={false}
+          onChange={setPath}
+        />
+        <button
+          type="button"
+          className="primary"
+          data-testid="csv-import"
+          disabled={busy || path.trim() === ""}
+          onClick={importCsv}
+        >
           {t.paper.csvImport}
         </button>
       </div>
-      {problem && (
-        <p className="field-error" role="alert">
-          {problem}
-        </p>
-      )}
+      <FieldError message={problem} />
       {result && (
         <>
           <p>{t.paper.csvSummary(result.created, result.merged, result.already_present, result.rejected)}</p>

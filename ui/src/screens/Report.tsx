@@ -1,13 +1,11 @@
 import { useEffect, useState } from "react";
 import * as backend from "../backend";
-import type { ChannelView } from "../bindings/ChannelView";
 import type { ReportView } from "../bindings/ReportView";
 import type { ResponseFilter } from "../bindings/ResponseFilter";
 import { Bar } from "../components/Bar";
+import { ChannelFilter, FilterSelect } from "../components/FilterSelect";
 import { useShell } from "../context";
 import { formatScore, gradeColour, profileBars, targetProgress, unsurBars } from "../lib/reportModel";
-
-const CHANNELS: ChannelView[] = ["interview", "kiosk", "paper", "web"];
 
 /** IKM and mutu pelayanan, NRR per unsur with the weakest marked, and who answered. */
 export function ReportScreen() {
@@ -36,51 +34,25 @@ export function ReportScreen() {
     <section className="screen report" data-testid="screen-report">
       <h1>{rt.title}</h1>
       <div className="filters">
-        <label>
-          {t.responses.period}
-          <select
-            data-testid="report-filter-period"
-            value={filter.period ?? ""}
-            onChange={(e) => setFilter({ ...filter, period: e.target.value || null })}
-          >
-            <option value="">{t.any}</option>
-            {report?.periods.map((p) => (
-              <option key={p} value={p}>
-                {p}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t.responses.service}
-          <select
-            data-testid="report-filter-service"
-            value={filter.service ?? ""}
-            onChange={(e) => setFilter({ ...filter, service: e.target.value || null })}
-          >
-            <option value="">{t.any}</option>
-            {report?.services.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t.responses.channel}
-          <select
-            data-testid="report-filter-channel"
-            value={filter.channel ?? ""}
-            onChange={(e) => setFilter({ ...filter, channel: (e.target.value || null) as ChannelView | null })}
-          >
-            <option value="">{t.any}</option>
-            {CHANNELS.map((c) => (
-              <option key={c} value={c}>
-                {t.responses.channelName(c)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label={t.responses.period}
+          data-testid="report-filter-period"
+          value={filter.period}
+          options={report?.periods ?? []}
+          onChange={(period) => setFilter({ ...filter, period })}
+        />
+        <FilterSelect
+          label={t.responses.service}
+          data-testid="report-filter-service"
+          value={filter.service}
+          options={report?.services ?? []}
+          onChange={(service) => setFilter({ ...filter, service })}
+        />
+        <ChannelFilter
+          data-testid="report-filter-channel"
+          value={filter.channel}
+          onChange={(channel) => setFilter({ ...filter, channel })}
+        />
       </div>
 
       {!report ? (

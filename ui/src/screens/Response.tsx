@@ -3,6 +3,8 @@ import * as backend from "../backend";
 import type { ItemView } from "../bindings/ItemView";
 import type { ResponseDetail } from "../bindings/ResponseDetail";
 import { ConflictChoices } from "../components/ConflictChoices";
+import { FieldError } from "../components/FieldError";
+import { useAction } from "../components/useAction";
 import { useShell } from "../context";
 import { formatDateTime } from "../lib/format";
 import { optionsOf } from "../lib/items";
@@ -13,8 +15,7 @@ export function ResponseScreen({ id }: { id: string }) {
   const { t, lang, guard, go, form } = useShell();
   const [detail, setDetail] = useState<ResponseDetail | null>(null);
   const [editing, setEditing] = useState<Record<string, string> | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, problem, setProblem, run } = useAction();
 
   useEffect(() => {
     let live = true;
@@ -25,10 +26,7 @@ export function ResponseScreen({ id }: { id: string }) {
   }, [id, guard]);
 
   const act = async (work: () => Promise<ResponseDetail>) => {
-    setBusy(true);
-    setProblem(null);
-    const next = await guard(work(), setProblem);
-    setBusy(false);
+    const next = await run(work);
     if (next) setDetail(next);
     return next;
   };
@@ -98,11 +96,7 @@ export function ResponseScreen({ id }: { id: string }) {
       {detail.unsynced && <p className="chip warn">{r.unsynced}</p>}
       {row.deleted && <p className="notice">{r.deletedNote}</p>}
 
-      {problem && (
-        <p className="field-error" role="alert">
-          {problem}
-        </p>
-      )}
+      <FieldError message={problem} />
 
       <div className="actions">
         {editing ? (

@@ -1,12 +1,10 @@
 import { useEffect, useState } from "react";
 import * as backend from "../backend";
-import type { ChannelView } from "../bindings/ChannelView";
 import type { ResponseFilter } from "../bindings/ResponseFilter";
 import type { ResponseRow } from "../bindings/ResponseRow";
+import { ChannelFilter, FilterSelect } from "../components/FilterSelect";
 import { useShell } from "../context";
 import { formatDateTime } from "../lib/format";
-
-const CHANNELS: ChannelView[] = ["interview", "kiosk", "paper", "web"];
 
 /** Every response on this device, newest first, with the filters a supervisor asks for. */
 export function ResponsesScreen() {
@@ -43,51 +41,25 @@ export function ResponsesScreen() {
     <section className="screen" data-testid="screen-responses">
       <h1>{r.title}</h1>
       <div className="filters">
-        <label>
-          {r.channel}
-          <select
-            data-testid="filter-channel"
-            value={filter.channel ?? ""}
-            onChange={(e) => setFilter({ ...filter, channel: (e.target.value || null) as ChannelView | null })}
-          >
-            <option value="">{t.any}</option>
-            {CHANNELS.map((c) => (
-              <option key={c} value={c}>
-                {r.channelName(c)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {r.service}
-          <select
-            data-testid="filter-service"
-            value={filter.service ?? ""}
-            onChange={(e) => setFilter({ ...filter, service: e.target.value || null })}
-          >
-            <option value="">{t.any}</option>
-            {services.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {r.period}
-          <select
-            data-testid="filter-period"
-            value={filter.period ?? ""}
-            onChange={(e) => setFilter({ ...filter, period: e.target.value || null })}
-          >
-            <option value="">{t.any}</option>
-            {periods.map((p) => (
-              <option key={p} value={p}>
-                {p}
-              </option>
-            ))}
-          </select>
-        </label>
+        <ChannelFilter
+          data-testid="filter-channel"
+          value={filter.channel}
+          onChange={(channel) => setFilter({ ...filter, channel })}
+        />
+        <FilterSelect
+          label={r.service}
+          data-testid="filter-service"
+          value={filter.service}
+          options={services}
+          onChange={(service) => setFilter({ ...filter, service })}
+        />
+        <FilterSelect
+          label={r.period}
+          data-testid="filter-period"
+          value={filter.period}
+          options={periods}
+          onChange={(period) => setFilter({ ...filter, period })}
+        />
         <label className="check">
           <input
             type="checkbox"

@@ -1,13 +1,17 @@
 import { useState, type FormEvent } from "react";
 import * as backend from "../backend";
 import { EnumeratorForm } from "../components/EnumeratorForm";
+import { FieldError } from "../components/FieldError";
+import { Tab, Tabs } from "../components/Tabs";
+import { TextField } from "../components/TextField";
+import { useAction } from "../components/useAction";
 import { useShell } from "../context";
 
 type Mode = "offline" | "server";
 
 /** First run: how this device works, then the first enumerator. */
 export function SetupScreen() {
-  const { t, guard, state, setState, refreshState, go } = useShell();
+  const { t, state, setState, refreshState, go } = useShell();
   const [mode, setMode] = useState<Mode>("offline");
   const [unit, setUnit] = useState("");
   const [unitName, setUnitName] = useState("");
@@ -16,15 +20,12 @@ export function SetupScreen() {
   const [device, setDevice] = useState("");
   const [server, setServer] = useState("");
   const [code, setCode] = useState("");
-  const [problem, setProblem] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, problem, run } = useAction();
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setProblem(null);
     const pop = population.trim() === "" ? null : Number(population);
-    const next = await guard(
+    const next = await run(() =>
       mode === "offline"
         ? backend.setupOffline({
             unit: unit.trim(),
@@ -34,9 +35,7 @@ export function SetupScreen() {
             device: device.trim(),
           })
         : backend.setupServer({ server: server.trim(), code: code.trim(), device: device.trim() }),
-      setProblem,
     );
-    setBusy(false);
     if (next) setState(next);
   };
 
@@ -60,103 +59,74 @@ export function SetupScreen() {
     <section className="screen narrow" data-testid="screen-setup">
       <h1>{t.setup.title}</h1>
       <p>{t.setup.intro}</p>
-      <div className="tabs" role="tablist">
-        <button
-          type="button"
-          role="tab"
-          data-testid="setup-mode-offline"
-          aria-selected={mode === "offline"}
-          onClick={() => setMode("offline")}
-        >
+      <Tabs>
+        <Tab data-testid="setup-mode-offline" selected={mode === "offline"} onSelect={() => setMode("offline")}>
           {t.setup.offline}
-        </button>
-        <button
-          type="button"
-          role="tab"
-          data-testid="setup-mode-server"
-          aria-selected={mode === "server"}
-          onClick={() => setMode("server")}
-        >
+        </Tab>
+        <Tab data-testid="setup-mode-server" selected={mode === "server"} onSelect={() => setMode("server")}>
           {t.setup.server}
-        </button>
-      </div>
+        </Tab>
+      </Tabs>
       <form className="stack" onSubmit={submit}>
         {mode === "offline" ? (
           <>
-            <label>
-              {t.setup.unit}
-              <input
-                data-testid="setup-unit"
-                value={unit}
-                placeholder="U-CAPIL"
-                onChange={(e) => setUnit(e.target.value)}
-              />
-            </label>
-            <label>
-              {t.setup.unitName}
-              <input
-                data-testid="setup-unit-name"
-                value={unitName}
-                placeholder="Disdukcapil Kota"
-                onChange={(e) => setUnitName(e.target.value)}
-              />
-            </label>
-            <label>
-              {t.setup.period}
-              <input
-                data-testid="setup-period"
-                value={period}
-                placeholder="2025-S1"
-                onChange={(e) => setPeriod(e.target.value)}
-              />
-            </label>
-            <label>
-              {t.setup.population}
-              <input
-                data-testid="setup-population"
-                inputMode="numeric"
-                value={population}
-                onChange={(e) => setPopulation(e.target.value.replace(/\D/g, ""))}
-              />
-            </label>
+            <TextField
+              label={t.setup.unit}
+              data-testid="setup-unit"
+              value={unit}
+              placeholder="U-CAPIL"
+              onChange={setUnit}
+            />
+            <TextField
+              label={t.setup.unitName}
+              data-testid="setup-unit-name"
+              value={unitName}
+              placeholder="Disdukcapil Kota"
+              onChange={setUnitName}
+            />
+            <TextField
+              label={t.setup.period}
+              data-testid="setup-period"
+              value={period}
+              placeholder="2025-S1"
+              onChange={setPeriod}
+            />
+            <TextField
+              label={t.setup.population}
+              data-testid="setup-population"
+              inputMode="numeric"
+              digits
+              value={population}
+              onChange={setPopulation}
+            />
           </>
         ) : (
           <>
-            <label>
-              {t.setup.serverUrl}
-              <input
-                data-testid="setup-server"
-                value={server}
-                inputMode="url"
-                placeholder="https://skm.example.go.id"
-                onChange={(e) => setServer(e.target.value)}
-              />
-            </label>
-            <label>
-              {t.setup.code}
-              <input
-                data-testid="setup-code"
-                value={code}
-                autoComplete="off"
-                onChange={(e) => setCode(e.target.value)}
-              />
-            </label>
+            <TextField
+              label={t.setup.serverUrl}
+              data-testid="setup-server"
+              value={server}
+              inputMode="url"
+              placeholder="https://skm.example.go.id"
+              onChange={setServer}
+            />
+            <TextField
+              label={t.setup.code}
+              data-testid="setup-code"
+              value={code}
+              autoComplete="off"
+              onChange={setCode}
+            />
           </>
         )}
-        <label>
-          {t.setup.device}
-          <input
-            data-testid="setup-device"
-            value={device}
-            placeholder="Tablet loket 2"
-            onChange={(e) => setDevice(e.target.value)}
-          />
-        </label>
-        {problem && (
-          <p className="field-error" role="alert">
-            {problem}
-          </p>
-        )}
+        <TextField
+          label={t.setup.device}
+          data-testid="setup-device"
+          value={device}
+          placeholder="Tablet loket 2"
+          onChange={setDevice}
+        />
+        <FieldError message={problem} />
         <button type="submit" className="primary" data-testid="setup-submit" disabled={busy}>
           {t.setup.submit}
         </button>

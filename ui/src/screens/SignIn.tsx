@@ -1,25 +1,24 @@
 import { useState, type FormEvent } from "react";
 import * as backend from "../backend";
 import { EnumeratorForm } from "../components/EnumeratorForm";
+import { FieldError } from "../components/FieldError";
+import { PinField } from "../components/TextField";
+import { useAction } from "../components/useAction";
 import { useShell } from "../context";
 
 /** Who is capturing: tap your name, type your PIN. */
 export function SignInScreen({ pick }: { pick?: string }) {
-  const { t, state, guard, refreshState, go } = useShell();
+  const { t, state, refreshState, go } = useShell();
   const [chosen, setChosen] = useState<string | null>(pick ?? null);
   const [pin, setPin] = useState("");
-  const [problem, setProblem] = useState<string | null>(null);
   const [adding, setAdding] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const { busy, problem, setProblem, run } = useAction();
   const nobody = state.enumerators.length === 0;
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!chosen) return;
-    setBusy(true);
-    setProblem(null);
-    const who = await guard(backend.signIn(chosen, pin), setProblem);
-    setBusy(false);
+    const who = await run(() => backend.signIn(chosen, pin));
     if (who) {
       await refreshState();
       go({ name: "home" });
@@ -54,23 +53,15 @@ export function SignInScreen({ pick }: { pick?: string }) {
             ))}
           </div>
           <form className="stack" onSubmit={submit}>
-            <label>
-              {t.signin.pin}
-              <input
-                data-testid="signin-pin"
-                type="password"
-                inputMode="numeric"
-                autoComplete="current-password"
-                value={pin}
-                disabled={!chosen}
-                onChange={(e) => setPin(e.target.value.replace(/\D/g, ""))}
-              />
-            </label>
-            {problem && (
-              <p className="field-error" role="alert">
-                {problem}
-              </p>
-            )}
+            <PinField
+              label={t.signin.pin}
+              data-testid="signin-pin"
+              autoComplete="current-password"
+              value={pin}
+              disabled={!chosen}
+              onChange={setPin}
+            />
+            <FieldError message={problem} />
             <button
               type="submit"
               className="primary"

@@ -1,6 +1,9 @@
 import { useEffect, useState, type FormEvent } from "react";
 import * as backend from "../backend";
 import type { BundleResult } from "../bindings/BundleResult";
+import { FieldError } from "../components/FieldError";
+import { TextField } from "../components/TextField";
+import { useAction } from "../components/useAction";
 import { useShell } from "../context";
 import { bundleFileName, formatDateTime, joinPath } from "../lib/format";
 import { syncView } from "../lib/syncView";
@@ -68,10 +71,7 @@ export function SyncScreen() {
       <div className="card">
         <h2>{s.bundle}</h2>
         <p className="muted">{s.bundleHint}</p>
-        <label>
-          {s.bundlePath}
-          <input data-testid="bundle-path" value={path} spellCheck={false} onChange={(e) => setPath(e.target.value)} />
-        </label>
+        <TextField label={s.bundlePath} data-testid="bundle-path" value={path} spellCheck={false} onChange={setPath} />
         <div className="actions">
           <button
             type="button"
@@ -102,37 +102,29 @@ export function SyncScreen() {
 }
 
 function EnrolForm() {
-  const { t, guard, setState } = useShell();
+  const { t, setState } = useShell();
   const [server, setServer] = useState("");
   const [code, setCode] = useState("");
-  const [problem, setProblem] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, problem, run } = useAction();
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setProblem(null);
     // The device keeps the name it was set up with; enrol ignores this one.
-    const next = await guard(backend.enrol({ server: server.trim(), code: code.trim(), device: "" }), setProblem);
-    setBusy(false);
+    const next = await run(() => backend.enrol({ server: server.trim(), code: code.trim(), device: "" }));
     if (next) setState(next);
   };
   return (
     <form className="card stack" onSubmit={submit}>
       <h2>{t.sync.enrol}</h2>
       <p className="muted">{t.sync.enrolHint}</p>
-      <label>
-        {t.setup.serverUrl}
-        <input data-testid="enrol-server" value={server} inputMode="url" onChange={(e) => setServer(e.target.value)} />
-      </label>
-      <label>
-        {t.setup.code}
-        <input data-testid="enrol-code" value={code} autoComplete="off" onChange={(e) => setCode(e.target.value)} />
-      </label>
-      {problem && (
-        <p className="field-error" role="alert">
-          {problem}
-        </p>
-      )}
+      <TextField
+        label={t.setup.serverUrl}
+        data-testid="enrol-server"
+        value={server}
+        inputMode="url"
+        onChange={setServer}
+      />
+      <TextField label={t.setup.code} data-testid="enrol-code" value={code} autoComplete="off" onChange={setCode} />
+      <FieldError message={problem} />
       <button type="submit" className="primary" data-testid="enrol-submit" disabled={busy}>
         {t.sync.enrolSubmit}
       </button>
