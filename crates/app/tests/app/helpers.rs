@@ -36,6 +36,12 @@ impl TestApp {
         t
     }
 
+    /// A second clerk added on this device and signed in in place of the first.
+    pub fn hand_over_to(&self, name: &str, pin: &str) {
+        let added = self.app.add_enumerator(name.into(), pin.into()).unwrap();
+        self.app.sign_in(added.id, pin.into()).unwrap();
+    }
+
     /// The app closed and started again on the same folder, as after the tablet died.
     pub fn reopen(self) -> TestApp {
         let TestApp { app, dir, events } = self;

@@ -30,16 +30,7 @@ fn a_sheet_typed_again_by_another_enumerator_keeps_both_differing_values() {
         (SavedOutcome::AlreadyPresent, created.id.as_str())
     );
 
-    t.app.add_enumerator("Budi".into(), "1357".into()).unwrap();
-    let budi = t
-        .app
-        .app_state()
-        .unwrap()
-        .enumerators
-        .into_iter()
-        .find(|e| e.name == "Budi")
-        .unwrap();
-    t.app.sign_in(budi.id, "1357".into()).unwrap();
+    t.hand_over_to("Budi", "1357");
     let mut second = first.clone();
     second.insert("U3".into(), "2".into());
     second.insert("umur".into(), "37".into());
@@ -70,16 +61,7 @@ fn a_sheet_typed_again_by_another_enumerator_keeps_both_differing_values() {
 fn double_entry_of_the_sample_stack_conflicts_on_exactly_the_cells_typed_differently() {
     let t = TestApp::set_up();
     t.app.import_csv(sample("kuesioner-kertas.csv")).unwrap();
-    t.app.add_enumerator("Budi".into(), "1357".into()).unwrap();
-    let budi = t
-        .app
-        .app_state()
-        .unwrap()
-        .enumerators
-        .into_iter()
-        .find(|e| e.name == "Budi")
-        .unwrap();
-    t.app.sign_in(budi.id, "1357".into()).unwrap();
+    t.hand_over_to("Budi", "1357");
     let second = t
         .app
         .import_csv(sample("kuesioner-kertas-entri-kedua.csv"))
