@@ -58,18 +58,7 @@ impl Window {
                 "args": ["--data", data],
             }),
         );
-        let client = runtime
-            .block_on(async {
-                tokio::time::timeout(
-                    Duration::from_secs(60),
-                    ClientBuilder::new(HttpConnector::new())
-                        .capabilities(caps)
-                        .connect(&driver.url()),
-                )
-                .await
-            })
-            .expect("the app window opens within 60 s")
-            .expect("tauri-driver starts a session on the app");
+        let client = connect(&runtime, &driver, caps);
         let screenshots = screenshot_dir().join(run);
         let _ = std::fs::remove_dir_all(&screenshots);
         std::fs::create_dir_all(&screenshots).expect("the screenshot folder is writable");
@@ -240,6 +229,37 @@ impl Drop for Window {
             let _ = self.runtime.block_on(async {
                 tokio::time::timeout(Duration::from_secs(15), client.close()).await
             });
+        }
+    }
+}
+
+/// A new session on the app. `tauri-driver` listens before `WebKitWebDriver` behind it is
+/// ready, and a session asked for in that moment is cut off: ask again, a few times.
+fn connect(
+    runtime: &Runtime,
+    driver: &Driver,
+    caps: serde_json::Map<String, serde_json::Value>,
+) -> Client {
+    let mut attempt = 1;
+    loop {
+        let session = runtime.block_on(async {
+            tokio::time::timeout(
+                Duration::from_secs(60),
+                ClientBuilder::new(HttpConnector::new())
+                    .capabilities(caps.clone())
+                    .connect(&driver.url()),
+            )
+            .await
+        });
+        match session {
+            Ok(Ok(client)) => return client,
+            Ok(Err(e)) if attempt < 5 => {
+                eprintln!("new WebDriver session, attempt {attempt}: {e}; trying again");
+                std::thread::sleep(Duration::from_secs(2));
+                attempt += 1;
+            }
+            Ok(Err(e)) => panic!("tauri-driver did not start a session on the app: {e}"),
+            Err(_) => panic!("the app window did not open within 60 s"),
         }
     }
 }
