@@ -272,3 +272,43 @@ fn show_in_json_gives_the_summary_every_item_in_form_order_and_the_conflicts() {
     let out = simpul.run(&["show", "zzzz"]).refused();
     assert!(out.stderr.contains("zzzz"), "{}", out.stderr);
 }
+
+#[test]
+fn a_list_piped_into_a_reader_that_stops_early_ends_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::{Command, Stdio};
+
+    use crate::helpers::{Rng, SIMPUL, csv_file, random_rows};
+
+    // Enough responses that the list overflows any pipe buffer: writing must meet the
+    // closed pipe, as `simpul list | head` does.
+    let simpul = Simpul::new();
+    let rows = random_rows(&mut Rng::new(3), 2_000, "H");
+    simpul
+        .import(&simpul.write("banyak.csv", csv_file(&rows)))
+        .ok();
+    let mut child = Command::new(SIMPUL)
+        .args(["list", "--data", &simpul.data()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("simpul starts");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("stdout is piped"))
+        .read_line(&mut first)
+        .expect("the list begins");
+    // The reader is gone now, like `head` after its lines.
+    let output = child.wait_with_output().expect("simpul ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!first.is_empty(), "the list printed its first line");
+    assert!(
+        !stderr.contains("panicked"),
+        "no panic on a closed pipe: {stderr}"
+    );
+    assert!(
+        output.status.success() || output.status.signal() == Some(13),
+        "ended by SIGPIPE or normally, not by a panic: {:?}",
+        output.status
+    );
+}
