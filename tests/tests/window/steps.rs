@@ -60,14 +60,7 @@ pub fn first_run_with_server(setup: &Setup) {
     w.fill("setup-code", &setup.server.enrolment_code());
     w.fill("setup-device", "Tablet loket 1");
     w.snap("setup-server");
-    w.click("setup-submit");
-    w.find("enumerator-name");
-    w.fill("enumerator-name", ENUMERATOR);
-    w.fill("enumerator-pin", PIN);
-    w.snap("first-enumerator");
-    w.click("enumerator-submit");
-    sign_in_if_asked(w);
-    w.find("screen-home");
+    submit_setup_and_add_the_first_enumerator(w);
     // The first sync brings the unit's active period; paper ids depend on it.
     w.wait_until(
         "the server's period on the home screen",
@@ -110,10 +103,16 @@ pub fn first_run_offline(w: &Window) {
     w.fill("setup-population", POPULATION);
     w.fill("setup-device", "Laptop entri 1");
     w.snap("setup-offline");
+    submit_setup_and_add_the_first_enumerator(w);
+}
+
+/// The setup form sent, then the first enumerator with a PIN, then signed in at home.
+fn submit_setup_and_add_the_first_enumerator(w: &Window) {
     w.click("setup-submit");
     w.find("enumerator-name");
     w.fill("enumerator-name", ENUMERATOR);
     w.fill("enumerator-pin", PIN);
+    w.snap("first-enumerator");
     w.click("enumerator-submit");
     sign_in_if_asked(w);
     w.find("screen-home");
