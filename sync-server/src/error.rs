@@ -99,6 +99,43 @@ pub enum Error {
         source: automerge::LoadChangeError,
     },
 
+    /// A change that cannot belong to a response document: it claims to be configuration,
+    /// is not flat, or starts a document without a response's header.
+    #[error("entry {index} is not a change of a response")]
+    NotAResponse {
+        index: usize,
+        #[source]
+        source: simpul_document::Refusal,
+    },
+
+    /// A change that writes another unit into its document, or changes a document of
+    /// another unit: a device only ever writes its own unit's responses.
+    #[error(
+        "entry {index} changes document {doc} of unit {owner}, but this device belongs to unit \
+         {device_unit}; a device sends only its own unit's responses"
+    )]
+    ForeignDocument {
+        index: usize,
+        doc: Uuid,
+        owner: String,
+        device_unit: String,
+    },
+
+    /// An edit of a document the server does not hold, sent without the change that starts it.
+    #[error(
+        "entry {index} edits document {doc}, which this server does not hold; \
+         the change that starts the document must come first"
+    )]
+    UnknownDocument { index: usize, doc: Uuid },
+
+    /// The code is for another unit than the one the device collects for. The code stays
+    /// unused.
+    #[error(
+        "this enrolment code is for unit {code_unit}, but the device collects for unit \
+         {expected}; ask for a code for unit {expected}"
+    )]
+    EnrolmentWrongUnit { code_unit: String, expected: String },
+
     /// A device tried to write a configuration document, which only the server writes.
     #[error("entry {index} changes the configuration document {doc}, which only the server writes")]
     ConfigurationDocument { index: usize, doc: Uuid },
@@ -149,6 +186,8 @@ pub enum AppError {
     /// The body, or a size a frame declares, is over a limit.
     TooLarge(String),
     EnrolmentRefused(Refusal),
+    /// Data or a code of another unit than the device's.
+    WrongUnit(String),
     NotFound,
     MethodNotAllowed,
     /// The database cannot be reached: only `/health` answers this.
@@ -164,8 +203,13 @@ impl From<Error> for AppError {
             Error::Batch(simpul_protocol::Error::TooLarge { .. }) => {
                 AppError::TooLarge(Chain(&error).to_string())
             }
-            Error::Batch(_) | Error::InvalidChange { .. } | Error::ConfigurationDocument { .. } => {
-                AppError::MalformedBatch(Chain(&error).to_string())
+            Error::Batch(_)
+            | Error::InvalidChange { .. }
+            | Error::ConfigurationDocument { .. }
+            | Error::NotAResponse { .. }
+            | Error::UnknownDocument { .. } => AppError::MalformedBatch(Chain(&error).to_string()),
+            Error::ForeignDocument { .. } | Error::EnrolmentWrongUnit { .. } => {
+                AppError::WrongUnit(error.to_string())
             }
             Error::InvalidValue { .. } => AppError::BadRequest(error.to_string()),
             other => AppError::Internal(other),
@@ -195,6 +239,7 @@ impl AppError {
                 "enrolment_refused",
                 refusal.to_string(),
             ),
+            AppError::WrongUnit(message) => (StatusCode::FORBIDDEN, "wrong_unit", message.clone()),
             AppError::NotFound => (
                 StatusCode::NOT_FOUND,
                 "not_found",

@@ -2,14 +2,18 @@
 //! back. The route in [`crate::routes::sync`] only moves headers and bytes in and out.
 //!
 //! The server never loads an Automerge document here. It parses each pushed change on its
-//! own — enough to refuse bytes that are not a change and to learn the change's hash, which
-//! is what makes storing it idempotent — and forwards the bytes as they came.
+//! own — enough to refuse bytes that are not a change, to learn the change's hash, which is
+//! what makes storing it idempotent, and to check with [`simpul_document::admission`] that it
+//! can belong to a response of the device's own unit — and forwards the bytes as they came.
+//! Which unit an already-held document belongs to is checked by the storage, in the same
+//! transaction that stores the change.
 
 use automerge::Change;
 use chrono::Utc;
 use std::collections::HashSet;
 
-use simpul_protocol::{Batch, Limits, config};
+use simpul_document::{admission, config};
+use simpul_protocol::{Batch, Limits};
 use uuid::Uuid;
 
 use crate::model::{Device, IncomingChange};
@@ -58,8 +62,9 @@ pub fn clamp_pull_max(requested: Option<u64>) -> usize {
 pub fn exchange(storage: &dyn Storage, device: &Device, request: Request<'_>) -> Result<Reply> {
     let limits = Limits::default();
     let batch = simpul_protocol::decode(request.body, &limits)?;
-    let mut changes = validate(batch)?;
-    drop_configuration_changes(storage, &mut changes)?;
+    let reserved = configuration_documents(storage)?;
+    let mut changes = validate(batch, device, &reserved)?;
+    drop_configuration_changes(storage, &reserved, &mut changes)?;
     let stored = storage.push(device, request.key, &changes, Utc::now())?;
     drop(changes);
 
@@ -82,13 +87,9 @@ pub fn exchange(storage: &dyn Storage, device: &Device, request: Request<'_>) ->
 /// the batch.
 fn drop_configuration_changes(
     storage: &dyn Storage,
+    reserved: &HashSet<Uuid>,
     changes: &mut Vec<IncomingChange>,
 ) -> Result<()> {
-    let reserved: HashSet<Uuid> = storage
-        .units()?
-        .iter()
-        .map(|unit| config::unit_document_id(unit.code.as_str()))
-        .collect();
     let touched: HashSet<Uuid> = changes
         .iter()
         .map(|c| c.doc)
@@ -107,7 +108,23 @@ fn drop_configuration_changes(
     Ok(())
 }
 
-fn validate(batch: Batch) -> Result<Vec<IncomingChange>> {
+/// The reserved ids of every unit's configuration document.
+fn configuration_documents(storage: &dyn Storage) -> Result<HashSet<Uuid>> {
+    Ok(storage
+        .units()?
+        .iter()
+        .map(|unit| config::unit_document_id(unit.code.as_str()))
+        .collect())
+}
+
+/// Parses every change and checks that it can belong to a response of the device's unit
+/// (changes to configuration documents are left to [`drop_configuration_changes`]). The
+/// batch is refused whole at the first change that cannot.
+fn validate(
+    batch: Batch,
+    device: &Device,
+    reserved: &HashSet<Uuid>,
+) -> Result<Vec<IncomingChange>> {
     batch
         .entries
         .into_iter()
@@ -127,61 +144,138 @@ fn validate(batch: Batch) -> Result<Vec<IncomingChange>> {
                     "its checksum does not match its contents".into(),
                 )));
             }
+            let creates = if reserved.contains(&entry.doc) {
+                false
+            } else {
+                admit(index, entry.doc, &change, device)?
+            };
             Ok(IncomingChange {
                 hash: change.hash().0,
                 doc: entry.doc,
                 bytes: entry.change,
+                creates,
             })
         })
         .collect()
+}
+
+/// Whether a change that may belong to a response of the device's unit starts its document.
+fn admit(index: usize, doc: Uuid, change: &Change, device: &Device) -> Result<bool> {
+    let admitted = admission::response_change(doc, change)
+        .map_err(|source| Error::NotAResponse { index, source })?;
+    match admitted.unit {
+        Some(unit) if unit != device.unit.as_str() => Err(Error::ForeignDocument {
+            index,
+            doc,
+            owner: unit,
+            device_unit: device.unit.to_string(),
+        }),
+        _ => Ok(admitted.creates),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use automerge::transaction::Transactable;
     use automerge::{Automerge, ROOT};
+    use simpul_document::keys;
     use simpul_protocol::Entry;
 
     use super::*;
+    use crate::model::{DeviceId, UnitCode};
 
-    fn a_change() -> Vec<u8> {
+    const DOC: Uuid = Uuid::from_u128(0x0193_0000_0000_7000_8000_0000_0000_0001);
+
+    fn device() -> Device {
+        Device {
+            id: DeviceId::new(),
+            unit: UnitCode::parse("U-CAPIL").unwrap(),
+        }
+    }
+
+    /// The change that starts a response of `unit`, plus whatever `extra` writes.
+    fn a_change(unit: &str, extra: &[(&str, &str)]) -> Vec<u8> {
         let mut doc = Automerge::new();
         let mut tx = doc.transaction();
-        tx.put(ROOT, "q.U1", "4").unwrap();
+        let id = DOC.to_string();
+        for (key, value) in [
+            (keys::ID, id.as_str()),
+            (keys::FORM, "skm-2017"),
+            (keys::UNIT, unit),
+            (keys::PERIOD, "2026-S2"),
+            (keys::CHANNEL, "interview"),
+            (keys::STATUS, "final"),
+            ("q.U1", "4"),
+        ]
+        .into_iter()
+        .chain(extra.iter().copied())
+        {
+            tx.put(ROOT, key, value).unwrap();
+        }
         tx.commit();
         doc.get_last_local_change().unwrap().raw_bytes().to_vec()
     }
 
     fn batch_of(change: Vec<u8>) -> Batch {
-        Batch::from(vec![Entry {
-            doc: Uuid::nil(),
-            change,
-        }])
+        Batch::from(vec![Entry { doc: DOC, change }])
+    }
+
+    fn check(change: Vec<u8>) -> Result<Vec<IncomingChange>> {
+        validate(batch_of(change), &device(), &HashSet::new())
     }
 
     #[test]
     fn a_real_change_is_accepted_under_its_hash() {
-        let change = a_change();
-        let valid = validate(batch_of(change.clone())).unwrap();
+        let change = a_change("U-CAPIL", &[]);
+        let valid = check(change.clone()).unwrap();
         assert_eq!(valid.len(), 1);
         assert_eq!(&valid[0].hash[..4], &change[4..8]);
+        assert!(valid[0].creates);
     }
 
     #[test]
     fn a_change_altered_in_any_byte_is_refused() {
-        let genuine = a_change();
+        let genuine = a_change("U-CAPIL", &[]);
         // Some alterations still parse as a change (under a new hash): only the checksum can
         // tell. Every position must be refused.
         for position in 0..genuine.len() {
             let mut altered = genuine.clone();
             altered[position] ^= 0x10;
-            let err = validate(batch_of(altered))
+            let err = check(altered)
                 .expect_err(&format!("a change altered at byte {position} was accepted"));
             assert!(
                 matches!(err, Error::InvalidChange { index: 0, .. }),
                 "{err}"
             );
         }
+    }
+
+    #[test]
+    fn a_document_claiming_to_be_configuration_is_refused_under_any_id() {
+        let forged = a_change(
+            "U-CAPIL",
+            &[(config::KIND, config::KIND_UNIT), (config::CODE, "U-CAPIL")],
+        );
+        let err = check(forged).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::NotAResponse {
+                    index: 0,
+                    source: simpul_document::Refusal::ClaimsConfiguration { .. }
+                }
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_response_of_another_unit_is_refused() {
+        let err = check(a_change("U-OTHER", &[])).unwrap_err();
+        assert!(
+            matches!(&err, Error::ForeignDocument { owner, .. } if owner == "U-OTHER"),
+            "{err}"
+        );
     }
 
     #[test]

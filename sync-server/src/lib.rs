@@ -17,7 +17,9 @@
 //! 4. `admin device revoke` shuts a device out at its next request: tokens are checked
 //!    against the database on every request ([`auth`]).
 //!
-//! The server owns no survey logic: it stores and forwards changes, scoped by unit. The
+//! The server owns no survey logic yet: it stores and forwards changes, scoped by the unit of
+//! the document each belongs to, after checking with `simpul_document::admission` that each
+//! could belong to a response of the pushing device's unit. The
 //! cursor contract that keeps pulls gap-free under concurrent pushes is explained on
 //! [`storage`] and proven by the `concurrency` integration test.
 //!

@@ -134,12 +134,16 @@ pub struct DeviceRecord {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
-/// A pushed change that parsed as Automerge: its hash is what makes storing it idempotent.
+/// A pushed change that parsed as Automerge and may belong to a response of the pushing
+/// device's unit: its hash is what makes storing it idempotent.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IncomingChange {
     pub hash: [u8; 32],
     pub doc: Uuid,
     pub bytes: Vec<u8>,
+    /// Whether it starts its document (with the full header, in the device's unit). Only
+    /// such a change may bring a document the server does not hold yet.
+    pub creates: bool,
 }
 
 #[cfg(test)]

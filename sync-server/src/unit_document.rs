@@ -1,11 +1,11 @@
-//! Writing a unit's configuration document (see `simpul_protocol::config`): the only
+//! Writing a unit's configuration document (see `simpul_document::config`): the only
 //! Automerge document the server authors. It is rebuilt from its stored changes, edited, and
 //! the new change stored in the unit's scope, so devices pull it like any other change.
 
 use automerge::transaction::{CommitOptions, Transactable};
 use automerge::{ActorId, Automerge, Change, ROOT, ReadDoc};
 use chrono::{DateTime, Utc};
-use simpul_protocol::config;
+use simpul_document::config;
 
 use crate::model::{IncomingChange, UnitCode};
 use crate::storage::Storage;
@@ -71,6 +71,7 @@ pub fn write(
         hash: hash.0,
         doc: id,
         bytes: change.raw_bytes().to_vec(),
+        creates: change.deps().is_empty(),
     };
     storage.store_server_changes(unit, &[incoming], now)?;
     Ok(true)

@@ -45,13 +45,22 @@ impl App {
         device.state(&self.files_dir)
     }
 
+    /// The device lock is not held while the server is asked (up to a minute on a bad
+    /// link), and the folder the replica will live in is checked first: once the server has
+    /// answered, the one-time code is spent, so nothing that could fail may come after it
+    /// but creating the replica itself.
     pub fn setup_server(&self, setup: ServerSetup) -> Result<AppState> {
-        let mut device = self.device();
-        let lang = device.lang;
-        refuse_if_set_up(device.replica.is_some(), lang)?;
+        let lang = {
+            let device = self.device();
+            refuse_if_set_up(device.replica.is_some(), device.lang)?;
+            device.lang
+        };
         let name = device_name(&setup.device, lang)?;
         let server = server_address(&setup.server, lang)?;
-        let enrolled = request_enrolment(&server, &setup.code, &name).or_app(lang)?;
+        Replica::check_can_create(&self.data_dir).or_app(lang)?;
+        let enrolled = request_enrolment(&server, &setup.code, &name, None).or_app(lang)?;
+        let mut device = self.device();
+        refuse_if_set_up(device.replica.is_some(), lang)?;
         let settings = Settings {
             unit: Code::parse("unit", &enrolled.unit).or_app(lang)?,
             period: Code::parse("period", &current_period(Local::now().date_naive()))
@@ -74,16 +83,24 @@ impl App {
 
     /// Join a server with a device set up offline. The server's unit must be the device's:
     /// its responses already name that unit, and a device syncs one unit's data.
+    ///
+    /// The server refuses a code for another unit without spending it. The device lock is
+    /// not held while the server is asked.
     pub fn enrol(&self, setup: ServerSetup) -> Result<AppState> {
-        let mut device = self.device();
-        let lang = device.lang;
+        let (lang, unit, name) = {
+            let mut device = self.device();
+            let lang = device.lang;
+            let replica = device.replica_mut()?;
+            (
+                lang,
+                replica.settings().unit.to_string(),
+                replica.settings().device.clone(),
+            )
+        };
         let server = server_address(&setup.server, lang)?;
+        let enrolled = request_enrolment(&server, &setup.code, &name, Some(&unit)).or_app(lang)?;
+        let mut device = self.device();
         let replica = device.replica_mut()?;
-        let (unit, name) = (
-            replica.settings().unit.to_string(),
-            replica.settings().device.clone(),
-        );
-        let enrolled = request_enrolment(&server, &setup.code, &name).or_app(lang)?;
         if enrolled.unit != unit {
             return Err(AppError::new(
                 ErrorCode::Invalid,

@@ -85,6 +85,10 @@ pub struct EnrolRequest {
     pub code: String,
     /// A name for the device, shown to administrators.
     pub device: String,
+    /// The unit the device already collects for, when it has data: the server refuses a code
+    /// for another unit (`403 wrong_unit`) and leaves the code unused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
 }
 
 /// The answer to a successful enrolment. The token is shown once; the server keeps only a hash.
@@ -101,7 +105,8 @@ pub struct EnrolResponse {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
     /// Stable, machine-readable: `unauthorized`, `malformed_batch`, `bad_request`,
-    /// `too_large`, `enrolment_refused`, `not_found`, `internal`.
+    /// `too_large`, `enrolment_refused`, `wrong_unit` (data or a code of another unit than
+    /// the device's), `not_found`, `internal`.
     pub code: String,
     /// For the person reading the log or the screen.
     pub message: String,

@@ -111,7 +111,6 @@
 //! future versions and must be zero in version 1.
 
 mod bundle;
-pub mod config;
 mod error;
 mod frame;
 pub mod http;

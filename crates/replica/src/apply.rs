@@ -9,9 +9,11 @@ use std::collections::BTreeSet;
 use automerge::Change;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
+use simpul_document::{admission, config};
 use simpul_protocol::Entry;
 use uuid::Uuid;
 
+use crate::model::Code;
 use crate::store::{Origin, Session};
 use crate::{Error, Phrase, Replica, Result};
 
@@ -40,8 +42,9 @@ impl Replica {
     /// Apply changes received from another replica, all in one transaction. A change that is
     /// not valid Automerge rejects the whole set and changes nothing.
     pub fn apply(&mut self, entries: Vec<Entry>) -> Result<Applied> {
+        let unit = self.settings().unit.clone();
         let mut session = self.session()?;
-        let mut applied = apply_in(&mut session, entries, Origin::Peer)?;
+        let mut applied = apply_in(&mut session, entries, Origin::Peer, &unit)?;
         session.commit()?;
         self.only_responses(&mut applied)?;
         Ok(applied)
@@ -99,15 +102,21 @@ impl Replica {
     }
 }
 
-/// Apply `entries` inside an open session; the caller commits.
+/// Apply `entries` inside an open session; the caller commits. Every change must be one this
+/// replica of `unit` may hold ([`admit`]); one that is not refuses them all.
 pub(crate) fn apply_in(
     session: &mut Session<'_>,
     entries: Vec<Entry>,
     origin: Origin,
+    unit: &Code,
 ) -> Result<Applied> {
     let mut applied = Applied::default();
+    let own_configuration = config::unit_document_id(unit.as_str());
     for entry in entries {
         let change = parse(entry.doc, entry.change)?;
+        if entry.doc != own_configuration {
+            admit(entry.doc, &change, unit)?;
+        }
         if session.has_change(&change.hash())? || is_pending(session, &change)? {
             if origin == Origin::Server {
                 // The server has it, whoever brought it here first: no need to upload it.
@@ -158,6 +167,20 @@ fn parse(doc: Uuid, bytes: Vec<u8>) -> Result<Change> {
         });
     }
     Ok(change)
+}
+
+/// A replica holds its own unit's responses and its unit's configuration, nothing else: a
+/// change that could not belong to a response (say, a document claiming to be configuration
+/// under another id), or that writes another unit into its document, is refused.
+fn admit(doc: Uuid, change: &Change, unit: &Code) -> Result<()> {
+    let admitted = admission::response_change(doc, change)?;
+    match admitted.unit {
+        Some(theirs) if theirs != unit.as_str() => Err(Error::WrongUnit {
+            theirs,
+            ours: unit.to_string(),
+        }),
+        _ => Ok(()),
+    }
 }
 
 pub(crate) fn parse_uuid(s: &str) -> Result<Uuid> {

@@ -14,22 +14,9 @@ use simpul_survey::{Answer, Form};
 
 use crate::Result;
 
-pub const ID: &str = "id";
-pub const FORM: &str = "form";
-pub const METHOD: &str = "method";
-pub const UNIT: &str = "unit";
-pub const PERIOD: &str = "period";
-pub const CHANNEL: &str = "channel";
-pub const SERIAL: &str = "serial";
-pub const STATUS: &str = "status";
-pub const DELETED: &str = "deleted";
-
-/// Answers live under `q.<item id>`, apart from the fields above.
-const ANSWER_PREFIX: &str = "q.";
-
-/// Each typing of a paper sheet leaves `t.<fingerprint of its cells>` = true, so typing the
-/// same cells again is recognised even after a supervisor settled the cells they disagreed on.
-const TYPING_PREFIX: &str = "t.";
+// The key layout is shared with the server: one definition in `simpul_document`.
+use simpul_document::keys::{ANSWER_PREFIX, TYPING_PREFIX};
+pub use simpul_document::keys::{CHANNEL, DELETED, FORM, ID, METHOD, PERIOD, SERIAL, STATUS, UNIT};
 
 pub fn answer_key(item: &str) -> String {
     format!("{ANSWER_PREFIX}{item}")

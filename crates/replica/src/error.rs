@@ -93,6 +93,12 @@ pub enum Error {
     },
     #[error("sync stopped after {failures} failed attempts in a row; last: {last}")]
     SyncGaveUp { failures: u32, last: String },
+    /// Data that no response document can hold.
+    #[error(transparent)]
+    NotAResponse(#[from] simpul_document::Refusal),
+    /// Data, or an enrolment code, of another unit than the one this replica collects for.
+    #[error("this is data of unit {theirs}, but this device collects for unit {ours}")]
+    WrongUnit { theirs: String, ours: String },
 }
 
 impl Error {
@@ -148,6 +154,15 @@ impl Error {
                  data aman, jalankan lagi saat sinyal membaik"
             ),
             Error::Protocol(e) => format!("berkas bundel rusak atau tidak lengkap: {e}"),
+            Error::NotAResponse(refusal) => {
+                format!(
+                    "data ini memuat dokumen yang bukan respons; tidak ada yang diubah ({refusal})"
+                )
+            }
+            Error::WrongUnit { theirs, ours } => format!(
+                "ini data unit {theirs}, sedangkan perangkat ini mengumpulkan data unit {ours}; \
+                 tidak ada yang diubah"
+            ),
             other => format!("galat: {other}"),
         };
         match lang {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use automerge::Automerge;
 use rusqlite::{Transaction, params};
-use simpul_protocol::config;
+use simpul_document::config;
 use simpul_survey::{Form, ItemKind, Method};
 use uuid::Uuid;
 
@@ -15,7 +15,8 @@ use crate::{Result, SERVICE_ITEM};
 /// Score slots in `responses`: enough for the largest method (KepMenPAN 25/2004, 14 unsur).
 pub const SCORE_SLOTS: usize = 14;
 
-/// Rebuild whatever `doc` is: a unit's configuration or a response.
+/// Rebuild whatever `doc` is: a unit's configuration, a response, or — when it is neither —
+/// nothing at all, so that it never shows as a response nor as configuration.
 pub fn document(
     tx: &Transaction<'_>,
     forms: &BTreeMap<String, Form>,
@@ -24,16 +25,45 @@ pub fn document(
 ) -> Result<()> {
     if doc::get_text(doc, config::KIND)?.as_deref() == Some(config::KIND_UNIT) {
         unit(tx, id, doc)
-    } else {
+    } else if is_response(id, doc)? {
         response(tx, forms, id, doc)
+    } else {
+        forget(tx, id)
     }
 }
 
-/// A unit's configuration, as the server last set it.
+/// Whether `doc` reads as a response: its own id and every header field a creator writes.
+fn is_response(id: Uuid, doc: &Automerge) -> Result<bool> {
+    if doc::get_text(doc, doc::ID)?.as_deref() != Some(id.to_string().as_str()) {
+        return Ok(false);
+    }
+    for key in simpul_document::keys::HEADER {
+        if doc::get_text(doc, key)?.is_none() {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+fn forget(tx: &Transaction<'_>, id: Uuid) -> Result<()> {
+    let key = id.to_string();
+    for table in ["answers", "conflicts"] {
+        tx.execute(&format!("DELETE FROM {table} WHERE response = ?1"), [&key])?;
+    }
+    tx.execute("DELETE FROM responses WHERE id = ?1", [&key])?;
+    Ok(())
+}
+
+/// A unit's configuration, as the server last set it. Only the unit's reserved document
+/// counts: a document elsewhere claiming to be it is ignored (and never admitted by a
+/// replica in the first place).
 fn unit(tx: &Transaction<'_>, id: Uuid, doc: &Automerge) -> Result<()> {
     let Some(code) = doc::get_text(doc, config::CODE)? else {
         return Ok(());
     };
+    if id != config::unit_document_id(&code) {
+        return Ok(());
+    }
     let population = doc::get_text(doc, config::POPULATION)?.and_then(|p| p.parse::<i64>().ok());
     tx.execute(
         "INSERT OR REPLACE INTO units (code, doc, name, period, population, form)

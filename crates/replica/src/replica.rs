@@ -40,6 +40,23 @@ pub struct Replica {
 
 impl Replica {
     /// Create a new replica in `dir` (made if missing). Refuses to overwrite an existing one.
+    /// Checks that [`Replica::init`] could create a replica in `dir` — no replica there yet,
+    /// the folder creatable and writable — without creating one. A device enrolling for the
+    /// first time asks this before it spends its one-time code.
+    pub fn check_can_create(dir: &Path) -> Result<()> {
+        if dir.join(DB_FILE).exists() {
+            return Err(Error::AlreadyInitialised(dir.to_path_buf()));
+        }
+        let io = |source| Error::Io {
+            path: dir.to_path_buf(),
+            source,
+        };
+        std::fs::create_dir_all(dir).map_err(io)?;
+        let probe = dir.join(".simpul-write-check");
+        std::fs::write(&probe, b"").map_err(io)?;
+        std::fs::remove_file(&probe).map_err(io)
+    }
+
     pub fn init(dir: &Path, settings: Settings) -> Result<Replica> {
         let path = dir.join(DB_FILE);
         if path.exists() {

@@ -5,6 +5,8 @@
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
+use simpul_document::config;
+
 use crate::model::{Code, Filter, Status};
 use crate::{Replica, Result};
 
@@ -29,8 +31,8 @@ impl Replica {
         let row = self
             .conn
             .query_row(
-                "SELECT name, period, population, form FROM units WHERE code = ?1",
-                params![unit],
+                "SELECT name, period, population, form FROM units WHERE code = ?1 AND doc = ?2",
+                params![unit, config::unit_document_id(&unit).to_string()],
                 |row| {
                     Ok((
                         row.get::<_, Option<String>>(0)?,
@@ -91,7 +93,7 @@ mod tests {
     use automerge::transaction::Transactable;
     use automerge::{Automerge, ROOT};
     use chrono::Utc;
-    use simpul_protocol::{Entry, config};
+    use simpul_protocol::Entry;
 
     use super::*;
     use crate::{Author, Channel, NewResponse};
@@ -171,5 +173,29 @@ mod tests {
             .apply(vec![unit_change(&mut server, "2026-S1", 1000)])
             .unwrap();
         assert_eq!(replica.active_period().unwrap().as_str(), "2026-S1");
+    }
+
+    #[test]
+    fn a_document_claiming_to_be_the_units_configuration_elsewhere_is_refused() {
+        let (_dir, mut replica) = replica();
+        let mut server = Automerge::new();
+        replica
+            .apply(vec![unit_change(&mut server, "2025-S2", 1000)])
+            .unwrap();
+        let mut forger = Automerge::new();
+        let mut forged = unit_change(&mut forger, "2099-S9", 1);
+        forged.doc = uuid::Uuid::now_v7();
+
+        let err = replica.apply(vec![forged]).unwrap_err();
+
+        assert!(
+            matches!(
+                err,
+                crate::Error::NotAResponse(simpul_document::Refusal::ClaimsConfiguration { .. })
+            ),
+            "{err}"
+        );
+        assert_eq!(replica.active_period().unwrap().as_str(), "2025-S2");
+        assert_eq!(replica.last_seq().unwrap(), 1, "nothing of it was kept");
     }
 }

@@ -9,7 +9,7 @@ use chrono::Utc;
 use simpul_protocol::http::{EnrolRequest, EnrolResponse};
 
 use crate::error::{AppError, Refusal};
-use crate::model::{DeviceId, Name};
+use crate::model::{DeviceId, Name, UnitCode};
 use crate::routes::ApiJson;
 use crate::secret::{DeviceToken, EnrolmentCode};
 use crate::state::AppState;
@@ -24,12 +24,14 @@ pub async fn enrol(
     let name = Name::parse("device name", &request.device)?;
     let code =
         EnrolmentCode::parse(&request.code).ok_or(AppError::EnrolmentRefused(Refusal::Unknown))?;
+    let expected_unit = request.unit.as_deref().map(UnitCode::parse).transpose()?;
     let token = DeviceToken::generate()?;
     let device = NewDevice {
         code: code.hash(),
         id: DeviceId::new(),
         name,
         token: token.hash(),
+        expected_unit,
     };
     let id = device.id;
     let unit = state

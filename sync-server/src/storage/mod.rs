@@ -36,6 +36,9 @@ pub struct NewDevice {
     pub id: DeviceId,
     pub name: Name,
     pub token: SecretHash,
+    /// The unit the device already collects for, if it said: a code for another unit is
+    /// then refused and left unused.
+    pub expected_unit: Option<UnitCode>,
 }
 
 /// What one pull returns.

@@ -131,8 +131,12 @@ impl Storage for SqliteStorage {
                  VALUES (?1, ?2, ?3, 'server', ?4, ?5)
                  ON CONFLICT (hash) DO NOTHING",
             )?;
+            let mut claim = tx.prepare_cached(
+                "INSERT INTO documents (doc, unit) VALUES (?1, ?2) ON CONFLICT (doc) DO NOTHING",
+            )?;
             let mut new = 0;
             for change in changes {
+                claim.execute(params![change.doc.to_string(), unit.as_str()])?;
                 new += insert.execute(params![
                     change.hash.as_slice(),
                     change.doc.to_string(),
@@ -234,6 +238,16 @@ impl Storage for SqliteStorage {
                 Some((unit, expires_at, None)) => (UnitCode::parse(&unit)?, expires_at),
             };
             debug_assert!(expires_at > now);
+            if let Some(expected) = &device.expected_unit
+                && *expected != unit_code
+            {
+                // Before the code is spent: the device can still use it once it has a code
+                // for its own unit, and this one stays good for a device of its unit.
+                return Err(Error::EnrolmentWrongUnit {
+                    code_unit: unit_code.to_string(),
+                    expected: expected.to_string(),
+                });
+            }
             let id = device.id.to_string();
             tx.execute(
                 "UPDATE enrolment_codes SET used_at = ?1, device_id = ?2 WHERE code_hash = ?3",
@@ -343,7 +357,8 @@ impl Storage for SqliteStorage {
                  ON CONFLICT (hash) DO NOTHING",
             )?;
             let mut new = 0i64;
-            for change in changes {
+            for (index, change) in changes.iter().enumerate() {
+                claim_document(tx, device, index, change)?;
                 new += insert.execute(params![
                     change.hash.as_slice(),
                     change.doc.to_string(),
@@ -420,6 +435,41 @@ impl Storage for SqliteStorage {
                 conn.query_row("SELECT COUNT(*) FROM changes", [], |row| row.get(0))?;
             Ok(count as u64)
         })
+    }
+}
+
+/// Checks, inside the push transaction, that `change` may be filed under the device's unit:
+/// its document belongs to that unit, or the change starts a new document there (and so the
+/// document now belongs to it). A change is thus never filed — nor found already held — under
+/// another unit than its document's.
+fn claim_document(
+    tx: &Transaction<'_>,
+    device: &Device,
+    index: usize,
+    change: &IncomingChange,
+) -> Result<()> {
+    let doc = change.doc.to_string();
+    let owner: Option<String> = tx
+        .prepare_cached("SELECT unit FROM documents WHERE doc = ?1")?
+        .query_row([&doc], |row| row.get(0))
+        .optional()?;
+    match owner {
+        Some(owner) if owner == device.unit.as_str() => Ok(()),
+        Some(owner) => Err(Error::ForeignDocument {
+            index,
+            doc: change.doc,
+            owner,
+            device_unit: device.unit.to_string(),
+        }),
+        None if change.creates => {
+            tx.prepare_cached("INSERT INTO documents (doc, unit) VALUES (?1, ?2)")?
+                .execute(params![doc, device.unit.as_str()])?;
+            Ok(())
+        }
+        None => Err(Error::UnknownDocument {
+            index,
+            doc: change.doc,
+        }),
     }
 }
 

@@ -1,11 +1,12 @@
 use automerge::{Automerge, ROOT, ReadDoc};
 use chrono::Utc;
 use reqwest::StatusCode;
-use simpul_protocol::{Entry, config};
+use simpul_document::config;
+use simpul_protocol::Entry;
 use simpul_server::admin;
 use simpul_server::unit_document::UnitSettings;
 
-use crate::helpers::{SyncRequest, interview, spawn_app};
+use crate::helpers::{SyncRequest, interview_in, spawn_app};
 
 fn settings(period: &str, population: u64) -> UnitSettings {
     UnitSettings {
@@ -89,8 +90,8 @@ async fn a_device_writing_its_units_configuration_is_refused_and_nothing_is_stor
     let before = app.change_count();
 
     // A genuine response change, and a forged change filed under the configuration document.
-    let mut batch = interview(1);
-    let mut forged = interview(1);
+    let mut batch = interview_in("U-CAPIL", 1);
+    let mut forged = interview_in("U-CAPIL", 1);
     forged[0].doc = config::unit_document_id("U-CAPIL");
     batch.extend(forged);
     let reply = app.sync(&tablet, SyncRequest::new().push(&batch)).await;
@@ -114,7 +115,7 @@ async fn a_device_handing_back_the_servers_own_configuration_change_is_fine() {
     // The change came back by bundle and sits in another device's outbox with a response.
     let other = app.device("U-CAPIL", "laptop").await;
     let mut batch = pulled.entries.clone();
-    batch.extend(interview(1));
+    batch.extend(interview_in("U-CAPIL", 1));
     let reply = app.sync(&other, SyncRequest::new().push(&batch)).await.ok();
 
     assert_eq!(reply.stored, 1, "only the response is new");

@@ -12,6 +12,7 @@ use automerge::{AutoCommit, Change, ROOT};
 use chrono::Utc;
 use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
+use simpul_document::keys;
 use simpul_protocol::http::{
     BATCH_CONTENT_TYPE, CURSOR_HEADER, ENROL_PATH, EnrolRequest, EnrolResponse, ErrorBody,
     IDEMPOTENCY_HEADER, MORE_HEADER, PROTOCOL_HEADER, PULL_MAX_HEADER, STORED_HEADER, SYNC_PATH,
@@ -101,6 +102,7 @@ impl TestApp {
         let body = EnrolRequest {
             code: code.to_string(),
             device: device.to_string(),
+            unit: None,
         };
         self.client
             .post(format!("{}{ENROL_PATH}", self.address))
@@ -295,9 +297,17 @@ pub fn frame(entries: Vec<Entry>) -> Vec<u8> {
 
 /// One interview: a response document with `answers` changes, each setting one scalar
 /// field, in dependency order.
+/// A response of unit `U-X` written as `answers` changes: the first starts the document with
+/// its header and the first answer, each further one adds an answer.
 pub fn interview(answers: usize) -> Vec<Entry> {
+    interview_in("U-X", answers)
+}
+
+/// [`interview`], for a response of `unit`.
+pub fn interview_in(unit: &str, answers: usize) -> Vec<Entry> {
     let doc = Uuid::now_v7();
     let mut response = AutoCommit::new();
+    put_header(&mut response, doc, unit);
     for i in 0..answers {
         response
             .put(ROOT, format!("q.U{}", i + 1), (i % 4 + 1) as i64)
@@ -314,6 +324,21 @@ pub fn interview(answers: usize) -> Vec<Entry> {
         .collect()
 }
 
+/// The fields every response starts with, as a device writes them.
+fn put_header(response: &mut AutoCommit, doc: Uuid, unit: &str) {
+    let id = doc.to_string();
+    for (key, value) in [
+        (keys::ID, id.as_str()),
+        (keys::FORM, "skm-2017"),
+        (keys::UNIT, unit),
+        (keys::PERIOD, "2026-S2"),
+        (keys::CHANNEL, "interview"),
+        (keys::STATUS, "final"),
+    ] {
+        response.put(ROOT, key, value).unwrap();
+    }
+}
+
 /// One change carrying a suggestion of `len` characters that do not compress.
 pub fn long_change(len: usize) -> Entry {
     let mut seed = Uuid::now_v7().as_u128();
@@ -325,11 +350,13 @@ pub fn long_change(len: usize) -> Entry {
             char::from(b'a' + (seed >> 100) as u8 % 26)
         })
         .collect();
+    let doc = Uuid::now_v7();
     let mut response = AutoCommit::new();
+    put_header(&mut response, doc, "U-X");
     response.put(ROOT, "suggestion", text).unwrap();
     response.commit();
     Entry {
-        doc: Uuid::now_v7(),
+        doc,
         change: response
             .get_last_local_change()
             .unwrap()

@@ -6,12 +6,13 @@ use reqwest::StatusCode;
 use simpul_protocol::http::{EnrolRequest, EnrolResponse, IDEMPOTENCY_HEADER};
 use uuid::Uuid;
 
-use crate::helpers::{ServerProcess, admin_command, frame, interview, json, last_line};
+use crate::helpers::{ServerProcess, admin_command, frame, interview_in, json, last_line};
 
 async fn enrol(server: &ServerProcess, code: &str) -> reqwest::Response {
     let request = EnrolRequest {
         code: code.to_string(),
         device: "Tablet 1".to_string(),
+        unit: None,
     };
     reqwest::Client::new()
         .post(format!("{}/v1/enrol", server.address))
@@ -29,7 +30,7 @@ async fn push(server: &ServerProcess, token: &str) -> reqwest::Response {
         .header("simpul-protocol", "1")
         .header("authorization", format!("Bearer {token}"))
         .header(IDEMPOTENCY_HEADER, Uuid::now_v7().to_string())
-        .body(frame(interview(2)))
+        .body(frame(interview_in("U-CAPIL", 2)))
         .send()
         .await
         .unwrap()

@@ -172,3 +172,136 @@ async fn a_body_with_the_wrong_content_type_gets_a_json_error() {
     assert_eq!(reply.error().code, "bad_request");
     assert_unharmed(&app, &b).await;
 }
+
+/// One change that starts a document holding whatever `puts` write, as a script would forge it.
+fn forged(doc: Uuid, puts: &[(&str, &str)]) -> Entry {
+    use automerge::transaction::Transactable;
+    let mut forged = automerge::AutoCommit::new();
+    for (key, value) in puts {
+        forged.put(automerge::ROOT, *key, *value).unwrap();
+    }
+    forged.commit();
+    Entry {
+        doc,
+        change: forged.get_last_local_change().unwrap().raw_bytes().to_vec(),
+    }
+}
+
+#[tokio::test]
+async fn a_document_claiming_to_be_the_units_configuration_under_a_random_id_is_refused() {
+    let (app, a, b) = arranged().await;
+    let doc = Uuid::now_v7();
+    let id = doc.to_string();
+    let claim = forged(
+        doc,
+        &[
+            ("kind", "unit"),
+            ("code", "U-X"),
+            ("period", "2099-S9"),
+            ("id", &id),
+            ("form", "skm-2017"),
+            ("unit", "U-X"),
+            ("channel", "interview"),
+            ("status", "final"),
+        ],
+    );
+
+    let reply = app.sync(&a, SyncRequest::new().push(&[claim])).await;
+
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    let error = reply.error();
+    assert_eq!(error.code, "malformed_batch");
+    assert!(error.message.contains("configuration"), "{}", error.message);
+    assert_unharmed(&app, &b).await;
+}
+
+#[tokio::test]
+async fn a_document_that_is_no_response_is_refused() {
+    let (app, a, b) = arranged().await;
+    let junk = forged(Uuid::now_v7(), &[("hello", "world")]);
+
+    let reply = app.sync(&a, SyncRequest::new().push(&[junk])).await;
+
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    let error = reply.error();
+    assert_eq!(error.code, "malformed_batch");
+    assert!(error.message.contains("no response"), "{}", error.message);
+    assert_unharmed(&app, &b).await;
+}
+
+#[tokio::test]
+async fn another_units_device_cannot_file_a_units_responses_or_make_them_vanish() {
+    let app = spawn_app().await;
+    let capil = app.device("U-CAPIL", "capil tablet").await;
+    let capil_laptop = app.device("U-CAPIL", "capil laptop").await;
+    let other = app.device("U-OTHER", "other tablet").await;
+    // U-CAPIL's response, imported into U-OTHER's device from a bundle, reaches the server
+    // through U-OTHER first.
+    let response = crate::helpers::interview_in("U-CAPIL", 3);
+
+    let reply = app.sync(&other, SyncRequest::new().push(&response)).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    let error = reply.error();
+    assert_eq!(error.code, "wrong_unit");
+    assert!(error.message.contains("U-CAPIL"), "{}", error.message);
+    assert_eq!(app.change_count(), 0, "nothing was filed under U-OTHER");
+
+    // U-CAPIL's own device then stores every change as new, and its other device gets them.
+    let pushed = app
+        .sync(&capil, SyncRequest::new().push(&response))
+        .await
+        .ok();
+    assert_eq!(pushed.stored, 3);
+    let pulled = app.sync(&capil_laptop, SyncRequest::new()).await.ok();
+    assert_eq!(
+        crate::helpers::hashes(&pulled.entries),
+        crate::helpers::hashes(&response)
+    );
+
+    // Once U-CAPIL holds the document, U-OTHER cannot edit it either.
+    let reply = app.sync(&other, SyncRequest::new().push(&response)).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.change_count(), 3);
+    let pulled = app.sync(&other, SyncRequest::new()).await.ok();
+    assert!(pulled.entries.is_empty(), "U-OTHER sees nothing of U-CAPIL");
+}
+
+#[tokio::test]
+async fn an_edit_sent_without_the_change_that_starts_its_document_is_refused() {
+    let (app, a, b) = arranged().await;
+    let response = interview(3);
+
+    let reply = app.sync(&a, SyncRequest::new().push(&response[1..])).await;
+
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert_eq!(reply.error().code, "malformed_batch");
+    assert_unharmed(&app, &b).await;
+}
+
+#[tokio::test]
+async fn a_code_for_another_unit_is_refused_before_it_is_spent() {
+    let app = spawn_app().await;
+    app.add_unit("U-CAPIL");
+    app.add_unit("U-OTHER");
+    let code = app.enrolment_code("U-OTHER");
+    let request = |unit: &str| {
+        app.client
+            .post(format!("{}/v1/enrol", app.address))
+            .header("content-type", "application/json")
+            .body(
+                serde_json::to_vec(&simpul_protocol::http::EnrolRequest {
+                    code: code.clone(),
+                    device: "tablet".into(),
+                    unit: Some(unit.into()),
+                })
+                .unwrap(),
+            )
+            .send()
+    };
+
+    let refused = request("U-CAPIL").await.unwrap();
+    assert_error(refused, StatusCode::FORBIDDEN, "wrong_unit").await;
+
+    let enrolled = request("U-OTHER").await.unwrap();
+    assert_eq!(enrolled.status(), StatusCode::OK, "the code was still good");
+}

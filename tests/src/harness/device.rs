@@ -20,12 +20,17 @@ pub struct Device {
 impl Device {
     /// `simpul init` with this device name; the name is recorded with every change.
     pub fn new(name: &str) -> Device {
+        Device::in_unit(UNIT, name)
+    }
+
+    /// [`Device::new`], for another unit than [`UNIT`].
+    pub fn in_unit(unit: &str, name: &str) -> Device {
         let device = Device {
             name: name.to_string(),
             dir: tempfile::tempdir().expect("a temporary directory"),
         };
         let mut init = command("simpul");
-        init.args(["init", "--unit", UNIT, "--period", PERIOD, "--device", name])
+        init.args(["init", "--unit", unit, "--period", PERIOD, "--device", name])
             .arg("--data")
             .arg(device.data());
         run(format!("{name}: simpul init"), init).ok();

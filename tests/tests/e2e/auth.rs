@@ -50,3 +50,35 @@ fn a_revoked_device_is_told_its_token_was_refused_and_keeps_its_data_pending() {
     // The unit's settings and the first interview; nothing of what came after.
     assert_eq!(server.change_count(), 2);
 }
+
+#[test]
+fn a_device_is_never_enrolled_with_a_code_for_another_unit_and_the_code_stays_good() {
+    let server = Server::start();
+    server
+        .admin(&["unit", "add", "U-OTHER", "--name", "Unit lain"])
+        .ok();
+    let code = server
+        .admin(&["enrol-code", "--unit", "U-OTHER"])
+        .ok()
+        .last_line()
+        .to_string();
+    let tablet = Device::new("tablet");
+
+    let refused = tablet.enrol(&server.url(), &code).failed();
+
+    assert!(
+        refused.stderr.contains("unit U-OTHER") && refused.stderr.contains("U-CAPIL"),
+        "{refused}"
+    );
+    assert!(
+        tablet.status()["enrolment"].is_null(),
+        "the tablet holds no enrolment: {}",
+        tablet.status()
+    );
+    let devices = server.admin(&["device", "list"]).ok();
+    assert!(!devices.stdout.contains("tablet"), "{devices}");
+
+    // The code was not spent: a device of U-OTHER still enrols with it.
+    let other = Device::in_unit("U-OTHER", "other tablet");
+    other.enrol(&server.url(), &code).ok();
+}

@@ -199,3 +199,31 @@ fn a_csv_export_imports_back_with_the_same_ids_and_the_same_report() {
     let again = a.json(&["import-csv", &csv]);
     assert_eq!(again["already_present"], 31, "{again}");
 }
+
+#[test]
+fn another_units_bundle_is_refused_whole_and_changes_nothing() {
+    let capil = busy_replica("tablet-capil");
+    let bundle = capil.export_bundle("capil.simpul");
+    let other = Simpul::in_unit("U-OTHER", "tablet-other");
+    let mut capture = vec!["capture".to_string()];
+    for u in UNSUR {
+        capture.extend(["--set".into(), format!("{u}=4")]);
+    }
+    let capture: Vec<&str> = capture.iter().map(String::as_str).collect();
+    other.run(&capture).ok();
+    let before = everything(&other);
+
+    let out = other.run(&["bundle", "import", &bundle]).refused();
+
+    assert!(
+        out.stderr.contains("unit U-CAPIL") && out.stderr.contains("unit U-OTHER"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(everything(&other), before, "nothing was imported");
+    let report = other.json(&["report"]);
+    assert_eq!(
+        report["n"], 1,
+        "the report holds only U-OTHER's response: {report}"
+    );
+}

@@ -122,13 +122,18 @@ impl Simpul {
 
     /// A replica on a device with this name; the name is recorded with every change.
     pub fn on_device(device: &str) -> Simpul {
+        Simpul::in_unit(UNIT, device)
+    }
+
+    /// A replica of another unit than [`UNIT`].
+    pub fn in_unit(unit: &str, device: &str) -> Simpul {
         let simpul = Simpul {
             dir: tempfile::tempdir().expect("a temporary folder"),
         };
         let data = simpul.data();
         run(
             bare_command(&[
-                "init", "--data", &data, "--unit", UNIT, "--period", PERIOD, "--device", device,
+                "init", "--data", &data, "--unit", unit, "--period", PERIOD, "--device", device,
             ]),
             None,
         )

@@ -51,22 +51,46 @@ enum RoundFailure {
     Fatal(Error),
 }
 
-/// Exchange a one-time enrolment code for a device token and remember it.
+/// Exchange a one-time enrolment code for a device token and remember it. A code for another
+/// unit than the replica's is refused by the server before it is spent.
 pub fn enrol(replica: &mut Replica, server: &str, code: &str) -> Result<EnrolResponse> {
-    let enrolled = request_enrolment(server, code, &replica.settings().device)?;
+    let unit = replica.settings().unit.to_string();
+    let enrolled = request_enrolment(server, code, &replica.settings().device, Some(&unit))?;
+    check_unit(&enrolled, &unit)?;
     replica.set_enrolment(server.trim_end_matches('/'), &enrolled)?;
     Ok(enrolled)
 }
 
-/// Exchange a one-time enrolment code for a device token, without a replica: a new device
-/// learns from the answer which unit it collects for before it creates its replica. The
-/// code is spent once this returns, so the caller must keep the answer.
-pub fn request_enrolment(server: &str, code: &str, device: &str) -> Result<EnrolResponse> {
+/// A server that does not know the `unit` field of the request answers with whatever unit
+/// its code is for: a replica never takes an enrolment for another unit than its own.
+pub fn check_unit(enrolled: &EnrolResponse, unit: &str) -> Result<()> {
+    if enrolled.unit == unit {
+        Ok(())
+    } else {
+        Err(Error::WrongUnit {
+            theirs: enrolled.unit.clone(),
+            ours: unit.to_string(),
+        })
+    }
+}
+
+/// Exchange a one-time enrolment code for a device token. A new device passes no `unit`: it
+/// learns from the answer which unit it collects for before it creates its replica; a device
+/// that already collects for a unit passes it, and the server refuses a code for another
+/// unit without spending it. The code is spent once this returns, so the caller must keep
+/// the answer.
+pub fn request_enrolment(
+    server: &str,
+    code: &str,
+    device: &str,
+    unit: Option<&str>,
+) -> Result<EnrolResponse> {
     let server = server.trim_end_matches('/');
     let client = client()?;
     let request = EnrolRequest {
         code: code.trim().to_string(),
         device: device.to_string(),
+        unit: unit.map(str::to_string),
     };
     let response = client
         .post(format!("{server}{ENROL_PATH}"))

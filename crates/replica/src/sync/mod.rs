@@ -5,5 +5,5 @@ pub mod engine;
 mod http;
 mod round;
 
-pub use http::{SyncOptions, Synced, enrol, request_enrolment, sync};
+pub use http::{SyncOptions, Synced, check_unit, enrol, request_enrolment, sync};
 pub use round::{Enrolment, SyncStatus, Token};

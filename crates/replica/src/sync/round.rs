@@ -148,6 +148,7 @@ impl Replica {
     /// Make a successful round durable in one transaction: the acknowledged changes are
     /// marked uploaded, the pulled ones applied, the cursor and the time saved.
     pub fn commit_round(&mut self, commit: Commit, at: DateTime<Utc>) -> Result<Applied> {
+        let unit = self.settings().unit.clone();
         let mut session = self.session()?;
         {
             let mut ack = session
@@ -157,7 +158,7 @@ impl Replica {
                 ack.execute([seq])?;
             }
         }
-        let mut applied = apply_in(&mut session, commit.pulled, Origin::Server)?;
+        let mut applied = apply_in(&mut session, commit.pulled, Origin::Server, &unit)?;
         for (key, value) in [
             ("cursor", commit.cursor.to_string()),
             ("last_sync", at.timestamp_millis().to_string()),

@@ -1,7 +1,8 @@
 //! The convergence property: devices making random offline captures, edits and deletes, and
 //! typing the same paper sheets, exchange bundles in any order — repeated, cut short, tampered
-//! with — and all end with the same documents and the same tables, listing as conflicts
-//! exactly the cells where writes that never saw each other disagree.
+//! with, carrying forged configuration or another unit's responses — and all end with the
+//! same documents and the same tables, listing as conflicts exactly the cells where writes
+//! that never saw each other disagree. A hostile bundle is refused whole and changes nothing.
 //!
 //! A model follows the history. It knows every change by hash: what it wrote, and which
 //! changes its author had seen when writing it. From that alone it predicts what each import
@@ -190,6 +191,25 @@ enum Op {
         entry: Index,
         byte: Index,
     },
+    /// A bundle with one hostile change slipped in among genuine ones.
+    DeliverForged {
+        bundle: Index,
+        to: usize,
+        forgery: Forgery,
+        at: Index,
+    },
+}
+
+/// What a hostile change pretends.
+#[derive(Clone, Debug)]
+enum Forgery {
+    /// A new document, under a random id, claiming to be the unit's configuration with a
+    /// period of its own.
+    Configuration,
+    /// A response of another unit.
+    OtherUnit,
+    /// A response that exists here, started again as another unit's.
+    ClaimedByOtherUnit(Index),
 }
 
 fn sheet() -> impl Strategy<Value = Sheet> {
@@ -263,7 +283,44 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (any::<Index>(), device(), any::<Index>(), any::<Index>()).prop_map(
             |(bundle, to, entry, byte)| Op::DeliverAltered { bundle, to, entry, byte }
         ),
+        1 => (any::<Index>(), device(), forgery(), any::<Index>())
+            .prop_map(|(bundle, to, forgery, at)| Op::DeliverForged { bundle, to, forgery, at }),
     ]
+}
+
+fn forgery() -> impl Strategy<Value = Forgery> {
+    prop_oneof![
+        Just(Forgery::Configuration),
+        Just(Forgery::OtherUnit),
+        any::<Index>().prop_map(Forgery::ClaimedByOtherUnit),
+    ]
+}
+
+/// One change starting document `doc` as a response of `unit`, plus whatever `extra` writes.
+fn forged_start(doc: Uuid, unit: &str, extra: &[(&str, &str)]) -> Entry {
+    use automerge::transaction::Transactable;
+    let id = doc.to_string();
+    let mut forged = automerge::AutoCommit::new();
+    for (key, value) in [
+        ("id", id.as_str()),
+        ("form", "skm-2017"),
+        ("method", "permenpanrb-14-2017"),
+        ("unit", unit),
+        ("period", "2025-S1"),
+        ("channel", "interview"),
+        ("status", "final"),
+        ("q.U1", "4"),
+    ]
+    .into_iter()
+    .chain(extra.iter().copied())
+    {
+        forged.put(automerge::ROOT, key, value).unwrap();
+    }
+    forged.commit();
+    Entry {
+        doc,
+        change: forged.get_last_local_change().unwrap().raw_bytes().to_vec(),
+    }
 }
 
 proptest! {
@@ -687,6 +744,53 @@ impl World {
                     matches!(err, Error::InvalidChange { .. }),
                     "altered change: {err}"
                 );
+            }
+            Op::DeliverForged {
+                bundle,
+                to,
+                forgery,
+                at,
+            } => {
+                let mut changes = match self.bundles.is_empty() {
+                    true => Vec::new(),
+                    false => entries(&self.bundles[bundle.index(self.bundles.len())]),
+                };
+                let forged = match &forgery {
+                    Forgery::Configuration => forged_start(
+                        Uuid::now_v7(),
+                        "U-CAPIL",
+                        &[("kind", "unit"), ("code", "U-CAPIL"), ("period", "2099-S9")],
+                    ),
+                    Forgery::OtherUnit => forged_start(Uuid::now_v7(), "U-OTHER", &[]),
+                    Forgery::ClaimedByOtherUnit(target) => {
+                        let docs: Vec<Uuid> = self.model.by_doc.keys().copied().collect();
+                        let doc = if docs.is_empty() {
+                            Uuid::now_v7()
+                        } else {
+                            *target.get(&docs)
+                        };
+                        forged_start(doc, "U-OTHER", &[])
+                    }
+                };
+                changes.insert(at.index(changes.len() + 1), forged);
+                let hostile =
+                    encode_bundle(changes, BATCH_PAYLOAD_BYTES, &Limits::default()).unwrap();
+                let err = self.refused(to % n, &hostile);
+                match forgery {
+                    Forgery::Configuration => assert!(
+                        matches!(
+                            err,
+                            Error::NotAResponse(
+                                simpul_document::Refusal::ClaimsConfiguration { .. }
+                            )
+                        ),
+                        "forged configuration: {err}"
+                    ),
+                    Forgery::OtherUnit | Forgery::ClaimedByOtherUnit(_) => assert!(
+                        matches!(&err, Error::WrongUnit { theirs, .. } if theirs == "U-OTHER"),
+                        "another unit's response: {err}"
+                    ),
+                }
             }
         }
     }

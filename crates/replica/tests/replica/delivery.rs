@@ -246,3 +246,29 @@ fn a_change_filed_under_another_response_is_refused() {
             .all(|row| row.id != uuid::Uuid::from_u128(7))
     );
 }
+
+#[test]
+fn a_document_that_is_no_response_is_refused_and_never_shows_as_a_blank_draft() {
+    use automerge::transaction::Transactable;
+    let mut office = Device::new("office");
+    office
+        .replica
+        .capture(interview(scores([3; 9]), author("Ani", 0)))
+        .unwrap();
+    let before = View::of(&office.replica);
+    // A valid Automerge change of arbitrary content, as a script could make one.
+    let mut junk = automerge::AutoCommit::new();
+    junk.put(automerge::ROOT, "hello", "world").unwrap();
+    junk.commit();
+    let entry = Entry {
+        doc: uuid::Uuid::now_v7(),
+        change: junk.get_last_local_change().unwrap().raw_bytes().to_vec(),
+    };
+    let bundle = encode_bundle(vec![entry], 64 << 10, &Limits::default()).unwrap();
+
+    let err = office.replica.import_bundle(&bundle).unwrap_err();
+
+    assert!(matches!(err, Error::NotAResponse(_)), "{err}");
+    View::of(&office.replica).assert_same(&before, ("after", "before"));
+    assert_eq!(office.replica.list(&everything()).unwrap().len(), 1);
+}

@@ -43,6 +43,7 @@ fn enrolled_with_token(storage: &SqliteStorage, unit_code: &str) -> (Device, Dev
         id: DeviceId::new(),
         name: Name::parse("device name", "tablet").unwrap(),
         token: token.hash(),
+        expected_unit: None,
     };
     storage.enrol(&device, now).unwrap();
     let device = storage.authenticate(token.hash()).unwrap().unwrap();
@@ -59,6 +60,7 @@ fn fake_changes(count: usize, len: usize) -> Vec<IncomingChange> {
                 hash,
                 doc,
                 bytes: vec![7; len],
+                creates: true,
             }
         })
         .collect()
@@ -160,4 +162,83 @@ fn a_revocation_by_another_connection_shuts_the_device_out_at_once() {
     admin.revoke(device.id, Utc::now()).unwrap();
 
     assert_eq!(server.authenticate(token.hash()).unwrap(), None);
+}
+
+#[test]
+fn a_document_of_one_unit_is_never_filed_or_known_under_another() {
+    let (_dir, storage) = storage();
+    let capil = enrolled(&storage, "U-CAPIL");
+    let other = enrolled(&storage, "U-OTHER");
+    let changes = fake_changes(2, 10);
+    storage
+        .push(&capil, Uuid::now_v7(), &changes, Utc::now())
+        .unwrap();
+
+    // The same changes pushed by another unit's device (say, out of an imported bundle):
+    // refused, rather than called known, and nothing is added under the other unit.
+    let err = storage
+        .push(&other, Uuid::now_v7(), &changes, Utc::now())
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::ForeignDocument { index: 0, owner, .. } if owner == "U-CAPIL"),
+        "{err}"
+    );
+    assert_eq!(storage.change_count().unwrap(), 2);
+    assert!(storage.pull(&other, 0, 1 << 20).unwrap().entries.is_empty());
+}
+
+#[test]
+fn an_edit_of_a_document_the_server_does_not_hold_is_refused_whole() {
+    let (_dir, storage) = storage();
+    let device = enrolled(&storage, "U-CAPIL");
+    let mut changes = fake_changes(3, 10);
+    changes[2].creates = false;
+    let err = storage
+        .push(&device, Uuid::now_v7(), &changes, Utc::now())
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::UnknownDocument { index: 2, .. }),
+        "{err}"
+    );
+    assert_eq!(
+        storage.change_count().unwrap(),
+        0,
+        "nothing of the batch is kept"
+    );
+}
+
+#[test]
+fn a_code_for_another_unit_is_refused_and_stays_usable() {
+    let (_dir, storage) = storage();
+    let now = Utc::now();
+    for code in ["U-CAPIL", "U-OTHER"] {
+        storage.add_unit(&unit(code), now).unwrap();
+    }
+    let code = EnrolmentCode::generate().unwrap();
+    storage
+        .add_enrolment_code(
+            &UnitCode::parse("U-OTHER").unwrap(),
+            code.hash(),
+            now,
+            now + TimeDelta::hours(1),
+        )
+        .unwrap();
+    let device = |expected: &str| NewDevice {
+        code: code.hash(),
+        id: DeviceId::new(),
+        name: Name::parse("device name", "tablet").unwrap(),
+        token: DeviceToken::generate().unwrap().hash(),
+        expected_unit: Some(UnitCode::parse(expected).unwrap()),
+    };
+
+    let err = storage.enrol(&device("U-CAPIL"), now).unwrap_err();
+    assert!(
+        matches!(&err, Error::EnrolmentWrongUnit { code_unit, expected }
+            if code_unit == "U-OTHER" && expected == "U-CAPIL"),
+        "{err}"
+    );
+    assert!(storage.devices().unwrap().is_empty());
+    // The code was not spent: a device of its own unit still enrols with it.
+    let unit = storage.enrol(&device("U-OTHER"), now).unwrap();
+    assert_eq!(unit.code.as_str(), "U-OTHER");
 }
