@@ -21,9 +21,9 @@ use automerge::legacy::{Key, ObjectId, OpType};
 use automerge::{Change, ScalarValue};
 use uuid::Uuid;
 
+use crate::Refusal;
 use crate::config;
 use crate::keys;
-use crate::{Refusal, Result};
 
 /// What an admitted change says about its document.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -36,7 +36,7 @@ pub struct Admitted {
 }
 
 /// Checks that `change`, sent as a change of document `doc`, can belong to a response.
-pub fn response_change(doc: Uuid, change: &Change) -> Result<Admitted> {
+pub fn response_change(doc: Uuid, change: &Change) -> Result<Admitted, Refusal> {
     let expanded = change.decode();
     let mut unit = None;
     let mut written: Vec<&'static str> = Vec::new();

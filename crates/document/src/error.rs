@@ -1,6 +1,14 @@
 use uuid::Uuid;
 
-pub type Result<T, E = Refusal> = std::result::Result<T, E>;
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The crate's one error type.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Automerge could not read a document.
+    #[error("document: {0}")]
+    Automerge(#[from] automerge::AutomergeError),
+}
 
 /// Why a change cannot belong to a response document. Every variant names the document;
 /// front ends word it for their readers.

@@ -5,7 +5,9 @@
 //! ([`keys`]); each unit has one configuration document that only the server writes
 //! ([`config`]). Changes travel between replicas on their own, so a replica must decide about
 //! each change, before storing it, whether it may belong to a response document at all and to
-//! which unit: [`admission`] does that without loading any document.
+//! which unit: [`admission`] does that without loading any document. [`read`] reads a
+//! response document — the values its fields show and every value a disagreeing field
+//! holds, with who wrote it — for whatever materialises it.
 //!
 //! # Example
 //!
@@ -41,5 +43,6 @@ pub mod admission;
 pub mod config;
 mod error;
 pub mod keys;
+pub mod read;
 
-pub use error::{Refusal, Result};
+pub use error::{Error, Refusal, Result};

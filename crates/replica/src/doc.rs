@@ -8,23 +8,17 @@
 //! 3 on the other" is a difference too.
 
 use automerge::transaction::{CommitOptions, Transactable};
-use automerge::{Automerge, ObjId, ROOT, ReadDoc, ScalarValue, Value};
+use automerge::{Automerge, ROOT, ReadDoc, ScalarValue};
 use chrono::{DateTime, Utc};
 use simpul_survey::{Answer, Form};
 
 use crate::Result;
 
 // The key layout is shared with the server: one definition in `simpul_document`.
-use simpul_document::keys::{ANSWER_PREFIX, TYPING_PREFIX};
+use simpul_document::keys::TYPING_PREFIX;
 pub use simpul_document::keys::{CHANNEL, DELETED, FORM, ID, METHOD, PERIOD, SERIAL, STATUS, UNIT};
-
-pub fn answer_key(item: &str) -> String {
-    format!("{ANSWER_PREFIX}{item}")
-}
-
-pub fn item_of_key(key: &str) -> Option<&str> {
-    key.strip_prefix(ANSWER_PREFIX)
-}
+use simpul_document::read;
+pub use simpul_document::read::{Written, answer_key};
 
 /// The key recording one typing of a paper sheet: a fingerprint of its form and every cell.
 pub fn typing_key<'a>(
@@ -49,7 +43,7 @@ pub fn typing_key<'a>(
 }
 
 pub fn has_key(doc: &Automerge, key: &str) -> Result<bool> {
-    Ok(doc.get(ROOT, key)?.is_some())
+    Ok(read::has_key(doc, key)?)
 }
 
 /// Who wrote a change and when: Automerge does not stamp time itself, so the app supplies
@@ -130,68 +124,23 @@ pub fn put_bool(tx: &mut impl Transactable, key: &str, value: bool) -> Result<()
 /// The value Automerge shows for `key` (its deterministic winner among concurrent writes),
 /// as text; null and absent are both `None`.
 pub fn get_text(doc: &Automerge, key: &str) -> Result<Option<String>> {
-    Ok(doc.get(ROOT, key)?.and_then(|(value, _)| as_text(&value)))
+    Ok(read::get_text(doc, key)?)
 }
 
 pub fn get_bool(doc: &Automerge, key: &str) -> Result<bool> {
-    Ok(matches!(
-        doc.get(ROOT, key)?,
-        Some((Value::Scalar(s), _)) if matches!(s.as_ref(), ScalarValue::Boolean(true))
-    ))
+    Ok(read::get_bool(doc, key)?)
 }
 
-/// One of the values a field holds, with who wrote it and when.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Written {
-    pub value: Option<String>,
-    pub by: Option<String>,
-    pub at: Option<i64>,
-}
-
-/// Every distinct value `key` holds. More than one means concurrent writes disagreed. Equal
-/// values written concurrently (the same sheet typed identically twice) count once.
+/// Every distinct value `key` holds, with who wrote each: see [`read::distinct_values`].
 pub fn distinct_values(doc: &Automerge, key: &str) -> Result<Vec<Written>> {
-    let mut out: Vec<Written> = Vec::new();
-    for (value, op) in doc.get_all(ROOT, key)? {
-        let value = as_text(&value);
-        if out.iter().any(|w| w.value == value) {
-            continue;
+    Ok(read::distinct_values(doc, key)?)
+}
+
+impl From<simpul_document::Error> for crate::Error {
+    fn from(error: simpul_document::Error) -> Self {
+        match error {
+            simpul_document::Error::Automerge(e) => crate::Error::Automerge(e),
         }
-        let (by, at) = provenance(doc, &op);
-        out.push(Written { value, by, at });
-    }
-    // Automerge returns concurrent values in op order, which is the same on every replica;
-    // sort anyway so the materialised text never depends on it.
-    out.sort_by(|a, b| a.value.cmp(&b.value));
-    Ok(out)
-}
-
-fn provenance(doc: &Automerge, op: &ObjId) -> (Option<String>, Option<i64>) {
-    doc.hash_for_opid(op)
-        .and_then(|hash| doc.get_change_meta_by_hash(&hash))
-        .map(|meta| (meta.message.map(|m| m.into_owned()), Some(meta.timestamp)))
-        .unwrap_or((None, None))
-}
-
-/// Every answer key present in the document, in key order.
-pub fn answer_items(doc: &Automerge) -> Vec<String> {
-    doc.keys(ROOT)
-        .filter_map(|key| item_of_key(&key).map(str::to_string))
-        .collect()
-}
-
-fn as_text(value: &Value<'_>) -> Option<String> {
-    match value {
-        Value::Scalar(s) => match s.as_ref() {
-            ScalarValue::Null => None,
-            ScalarValue::Str(s) => Some(s.to_string()),
-            ScalarValue::Int(n) => Some(n.to_string()),
-            ScalarValue::Uint(n) => Some(n.to_string()),
-            ScalarValue::Boolean(b) => Some(b.to_string()),
-            ScalarValue::F64(f) => Some(f.to_string()),
-            other => Some(other.to_string()),
-        },
-        Value::Object(_) => None,
     }
 }
 

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use automerge::Automerge;
 use rusqlite::{Transaction, params};
 use simpul_document::config;
+use simpul_document::read::Response;
 use simpul_survey::{Form, ItemKind, Method};
 use uuid::Uuid;
 
@@ -24,25 +25,12 @@ pub fn document(
     doc: &Automerge,
 ) -> Result<()> {
     if doc::get_text(doc, config::KIND)?.as_deref() == Some(config::KIND_UNIT) {
-        unit(tx, id, doc)
-    } else if is_response(id, doc)? {
-        response(tx, forms, id, doc)
-    } else {
-        forget(tx, id)
+        return unit(tx, id, doc);
     }
-}
-
-/// Whether `doc` reads as a response: its own id and every header field a creator writes.
-fn is_response(id: Uuid, doc: &Automerge) -> Result<bool> {
-    if doc::get_text(doc, doc::ID)?.as_deref() != Some(id.to_string().as_str()) {
-        return Ok(false);
+    match Response::read(id, doc)? {
+        Some(read) => response(tx, forms, &read),
+        None => forget(tx, id),
     }
-    for key in simpul_document::keys::HEADER {
-        if doc::get_text(doc, key)?.is_none() {
-            return Ok(false);
-        }
-    }
-    Ok(true)
 }
 
 fn forget(tx: &Transaction<'_>, id: Uuid) -> Result<()> {
@@ -80,18 +68,12 @@ fn unit(tx: &Transaction<'_>, id: Uuid, doc: &Automerge) -> Result<()> {
     Ok(())
 }
 
-fn response(
-    tx: &Transaction<'_>,
-    forms: &BTreeMap<String, Form>,
-    id: Uuid,
-    doc: &Automerge,
-) -> Result<()> {
-    let key = id.to_string();
-    let form_id = doc::get_text(doc, doc::FORM)?.unwrap_or_default();
-    let form = forms.get(&form_id);
+fn response(tx: &Transaction<'_>, forms: &BTreeMap<String, Form>, read: &Response) -> Result<()> {
+    let key = read.id.to_string();
+    let form = forms.get(&read.form);
     let method = form
         .map(|f| f.method.code().to_string())
-        .or(doc::get_text(doc, doc::METHOD)?)
+        .or(read.method.clone())
         .unwrap_or_default();
     let (created_at, updated_at): (i64, i64) = tx.query_row(
         "SELECT MIN(time), MAX(time) FROM changes WHERE doc = ?1",
@@ -103,37 +85,29 @@ fn response(
     tx.execute("DELETE FROM conflicts WHERE response = ?1", [&key])?;
 
     let mut scores = [None::<i64>; SCORE_SLOTS];
-    let mut service = None;
-    let mut conflicts = 0;
-    for item in doc::answer_items(doc) {
-        let field = doc::answer_key(&item);
-        let value = doc::get_text(doc, &field)?;
+    for (item, value) in &read.answers {
         tx.execute(
             "INSERT INTO answers (response, item, value) VALUES (?1, ?2, ?3)",
             params![key, item, value],
         )?;
-        let values = doc::distinct_values(doc, &field)?;
-        if values.len() > 1 {
-            conflicts += 1;
-            tx.execute(
-                "INSERT INTO conflicts (response, field, vals) VALUES (?1, ?2, ?3)",
-                params![
-                    key,
-                    item,
-                    serde_json::to_string(&values).expect("plain data")
-                ],
-            )?;
-        }
-        if item == SERVICE_ITEM {
-            service = value.clone();
-        }
         if let (Some(form), Some(value)) = (form, value)
-            && let Some(slot) = score_slot(form, &item)
-            && let Ok(Some(simpul_survey::Answer::Score(score))) = form.parse_answer(&item, &value)
+            && let Some(slot) = score_slot(form, item)
+            && let Ok(Some(simpul_survey::Answer::Score(score))) = form.parse_answer(item, value)
         {
             scores[slot] = Some(i64::from(score.get()));
         }
     }
+    for (item, values) in &read.conflicts {
+        tx.execute(
+            "INSERT INTO conflicts (response, field, vals) VALUES (?1, ?2, ?3)",
+            params![
+                key,
+                item,
+                serde_json::to_string(values).expect("plain data")
+            ],
+        )?;
+    }
+    let service = read.answers.get(SERVICE_ITEM).cloned().flatten();
 
     tx.execute(
         "INSERT OR REPLACE INTO responses (id, form, method, unit, period, channel, serial, service,
@@ -143,16 +117,16 @@ fn response(
              ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
         params![
             key,
-            form_id,
+            read.form,
             method,
-            doc::get_text(doc, doc::UNIT)?.unwrap_or_default(),
-            doc::get_text(doc, doc::PERIOD)?.unwrap_or_default(),
-            doc::get_text(doc, doc::CHANNEL)?.unwrap_or_default(),
-            doc::get_text(doc, doc::SERIAL)?,
+            read.unit,
+            read.period,
+            read.channel,
+            read.serial,
             service,
-            doc::get_text(doc, doc::STATUS)?.unwrap_or_else(|| "draft".into()),
-            doc::get_bool(doc, doc::DELETED)?,
-            conflicts,
+            read.status,
+            read.deleted,
+            read.conflicts.len() as i64,
             created_at,
             updated_at,
             scores[0],

@@ -1,0 +1,238 @@
+//! Reading a response document: the value each field shows, every value a field holds with
+//! who wrote it and when, and the whole response as one typed value ([`Response::read`]).
+//!
+//! A device materialises its lists from this and the server will do the same, so the two can
+//! never read one document differently.
+
+use std::collections::BTreeMap;
+
+use automerge::{Automerge, ObjId, ROOT, ReadDoc, ScalarValue, Value};
+use uuid::Uuid;
+
+use crate::Result;
+use crate::keys::{self, ANSWER_PREFIX};
+
+pub fn answer_key(item: &str) -> String {
+    format!("{ANSWER_PREFIX}{item}")
+}
+
+pub fn item_of_key(key: &str) -> Option<&str> {
+    key.strip_prefix(ANSWER_PREFIX)
+}
+
+pub fn has_key(doc: &Automerge, key: &str) -> Result<bool> {
+    Ok(doc.get(ROOT, key)?.is_some())
+}
+
+/// The value Automerge shows for `key` (its deterministic winner among concurrent writes),
+/// as text; null and absent are both `None`.
+pub fn get_text(doc: &Automerge, key: &str) -> Result<Option<String>> {
+    Ok(doc.get(ROOT, key)?.and_then(|(value, _)| as_text(&value)))
+}
+
+pub fn get_bool(doc: &Automerge, key: &str) -> Result<bool> {
+    Ok(matches!(
+        doc.get(ROOT, key)?,
+        Some((Value::Scalar(s), _)) if matches!(s.as_ref(), ScalarValue::Boolean(true))
+    ))
+}
+
+/// One of the values a field holds, with who wrote it and when.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Written {
+    pub value: Option<String>,
+    /// The author named in the change's message: an enumerator, a device or a person.
+    pub by: Option<String>,
+    /// Milliseconds since the epoch, as the author's clock said.
+    pub at: Option<i64>,
+}
+
+/// Every distinct value `key` holds. More than one means concurrent writes disagreed. Equal
+/// values written concurrently (the same sheet typed identically twice) count once.
+pub fn distinct_values(doc: &Automerge, key: &str) -> Result<Vec<Written>> {
+    let mut out: Vec<Written> = Vec::new();
+    for (value, op) in doc.get_all(ROOT, key)? {
+        let value = as_text(&value);
+        if out.iter().any(|w| w.value == value) {
+            continue;
+        }
+        let (by, at) = provenance(doc, &op);
+        out.push(Written { value, by, at });
+    }
+    // Automerge returns concurrent values in op order, which is the same on every replica;
+    // sort anyway so that what is materialised never depends on it.
+    out.sort_by(|a, b| a.value.cmp(&b.value));
+    Ok(out)
+}
+
+fn provenance(doc: &Automerge, op: &ObjId) -> (Option<String>, Option<i64>) {
+    doc.hash_for_opid(op)
+        .and_then(|hash| doc.get_change_meta_by_hash(&hash))
+        .map(|meta| (meta.message.map(|m| m.into_owned()), Some(meta.timestamp)))
+        .unwrap_or((None, None))
+}
+
+/// Every answer key present in the document, in key order.
+pub fn answer_items(doc: &Automerge) -> Vec<String> {
+    doc.keys(ROOT)
+        .filter_map(|key| item_of_key(&key).map(str::to_string))
+        .collect()
+}
+
+fn as_text(value: &Value<'_>) -> Option<String> {
+    match value {
+        Value::Scalar(s) => match s.as_ref() {
+            ScalarValue::Null => None,
+            ScalarValue::Str(s) => Some(s.to_string()),
+            ScalarValue::Int(n) => Some(n.to_string()),
+            ScalarValue::Uint(n) => Some(n.to_string()),
+            ScalarValue::Boolean(b) => Some(b.to_string()),
+            ScalarValue::F64(f) => Some(f.to_string()),
+            other => Some(other.to_string()),
+        },
+        Value::Object(_) => None,
+    }
+}
+
+/// A response as its document reads: the header, the answer each item shows, and every
+/// item whose concurrent writes disagree, with all their values.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Response {
+    pub id: Uuid,
+    pub form: String,
+    pub method: Option<String>,
+    pub unit: String,
+    pub period: String,
+    pub channel: String,
+    pub serial: Option<String>,
+    pub status: String,
+    pub deleted: bool,
+    /// Item id → the value shown (`None`: asked, not answered).
+    pub answers: BTreeMap<String, Option<String>>,
+    /// Item id → every value it holds, when there are several.
+    pub conflicts: BTreeMap<String, Vec<Written>>,
+}
+
+impl Response {
+    /// `None` when `doc` is no response: its id is not `id`, or a header field is missing.
+    pub fn read(id: Uuid, doc: &Automerge) -> Result<Option<Response>> {
+        if get_text(doc, keys::ID)?.as_deref() != Some(id.to_string().as_str()) {
+            return Ok(None);
+        }
+        let mut header = BTreeMap::new();
+        for key in keys::HEADER {
+            match get_text(doc, key)? {
+                Some(value) => header.insert(key, value),
+                None => return Ok(None),
+            };
+        }
+        let mut take = |key| header.remove(key).unwrap_or_default();
+        let (form, unit, period, channel, status) = (
+            take(keys::FORM),
+            take(keys::UNIT),
+            take(keys::PERIOD),
+            take(keys::CHANNEL),
+            take(keys::STATUS),
+        );
+        let mut answers = BTreeMap::new();
+        let mut conflicts = BTreeMap::new();
+        for item in answer_items(doc) {
+            let key = answer_key(&item);
+            answers.insert(item.clone(), get_text(doc, &key)?);
+            let values = distinct_values(doc, &key)?;
+            if values.len() > 1 {
+                conflicts.insert(item, values);
+            }
+        }
+        Ok(Some(Response {
+            id,
+            form,
+            method: get_text(doc, keys::METHOD)?,
+            unit,
+            period,
+            channel,
+            serial: get_text(doc, keys::SERIAL)?,
+            status,
+            deleted: get_bool(doc, keys::DELETED)?,
+            answers,
+            conflicts,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use automerge::transaction::{CommitOptions, Transactable};
+
+    use super::*;
+
+    fn write(doc: &mut Automerge, by: &str, puts: &[(&str, &str)]) {
+        let mut tx = doc.transaction();
+        for (key, value) in puts {
+            tx.put(ROOT, *key, *value).unwrap();
+        }
+        tx.commit_with(
+            CommitOptions::default()
+                .with_message(by.to_string())
+                .with_time(7),
+        );
+    }
+
+    fn started(id: Uuid) -> Automerge {
+        let mut doc = Automerge::new();
+        let id = id.to_string();
+        write(
+            &mut doc,
+            "Sari",
+            &[
+                (keys::ID, &id),
+                (keys::FORM, "skm-2017"),
+                (keys::UNIT, "U-CAPIL"),
+                (keys::PERIOD, "2026-S2"),
+                (keys::CHANNEL, "paper"),
+                (keys::SERIAL, "K-001"),
+                (keys::STATUS, "final"),
+                ("q.U1", "3"),
+                ("q.U2", "4"),
+            ],
+        );
+        doc
+    }
+
+    #[test]
+    fn a_response_reads_with_its_header_answers_and_the_cells_two_typings_disagree_on() {
+        let id = Uuid::now_v7();
+        let mut first = started(id);
+        let mut second = first.fork();
+        write(&mut first, "Sari", &[("q.U1", "2")]);
+        write(&mut second, "Budi", &[("q.U1", "1")]);
+        first.merge(&mut second).unwrap();
+
+        let response = Response::read(id, &first).unwrap().unwrap();
+
+        assert_eq!(
+            (response.unit.as_str(), response.period.as_str()),
+            ("U-CAPIL", "2026-S2")
+        );
+        assert_eq!(response.serial.as_deref(), Some("K-001"));
+        assert_eq!(response.answers["U2"].as_deref(), Some("4"));
+        let values: Vec<_> = response.conflicts["U1"]
+            .iter()
+            .map(|w| (w.value.as_deref(), w.by.as_deref()))
+            .collect();
+        assert_eq!(
+            values,
+            [(Some("1"), Some("Budi")), (Some("2"), Some("Sari"))]
+        );
+        assert!(!response.conflicts.contains_key("U2"));
+    }
+
+    #[test]
+    fn a_document_without_the_header_or_under_another_id_is_no_response() {
+        let id = Uuid::now_v7();
+        assert_eq!(Response::read(Uuid::now_v7(), &started(id)).unwrap(), None);
+        let mut junk = Automerge::new();
+        write(&mut junk, "x", &[("hello", "world")]);
+        assert_eq!(Response::read(id, &junk).unwrap(), None);
+    }
+}
