@@ -30,6 +30,15 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    #[error(
+        "{0} holds no simpul-server data; check the folder, or start a new server there \
+         with `simpul-server serve` or `simpul-server admin unit add`"
+    )]
+    NoServerData(PathBuf),
+
+    #[error("{0} is a device's folder (it holds a simpul replica), not a server's")]
+    DeviceFolder(PathBuf),
+
     #[error("cannot read configuration file {path}")]
     ConfigFile {
         path: PathBuf,
@@ -53,9 +62,6 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-
-    #[error("the server stopped with an error")]
-    Serve(#[source] std::io::Error),
 
     #[error(
         "the database has schema version {found}, newer than the {known} this build knows; \

@@ -51,13 +51,14 @@
 //! # Layout
 //!
 //! [`config`] and [`cli`] read settings and commands; [`startup`] binds and wires the
-//! [`routes`]; [`error`] turns every failure into one JSON shape; [`storage`] hides SQLite
+//! [`routes`] and [`connections`] serves them, limiting what each connection may hold; [`error`] turns every failure into one JSON shape; [`storage`] hides SQLite
 //! behind a trait; [`model`] holds the parsed nouns.
 
 pub mod admin;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod connections;
 pub mod error;
 pub mod exchange;
 pub mod model;

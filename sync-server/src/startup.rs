@@ -1,7 +1,7 @@
 //! Building and running the server: [`Application::build`] opens the storage and binds the
 //! port (port 0 picks a free one, which tests use), [`router`] wires the routes, and
 //! [`Application::run_until_stopped`] serves until SIGTERM or Ctrl-C, letting requests in
-//! flight finish.
+//! flight finish. How each connection is limited is in [`connections`](crate::connections).
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -19,6 +19,7 @@ use tracing::Span;
 use tracing::field::Empty;
 
 use crate::config::Config;
+use crate::connections::{self, Limits};
 use crate::routes::{enrol, meta, sync};
 use crate::state::AppState;
 use crate::storage::{SqliteStorage, Storage};
@@ -29,6 +30,7 @@ pub struct Application {
     local_addr: SocketAddr,
     router: Router,
     storage: Arc<dyn Storage>,
+    limits: Limits,
 }
 
 impl Application {
@@ -61,6 +63,11 @@ impl Application {
             local_addr,
             router: router(state),
             storage,
+            limits: Limits {
+                header_timeout: config.header_timeout,
+                body_timeout: config.body_timeout,
+                max_connections: config.max_connections,
+            },
         })
     }
 
@@ -87,11 +94,12 @@ impl Application {
     ///
     /// [`run_until_stopped`]: Application::run_until_stopped
     pub async fn run_until(self, stop: impl Future<Output = ()> + Send + 'static) -> Result<()> {
-        tracing::info!(address = %self.local_addr, "serving");
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(stop)
-            .await
-            .map_err(Error::Serve)?;
+        tracing::info!(
+            address = %self.local_addr,
+            max_connections = self.limits.max_connections,
+            "serving"
+        );
+        connections::serve(self.listener, self.router, self.limits, stop).await;
         tracing::info!("stopped");
         Ok(())
     }

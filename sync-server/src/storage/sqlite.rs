@@ -28,6 +28,10 @@ use crate::{Error, Result};
 /// The database file inside the data directory.
 pub const FILE_NAME: &str = "simpul-server.sqlite3";
 
+/// The database file a device's `simpul` replica keeps in its folder: a folder holding it is
+/// a device's, never a server's.
+const DEVICE_FILE_NAME: &str = "simpul.sqlite3";
+
 /// How long a connection waits for another's write lock, in this process or another.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -46,8 +50,12 @@ pub struct SqliteStorage {
 }
 
 impl SqliteStorage {
-    /// Opens (creating if needed) the database in `data_dir` and migrates it.
+    /// Opens (creating if needed) the database in `data_dir` and migrates it. A device's
+    /// folder is refused with [`Error::DeviceFolder`].
     pub fn open(data_dir: &Path) -> Result<SqliteStorage> {
+        if data_dir.join(DEVICE_FILE_NAME).exists() {
+            return Err(Error::DeviceFolder(data_dir.to_path_buf()));
+        }
         fs::create_dir_all(data_dir).map_err(|source| Error::DataDir {
             path: data_dir.to_path_buf(),
             source,
@@ -63,6 +71,19 @@ impl SqliteStorage {
             writer: Mutex::new(writer),
             readers: Mutex::new(Vec::new()),
         })
+    }
+
+    /// Opens the database `data_dir` already holds, and fails with [`Error::NoServerData`]
+    /// (writing nothing) when it holds none: every command but starting a server works on an
+    /// existing one, and a mistyped folder must not quietly become a new, empty server.
+    pub fn open_existing(data_dir: &Path) -> Result<SqliteStorage> {
+        if data_dir.join(DEVICE_FILE_NAME).exists() {
+            return Err(Error::DeviceFolder(data_dir.to_path_buf()));
+        }
+        if !data_dir.join(FILE_NAME).is_file() {
+            return Err(Error::NoServerData(data_dir.to_path_buf()));
+        }
+        SqliteStorage::open(data_dir)
     }
 
     pub fn path(&self) -> &Path {

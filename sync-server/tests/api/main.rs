@@ -15,5 +15,7 @@ mod security;
 mod concurrency;
 // Units' configuration documents: written by the server only, pulled by its devices.
 mod configuration;
+// Silent, stalled and idle connections are closed; a full house delays, never locks out.
+mod connections;
 // The real binary: address on stdout, admin commands beside it, SIGTERM, JSON logs.
 mod process;
