@@ -106,6 +106,11 @@ pub async fn serve(
 pub struct ClientAddress(pub Option<SocketAddr>);
 
 impl ClientAddress {
+    pub fn from_parts(parts: &Parts) -> ClientAddress {
+        let address = parts.extensions.get::<ConnectInfo<SocketAddr>>();
+        ClientAddress(address.map(|ConnectInfo(address)| *address))
+    }
+
     /// The address without its port: what throttling counts by, since a client opens each
     /// connection from a new port.
     pub fn ip(&self) -> Option<IpAddr> {
@@ -126,7 +131,6 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
-        let address = parts.extensions.get::<ConnectInfo<SocketAddr>>();
-        Ok(ClientAddress(address.map(|ConnectInfo(address)| *address)))
+        Ok(ClientAddress::from_parts(parts))
     }
 }

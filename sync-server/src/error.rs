@@ -10,7 +10,8 @@ use std::fmt;
 use std::path::PathBuf;
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use simpul_protocol::http::ErrorBody;
 use uuid::Uuid;
@@ -154,7 +155,11 @@ pub enum AppError {
     BadRequest(String),
     /// The body, or a size a frame declares, is over a limit.
     TooLarge(String),
+    /// Unknown, used and expired codes get the same answer, so that guessing tells nothing;
+    /// the log keeps which it was.
     EnrolmentRefused(Refusal),
+    /// Too many failed enrolments from one address: try again after the duration.
+    TooManyAttempts(std::time::Duration),
     NotFound,
     MethodNotAllowed,
     /// The database cannot be reached: only `/health` answers this.
@@ -196,10 +201,18 @@ impl AppError {
             AppError::TooLarge(message) => {
                 (StatusCode::PAYLOAD_TOO_LARGE, "too_large", message.clone())
             }
-            AppError::EnrolmentRefused(refusal) => (
+            AppError::EnrolmentRefused(_) => (
                 StatusCode::CONFLICT,
                 "enrolment_refused",
-                refusal.to_string(),
+                "this enrolment code is not valid: it may be mistyped, already used or expired; \
+                 check it, or ask for a new one"
+                    .into(),
+            ),
+            AppError::TooManyAttempts(_) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                "too many wrong enrolment codes from this address; wait a minute and try again"
+                    .into(),
             ),
             AppError::NotFound => (
                 StatusCode::NOT_FOUND,
@@ -240,7 +253,15 @@ impl IntoResponse for AppError {
             code: code.to_string(),
             message,
         };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if let AppError::TooManyAttempts(wait) = self {
+            // Whole seconds, rounded up: never an invitation to come back too early.
+            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+        }
+        response
     }
 }
 

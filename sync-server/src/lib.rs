@@ -68,6 +68,7 @@ pub mod startup;
 pub mod state;
 pub mod storage;
 pub mod telemetry;
+pub mod throttle;
 pub mod unit_document;
 
 pub use config::Config;

@@ -1,15 +1,18 @@
-//! What every handler shares: the storage and the request limits.
+//! What every handler shares: the storage, the request limits and the enrolment throttle.
 
 use std::sync::Arc;
 
 use crate::error::AppError;
 use crate::storage::Storage;
+use crate::throttle::Throttle;
 
 #[derive(Clone)]
 pub struct AppState {
     pub storage: Arc<dyn Storage>,
     /// Bytes of request body accepted, at most.
     pub body_limit: usize,
+    /// Failed enrolments per client address.
+    pub enrol_throttle: Arc<Throttle>,
 }
 
 impl AppState {

@@ -213,3 +213,36 @@ fn a_device_folder_given_as_the_server_folder_is_refused_and_left_alone() {
         .collect();
     assert_eq!(files, ["simpul.sqlite3"]);
 }
+
+#[tokio::test]
+async fn refused_codes_and_tokens_are_logged_with_the_client_address_never_the_code() {
+    let mut server = ServerProcess::start();
+    last_line(&server.admin(&["unit", "add", "U-CAPIL", "--name", "Dinas Dukcapil"]));
+    let wrong_code = "KQ7M-4XPA-2H";
+
+    assert_eq!(
+        enrol(&server, wrong_code).await.status(),
+        StatusCode::CONFLICT
+    );
+    let refused = push(&server, "not-a-token").await;
+    server.terminate();
+    wait_for_exit(&mut server);
+
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    let log = std::fs::read_to_string(&server.log).unwrap();
+    let line = |needle: &str| {
+        log.lines()
+            .find(|line| line.contains(needle))
+            .unwrap_or_else(|| panic!("no {needle:?} in {log}"))
+            .to_string()
+    };
+    assert!(
+        line("enrolment refused").contains("client=127.0.0.1:"),
+        "{log}"
+    );
+    assert!(
+        line("device token refused").contains("client=127.0.0.1:"),
+        "{log}"
+    );
+    assert!(!log.contains("KQ7M"), "the code was logged: {log}");
+}
