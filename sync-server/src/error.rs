@@ -162,8 +162,14 @@ pub enum AppError {
     TooManyAttempts(std::time::Duration),
     NotFound,
     MethodNotAllowed,
-    /// The database cannot be reached: only `/health` answers this.
+    /// The database cannot be reached or written: only `/health` answers this.
     Unavailable(Error),
+    /// Less free space than configured is left for the database: only `/health` answers
+    /// this, in bytes.
+    LowDiskSpace {
+        free: u64,
+        needed: u64,
+    },
     /// Anything else: logged, never shown.
     Internal(Error),
 }
@@ -227,7 +233,16 @@ impl AppError {
             AppError::Unavailable(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "internal",
-                "the server cannot reach its database".into(),
+                "the server cannot read and write its database".into(),
+            ),
+            AppError::LowDiskSpace { free, needed } => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "internal",
+                format!(
+                    "the server's disk is almost full: {} MiB free, at least {} MiB needed",
+                    free >> 20,
+                    needed >> 20
+                ),
             ),
             AppError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -242,6 +257,9 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         if let AppError::Internal(error) | AppError::Unavailable(error) = &self {
             tracing::error!(error = %Chain(error), "request failed");
+        }
+        if let AppError::LowDiskSpace { free, needed } = &self {
+            tracing::error!(free, needed, "the data directory is almost full");
         }
         let (status, code, message) = self.parts();
         // Shown on the request's log line, so a refused client can be told why.

@@ -57,6 +57,7 @@ impl Application {
         let state = AppState {
             storage: Arc::clone(&storage),
             body_limit: config.body_limit,
+            min_free_space: config.min_free_space,
             enrol_throttle: Arc::default(),
         };
         Ok(Application {

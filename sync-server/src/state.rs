@@ -11,6 +11,8 @@ pub struct AppState {
     pub storage: Arc<dyn Storage>,
     /// Bytes of request body accepted, at most.
     pub body_limit: usize,
+    /// Bytes of free space under which `/health` answers `503`.
+    pub min_free_space: u64,
     /// Failed enrolments per client address.
     pub enrol_throttle: Arc<Throttle>,
 }

@@ -166,11 +166,29 @@ impl Storage for SqliteStorage {
         })
     }
 
+    /// Reads, then writes: rewrites the schema version with its own value, which commits one
+    /// page to the write-ahead log and syncs it like any push. A full disk, a read-only file
+    /// or a lock held for ever fails here as it would fail the devices' pushes, instead of
+    /// `/health` answering from a database that only still reads.
     fn health(&self) -> Result<()> {
         self.read(|conn| {
             conn.query_row("SELECT COUNT(*) FROM units", [], |row| row.get::<_, i64>(0))?;
             Ok(())
+        })?;
+        self.write(|tx| {
+            let version: i64 = tx.pragma_query_value(None, "user_version", |row| row.get(0))?;
+            tx.pragma_update(None, "user_version", version)?;
+            Ok(())
         })
+    }
+
+    fn free_space(&self) -> Result<Option<u64>> {
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        let stats = rustix::fs::statvfs(dir).map_err(|errno| Error::DataDir {
+            path: dir.to_path_buf(),
+            source: errno.into(),
+        })?;
+        Ok(Some(stats.f_bavail.saturating_mul(stats.f_frsize)))
     }
 
     fn add_unit(&self, unit: &Unit, now: DateTime<Utc>) -> Result<()> {

@@ -161,3 +161,30 @@ fn a_revocation_by_another_connection_shuts_the_device_out_at_once() {
 
     assert_eq!(server.authenticate(token.hash()).unwrap(), None);
 }
+
+#[test]
+fn health_writes_to_the_database() {
+    let (_dir, storage) = storage();
+    let wal = storage.path().with_extension("sqlite3-wal");
+    lock(&storage.writer)
+        .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+        .unwrap();
+    assert_eq!(fs::metadata(&wal).unwrap().len(), 0);
+
+    storage.health().unwrap();
+
+    assert!(fs::metadata(&wal).unwrap().len() > 0, "nothing was written");
+}
+
+#[test]
+fn health_fails_when_the_database_only_reads() {
+    let (_dir, storage) = storage();
+    lock(&storage.writer)
+        .pragma_update(None, "query_only", true)
+        .unwrap();
+
+    let error = storage.health().unwrap_err();
+
+    assert!(matches!(error, Error::Sqlite(_)), "{error}");
+    assert!(storage.free_space().unwrap().unwrap() > 0);
+}
