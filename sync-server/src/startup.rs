@@ -14,6 +14,7 @@ use axum::http::{Request, Response};
 use axum::routing::{get, post};
 use simpul_protocol::http::{ENROL_PATH, HEALTH_PATH, SYNC_PATH};
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 use tower_http::trace::TraceLayer;
 use tracing::Span;
 use tracing::field::Empty;
@@ -21,7 +22,7 @@ use tracing::field::Empty;
 use crate::config::Config;
 use crate::connections::{self, Limits};
 use crate::routes::{enrol, meta, sync};
-use crate::state::AppState;
+use crate::state::{self, AppState};
 use crate::storage::{SqliteStorage, Storage};
 use crate::{Error, Result};
 
@@ -58,6 +59,7 @@ impl Application {
             storage: Arc::clone(&storage),
             body_limit: config.body_limit,
             min_free_space: config.min_free_space,
+            decoding: Arc::new(Semaphore::new(state::decoding_permits())),
             enrol_throttle: Arc::default(),
         };
         Ok(Application {

@@ -17,5 +17,7 @@ mod concurrency;
 mod configuration;
 // Silent, stalled and idle connections are closed; a full house delays, never locks out.
 mod connections;
+// Hostile batches in parallel: the real binary's memory stays flat.
+mod memory;
 // The real binary: address on stdout, admin commands beside it, SIGTERM, JSON logs.
 mod process;
