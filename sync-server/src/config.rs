@@ -185,6 +185,29 @@ mod tests {
     }
 
     #[test]
+    fn connection_limits_come_from_the_file_and_default_to_production_values() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("server.json");
+        std::fs::write(
+            &file,
+            r#"{ "data": "/srv/simpul", "header_timeout_secs": 5, "max_connections": 100 }"#,
+        )
+        .unwrap();
+
+        let config = Config::load(Some(&file), Layer::default()).unwrap();
+
+        assert_eq!(config.header_timeout, Duration::from_secs(5));
+        assert_eq!(config.max_connections, 100);
+        assert_eq!(config.body_timeout, DEFAULT_BODY_TIMEOUT);
+        assert_eq!(config.min_free_space, DEFAULT_MIN_FREE_SPACE);
+        let derived = default_max_connections();
+        assert!(
+            (1..=MAX_CONNECTIONS_CEILING).contains(&derived),
+            "{derived}"
+        );
+    }
+
+    #[test]
     fn a_misspelt_setting_in_the_file_is_an_error_not_ignored() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("server.json");
