@@ -3,12 +3,17 @@
 //! window that its first failure opened has passed. A right code from another address is
 //! never held up.
 //!
+//! Addresses are the TCP peer's: behind a reverse proxy every client shares the proxy's,
+//! so one guesser makes every device there wait. (Forwarded headers are not trusted; any
+//! client can write them.)
+//!
 //! The counts live in memory, per server process, and are forgotten when it restarts;
-//! windows that have passed are pruned as new failures arrive, so the map holds at most the
-//! addresses that failed in the last [`WINDOW`].
+//! windows that have passed are pruned as new failures arrive, so the map holds little more
+//! than the addresses that failed in the last [`WINDOW`]. An IPv6 client is counted by its
+//! /64 network, since one machine commonly has a whole /64 to pick fresh addresses from.
 
 use std::collections::HashMap;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv6Addr};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -47,6 +52,7 @@ impl Window {
 impl Throttle {
     /// `Err(wait)` when `address` has used up its failures: how long until it may try again.
     pub fn check(&self, address: IpAddr, now: Instant) -> Result<(), Duration> {
+        let address = counted_as(address);
         let failures = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
         match failures.by_address.get(&address) {
             Some(window) if window.count >= MAX_FAILURES && !window.has_passed(now) => {
@@ -58,6 +64,7 @@ impl Throttle {
 
     /// Counts one failure against `address`.
     pub fn fail(&self, address: IpAddr, now: Instant) {
+        let address = counted_as(address);
         let mut failures = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
         failures.since_prune += 1;
         if failures.since_prune >= PRUNE_EVERY {
@@ -84,6 +91,17 @@ impl Throttle {
     fn len(&self) -> usize {
         let failures = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
         failures.by_address.len()
+    }
+}
+
+/// The address failures are counted under: an IPv4 address itself, an IPv6 one's /64.
+fn counted_as(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V4(_) => address,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(Ipv6Addr::from_bits(v6.to_bits() & !u128::from(u64::MAX))),
+        },
     }
 }
 
@@ -124,6 +142,20 @@ mod tests {
         throttle.fail(ONE, later);
 
         assert_eq!(throttle.check(ONE, later), Ok(()));
+    }
+
+    #[test]
+    fn fresh_ipv6_addresses_from_one_network_count_as_one() {
+        let throttle = Throttle::default();
+        let now = Instant::now();
+        for host in 0..u16::try_from(MAX_FAILURES).unwrap() {
+            throttle.fail(IpAddr::from([0x2001, 0xdb8, 0, 1, 0, 0, 0, host]), now);
+        }
+
+        let another_host = IpAddr::from([0x2001, 0xdb8, 0, 1, 0xabcd, 0, 0, 9]);
+        let another_network = IpAddr::from([0x2001, 0xdb8, 0, 2, 0, 0, 0, 1]);
+        assert!(throttle.check(another_host, now).is_err());
+        assert_eq!(throttle.check(another_network, now), Ok(()));
     }
 
     #[test]
