@@ -6,6 +6,7 @@ use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 
+use crate::connections::ClientAddress;
 use crate::error::AppError;
 use crate::model::Device;
 use crate::secret::DeviceToken;
@@ -20,12 +21,17 @@ impl FromRequestParts<AppState> for Authenticated {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let token = bearer(&parts.headers).ok_or(AppError::Unauthorized)?;
+        let refused = |parts: &Parts| {
+            let client = ClientAddress::from_parts(parts);
+            tracing::warn!(%client, "device token refused");
+            AppError::Unauthorized
+        };
+        let token = bearer(&parts.headers).ok_or_else(|| refused(parts))?;
         let hash = token.hash();
         let device = state
             .with_storage(move |storage| storage.authenticate(hash))
             .await?
-            .ok_or(AppError::Unauthorized)?;
+            .ok_or_else(|| refused(parts))?;
         tracing::Span::current().record("device", tracing::field::display(&device.id));
         Ok(Authenticated(device))
     }

@@ -41,6 +41,10 @@ pub struct ServeArgs {
     /// Largest request body in bytes [default: 8 MiB].
     #[arg(long, env = "SIMPUL_BODY_LIMIT")]
     pub body_limit: Option<usize>,
+    /// Connections served at once; more wait in the listen queue [default: half the
+    /// open-file limit, at most 8192].
+    #[arg(long, env = "SIMPUL_MAX_CONNECTIONS")]
+    pub max_connections: Option<usize>,
     /// Log as text or as JSON lines [default: text].
     #[arg(long, env = "SIMPUL_LOG_FORMAT", value_enum)]
     pub log_format: Option<LogFormat>,
@@ -144,6 +148,8 @@ fn serve(args: ServeArgs) -> Result<()> {
         listen: args.listen,
         body_limit: args.body_limit,
         log_format: args.log_format,
+        max_connections: args.max_connections,
+        ..Layer::default()
     };
     let config = Config::load(args.config.as_deref(), overrides)?;
     telemetry::init(config.log_format);
@@ -161,7 +167,11 @@ fn serve(args: ServeArgs) -> Result<()> {
 
 fn run_admin(args: AdminArgs) -> Result<()> {
     let data = args.data.ok_or(crate::Error::NoDataDir)?;
-    let storage = SqliteStorage::open(&data)?;
+    // Only adding a unit may start a new server's data; everything else needs an existing one.
+    let storage = match &args.command {
+        AdminCommand::Unit(UnitCommand::Add { .. }) => SqliteStorage::open(&data)?,
+        _ => SqliteStorage::open_existing(&data)?,
+    };
     let now = Utc::now();
     match args.command {
         AdminCommand::Unit(UnitCommand::Add {

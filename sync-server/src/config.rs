@@ -4,13 +4,16 @@
 //! defaults.
 //!
 //! ```json
-//! { "data": "/var/lib/simpul", "listen": "0.0.0.0:8080", "body_limit": 8388608, "log_format": "json" }
+//! { "data": "/var/lib/simpul", "listen": "0.0.0.0:8080", "body_limit": 8388608, "log_format": "json",
+//!   "header_timeout_secs": 30, "body_timeout_secs": 30, "max_connections": 500,
+//!   "min_free_space": 67108864 }
 //! ```
 //!
 //! No setting here is secret: device tokens and enrolment codes live hashed in the database.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::Deserialize;
 
@@ -24,6 +27,22 @@ pub const DEFAULT_LISTEN: SocketAddr =
 /// The largest request body: one batch frame (the protocol's own frame limit, 8 MiB).
 pub const DEFAULT_BODY_LIMIT: usize = 8 << 20;
 
+/// How long a client may take to send a request's header, and how long a kept-alive
+/// connection may wait idle for its next request: a socket that sends nothing must not hold
+/// one of the server's few file descriptors for ever.
+pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How long a request body may stall between two pieces before the request is refused and
+/// its connection closed. A slow network still gets through; a stopped client does not.
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Below this much free space in the data directory `/health` answers `503`: SQLite needs
+/// room for its write-ahead log long before the disk is truly full.
+pub const DEFAULT_MIN_FREE_SPACE: u64 = 64 << 20;
+
+/// Connections served at once when the open-file limit does not say otherwise.
+const MAX_CONNECTIONS_CEILING: usize = 8192;
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
     /// Holds the database.
@@ -33,6 +52,26 @@ pub struct Config {
     /// Bytes; a larger body is answered `413 too_large`.
     pub body_limit: usize,
     pub log_format: LogFormat,
+    /// See [`DEFAULT_HEADER_TIMEOUT`].
+    pub header_timeout: Duration,
+    /// See [`DEFAULT_BODY_TIMEOUT`].
+    pub body_timeout: Duration,
+    /// Connections served at once; further clients wait in the listen queue until one closes.
+    /// Defaults to [`default_max_connections`].
+    pub max_connections: usize,
+    /// Bytes; see [`DEFAULT_MIN_FREE_SPACE`].
+    pub min_free_space: u64,
+}
+
+/// Half the process's open-file limit (the other half stays for the database files, the
+/// log and the listener), at most 8192: past the limit `accept` fails and every device, and
+/// `/health` with them, would be shut out.
+pub fn default_max_connections() -> usize {
+    let limit = rustix::process::getrlimit(rustix::process::Resource::Nofile).current;
+    limit
+        .and_then(|limit| usize::try_from(limit / 2).ok())
+        .unwrap_or(MAX_CONNECTIONS_CEILING)
+        .clamp(1, MAX_CONNECTIONS_CEILING)
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
@@ -53,6 +92,10 @@ pub struct Layer {
     pub listen: Option<SocketAddr>,
     pub body_limit: Option<usize>,
     pub log_format: Option<LogFormat>,
+    pub header_timeout_secs: Option<u64>,
+    pub body_timeout_secs: Option<u64>,
+    pub max_connections: Option<usize>,
+    pub min_free_space: Option<u64>,
 }
 
 impl Layer {
@@ -74,6 +117,10 @@ impl Layer {
             listen: self.listen.or(below.listen),
             body_limit: self.body_limit.or(below.body_limit),
             log_format: self.log_format.or(below.log_format),
+            header_timeout_secs: self.header_timeout_secs.or(below.header_timeout_secs),
+            body_timeout_secs: self.body_timeout_secs.or(below.body_timeout_secs),
+            max_connections: self.max_connections.or(below.max_connections),
+            min_free_space: self.min_free_space.or(below.min_free_space),
         }
     }
 }
@@ -86,6 +133,10 @@ impl Config {
             listen: DEFAULT_LISTEN,
             body_limit: DEFAULT_BODY_LIMIT,
             log_format: LogFormat::default(),
+            header_timeout: DEFAULT_HEADER_TIMEOUT,
+            body_timeout: DEFAULT_BODY_TIMEOUT,
+            max_connections: default_max_connections(),
+            min_free_space: DEFAULT_MIN_FREE_SPACE,
         }
     }
 
@@ -97,6 +148,14 @@ impl Config {
         config.listen = layer.listen.unwrap_or(config.listen);
         config.body_limit = layer.body_limit.unwrap_or(config.body_limit);
         config.log_format = layer.log_format.unwrap_or(config.log_format);
+        let seconds = |secs: Option<u64>, default| secs.map_or(default, Duration::from_secs);
+        config.header_timeout = seconds(layer.header_timeout_secs, config.header_timeout);
+        config.body_timeout = seconds(layer.body_timeout_secs, config.body_timeout);
+        config.max_connections = layer
+            .max_connections
+            .unwrap_or(config.max_connections)
+            .max(1);
+        config.min_free_space = layer.min_free_space.unwrap_or(config.min_free_space);
         Ok(config)
     }
 }
@@ -123,6 +182,29 @@ mod tests {
         assert_eq!(config.listen, "127.0.0.1:7000".parse().unwrap());
         assert_eq!(config.log_format, LogFormat::Json);
         assert_eq!(config.body_limit, DEFAULT_BODY_LIMIT);
+    }
+
+    #[test]
+    fn connection_limits_come_from_the_file_and_default_to_production_values() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("server.json");
+        std::fs::write(
+            &file,
+            r#"{ "data": "/srv/simpul", "header_timeout_secs": 5, "max_connections": 100 }"#,
+        )
+        .unwrap();
+
+        let config = Config::load(Some(&file), Layer::default()).unwrap();
+
+        assert_eq!(config.header_timeout, Duration::from_secs(5));
+        assert_eq!(config.max_connections, 100);
+        assert_eq!(config.body_timeout, DEFAULT_BODY_TIMEOUT);
+        assert_eq!(config.min_free_space, DEFAULT_MIN_FREE_SPACE);
+        let derived = default_max_connections();
+        assert!(
+            (1..=MAX_CONNECTIONS_CEILING).contains(&derived),
+            "{derived}"
+        );
     }
 
     #[test]

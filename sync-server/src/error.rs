@@ -10,7 +10,8 @@ use std::fmt;
 use std::path::PathBuf;
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use simpul_protocol::http::ErrorBody;
 use uuid::Uuid;
@@ -29,6 +30,15 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+
+    #[error(
+        "{0} holds no simpul-server data; check the folder, or start a new server there \
+         with `simpul-server serve` or `simpul-server admin unit add`"
+    )]
+    NoServerData(PathBuf),
+
+    #[error("{0} is a device's folder (it holds a simpul replica), not a server's")]
+    DeviceFolder(PathBuf),
 
     #[error("cannot read configuration file {path}")]
     ConfigFile {
@@ -53,9 +63,6 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-
-    #[error("the server stopped with an error")]
-    Serve(#[source] std::io::Error),
 
     #[error(
         "the database has schema version {found}, newer than the {known} this build knows; \
@@ -185,13 +192,23 @@ pub enum AppError {
     BadRequest(String),
     /// The body, or a size a frame declares, is over a limit.
     TooLarge(String),
+    /// Unknown, used and expired codes get the same answer, so that guessing tells nothing;
+    /// the log keeps which it was.
     EnrolmentRefused(Refusal),
     /// Data or a code of another unit than the device's.
     WrongUnit(String),
+    /// Too many failed enrolments from one address: try again after the duration.
+    TooManyAttempts(std::time::Duration),
     NotFound,
     MethodNotAllowed,
-    /// The database cannot be reached: only `/health` answers this.
+    /// The database cannot be reached or written: only `/health` answers this.
     Unavailable(Error),
+    /// Less free space than configured is left for the database: only `/health` answers
+    /// this, in bytes.
+    LowDiskSpace {
+        free: u64,
+        needed: u64,
+    },
     /// Anything else: logged, never shown.
     Internal(Error),
 }
@@ -234,10 +251,18 @@ impl AppError {
             AppError::TooLarge(message) => {
                 (StatusCode::PAYLOAD_TOO_LARGE, "too_large", message.clone())
             }
-            AppError::EnrolmentRefused(refusal) => (
+            AppError::EnrolmentRefused(_) => (
                 StatusCode::CONFLICT,
                 "enrolment_refused",
-                refusal.to_string(),
+                "this enrolment code is not valid: it may be mistyped, already used or expired; \
+                 check it, or ask for a new one"
+                    .into(),
+            ),
+            AppError::TooManyAttempts(_) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                "too many wrong enrolment codes from this address; wait a minute and try again"
+                    .into(),
             ),
             AppError::WrongUnit(message) => (StatusCode::FORBIDDEN, "wrong_unit", message.clone()),
             AppError::NotFound => (
@@ -253,7 +278,16 @@ impl AppError {
             AppError::Unavailable(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "internal",
-                "the server cannot reach its database".into(),
+                "the server cannot read and write its database".into(),
+            ),
+            AppError::LowDiskSpace { free, needed } => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "internal",
+                format!(
+                    "the server's disk is almost full: {} MiB free, at least {} MiB needed",
+                    free >> 20,
+                    needed >> 20
+                ),
             ),
             AppError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -269,6 +303,9 @@ impl IntoResponse for AppError {
         if let AppError::Internal(error) | AppError::Unavailable(error) = &self {
             tracing::error!(error = %Chain(error), "request failed");
         }
+        if let AppError::LowDiskSpace { free, needed } = &self {
+            tracing::error!(free, needed, "the data directory is almost full");
+        }
         let (status, code, message) = self.parts();
         // Shown on the request's log line, so a refused client can be told why.
         tracing::Span::current().record(
@@ -279,7 +316,15 @@ impl IntoResponse for AppError {
             code: code.to_string(),
             message,
         };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if let AppError::TooManyAttempts(wait) = self {
+            // Whole seconds, rounded up: never an invitation to come back too early.
+            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+        }
+        response
     }
 }
 

@@ -8,7 +8,8 @@
 //!    (`simpul-server admin unit add U-CAPIL --name …`, `admin enrol-code --unit U-CAPIL`;
 //!    the same actions as functions in [`admin`]).
 //! 2. The device exchanges the code for a bearer token at `POST /v1/enrol`
-//!    ([`routes::enrol`]). Codes and tokens are stored only as SHA-256 hashes ([`secret`]).
+//!    ([`routes::enrol`]). Codes and tokens are stored only as SHA-256 hashes ([`secret`]);
+//!    an address that keeps presenting wrong codes is made to wait ([`throttle`]).
 //! 3. From then on every round trip is one `POST /v1/sync` ([`routes::sync`]): the device
 //!    pushes a batch frame of its new changes and gets back a frame of its unit's changes
 //!    after its cursor. [`exchange`] validates every pushed change with Automerge — never
@@ -53,13 +54,15 @@
 //! # Layout
 //!
 //! [`config`] and [`cli`] read settings and commands; [`startup`] binds and wires the
-//! [`routes`]; [`error`] turns every failure into one JSON shape; [`storage`] hides SQLite
-//! behind a trait; [`model`] holds the parsed nouns.
+//! [`routes`], and [`connections`] serves them, limiting what each connection may hold;
+//! [`error`] turns every failure into one JSON shape; [`storage`] hides SQLite behind a
+//! trait; [`model`] holds the parsed nouns.
 
 pub mod admin;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod connections;
 pub mod error;
 pub mod exchange;
 pub mod model;
@@ -69,6 +72,7 @@ pub mod startup;
 pub mod state;
 pub mod storage;
 pub mod telemetry;
+pub mod throttle;
 pub mod unit_document;
 
 pub use config::Config;

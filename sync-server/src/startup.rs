@@ -1,7 +1,7 @@
 //! Building and running the server: [`Application::build`] opens the storage and binds the
 //! port (port 0 picks a free one, which tests use), [`router`] wires the routes, and
 //! [`Application::run_until_stopped`] serves until SIGTERM or Ctrl-C, letting requests in
-//! flight finish.
+//! flight finish. How each connection is limited is in [`connections`](crate::connections).
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -14,13 +14,15 @@ use axum::http::{Request, Response};
 use axum::routing::{get, post};
 use simpul_protocol::http::{ENROL_PATH, HEALTH_PATH, SYNC_PATH};
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 use tower_http::trace::TraceLayer;
 use tracing::Span;
 use tracing::field::Empty;
 
 use crate::config::Config;
+use crate::connections::{self, Limits};
 use crate::routes::{enrol, meta, sync};
-use crate::state::AppState;
+use crate::state::{self, AppState};
 use crate::storage::{SqliteStorage, Storage};
 use crate::{Error, Result};
 
@@ -29,6 +31,7 @@ pub struct Application {
     local_addr: SocketAddr,
     router: Router,
     storage: Arc<dyn Storage>,
+    limits: Limits,
 }
 
 impl Application {
@@ -55,12 +58,20 @@ impl Application {
         let state = AppState {
             storage: Arc::clone(&storage),
             body_limit: config.body_limit,
+            min_free_space: config.min_free_space,
+            decoding: Arc::new(Semaphore::new(state::decoding_permits())),
+            enrol_throttle: Arc::default(),
         };
         Ok(Application {
             listener,
             local_addr,
             router: router(state),
             storage,
+            limits: Limits {
+                header_timeout: config.header_timeout,
+                body_timeout: config.body_timeout,
+                max_connections: config.max_connections,
+            },
         })
     }
 
@@ -87,11 +98,12 @@ impl Application {
     ///
     /// [`run_until_stopped`]: Application::run_until_stopped
     pub async fn run_until(self, stop: impl Future<Output = ()> + Send + 'static) -> Result<()> {
-        tracing::info!(address = %self.local_addr, "serving");
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(stop)
-            .await
-            .map_err(Error::Serve)?;
+        tracing::info!(
+            address = %self.local_addr,
+            max_connections = self.limits.max_connections,
+            "serving"
+        );
+        connections::serve(self.listener, self.router, self.limits, stop).await;
         tracing::info!("stopped");
         Ok(())
     }

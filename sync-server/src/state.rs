@@ -1,15 +1,37 @@
-//! What every handler shares: the storage and the request limits.
+//! What every handler shares: the storage, the request limits, the decoding permits and the
+//! enrolment throttle.
 
 use std::sync::Arc;
 
+use simpul_protocol::Limits;
+use tokio::sync::Semaphore;
+
 use crate::error::AppError;
 use crate::storage::Storage;
+use crate::throttle::Throttle;
 
 #[derive(Clone)]
 pub struct AppState {
     pub storage: Arc<dyn Storage>,
     /// Bytes of request body accepted, at most.
     pub body_limit: usize,
+    /// Bytes of free space under which `/health` answers `503`.
+    pub min_free_space: u64,
+    /// Permits to decode a pushed batch; see [`decoding_permits`].
+    pub decoding: Arc<Semaphore>,
+    /// Failed enrolments per client address.
+    pub enrol_throttle: Arc<Throttle>,
+}
+
+/// Memory the server may spend decoding pushed batches at once.
+pub const DECODING_BUDGET: usize = 256 << 20;
+
+/// Batches decoded at once. A 1 KB frame may unpack to a full payload (32 MiB), and decoding
+/// holds it beside the entries copied out of it: twice the payload limit per batch. However
+/// many such frames arrive together, the others wait for a permit, so memory stays within
+/// [`DECODING_BUDGET`] instead of growing with every request in flight.
+pub fn decoding_permits() -> usize {
+    (DECODING_BUDGET / (2 * Limits::default().max_payload_bytes)).max(1)
 }
 
 impl AppState {

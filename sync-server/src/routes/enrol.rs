@@ -1,13 +1,19 @@
 //! `POST /v1/enrol`: a one-time code becomes a device token.
+//!
+//! Every refused code is counted against the client's address ([`crate::throttle`]) and
+//! logged with that address, never with the code.
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::HeaderValue;
 use axum::http::header::CACHE_CONTROL;
 use axum::response::{IntoResponse, Response};
+use std::time::Instant;
+
 use chrono::Utc;
 use simpul_protocol::http::{EnrolRequest, EnrolResponse};
 
+use crate::connections::ClientAddress;
 use crate::error::{AppError, Refusal};
 use crate::model::{DeviceId, Name, UnitCode};
 use crate::routes::ApiJson;
@@ -16,11 +22,31 @@ use crate::state::AppState;
 use crate::storage::NewDevice;
 
 /// Answers the token once; the server keeps only its hash. A code that cannot be a code
-/// (mistyped, wrong length) is refused like an unknown one: `409 enrolment_refused`.
+/// (mistyped, wrong length) is refused like an unknown one: `409 enrolment_refused`; an
+/// address with too many refusals gets `429 too_many_attempts` before its code is looked at.
 pub async fn enrol(
     State(state): State<AppState>,
+    client: ClientAddress,
     ApiJson(request): ApiJson<EnrolRequest>,
 ) -> Result<Response, AppError> {
+    let now = Instant::now();
+    if let Some(ip) = client.ip() {
+        state.enrol_throttle.check(ip, now).map_err(|wait| {
+            tracing::warn!(%client, "enrolment refused: too many failures from this address");
+            AppError::TooManyAttempts(wait)
+        })?;
+    }
+    let answer = enrol_device(&state, request).await;
+    if let Err(AppError::EnrolmentRefused(refusal)) = &answer {
+        tracing::warn!(%client, reason = ?refusal, "enrolment refused");
+        if let Some(ip) = client.ip() {
+            state.enrol_throttle.fail(ip, now);
+        }
+    }
+    answer
+}
+
+async fn enrol_device(state: &AppState, request: EnrolRequest) -> Result<Response, AppError> {
     let name = Name::parse("device name", &request.device)?;
     let code =
         EnrolmentCode::parse(&request.code).ok_or(AppError::EnrolmentRefused(Refusal::Unknown))?;

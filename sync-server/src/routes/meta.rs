@@ -32,13 +32,31 @@ pub async fn about() -> Json<About> {
 #[derive(Debug, Serialize)]
 pub struct Health {
     pub status: &'static str,
+    /// Bytes free in the data directory, when the storage can tell.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub free_bytes: Option<u64>,
 }
 
-/// `GET /health`: `200 {"status":"ok"}` once the database has answered a query, `503`
-/// otherwise.
+/// `GET /health`: `200 {"status":"ok","free_bytes":…}` once the database has answered a
+/// query and taken a write; `503` when it cannot, or when less than the configured minimum
+/// of free space is left — a server whose pushes will fail is not healthy, however well it
+/// still reads.
 pub async fn health(State(state): State<AppState>) -> Result<Json<Health>, AppError> {
-    match state.with_storage(|storage| storage.health()).await {
-        Ok(()) => Ok(Json(Health { status: "ok" })),
+    let checked = state
+        .with_storage(|storage| {
+            storage.health()?;
+            storage.free_space()
+        })
+        .await;
+    match checked {
+        Ok(Some(free)) if free < state.min_free_space => Err(AppError::LowDiskSpace {
+            free,
+            needed: state.min_free_space,
+        }),
+        Ok(free_bytes) => Ok(Json(Health {
+            status: "ok",
+            free_bytes,
+        })),
         Err(AppError::Internal(error)) => Err(AppError::Unavailable(error)),
         Err(other) => Err(other),
     }

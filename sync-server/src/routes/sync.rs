@@ -2,7 +2,10 @@
 //!
 //! Checks run cheapest first and nothing is stored until all have passed: the token (`401`),
 //! the headers (`400`), the content type (`400`), the body size (`413`), then — in
-//! [`exchange`] — the frame and every change in it (`400 malformed_batch`).
+//! [`exchange`] — the frame and every change in it (`400 malformed_batch`). Only a few
+//! batches are decoded at once ([`crate::state::decoding_permits`]); the others wait.
+
+use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request, State};
@@ -29,8 +32,15 @@ pub async fn sync(
     headers: SyncHeaders,
     BatchBody(body): BatchBody,
 ) -> Result<Response, AppError> {
+    // Held by the blocking task itself, so a client that hangs up does not free its permit
+    // while its batch is still being decoded.
+    let permit = Arc::clone(&state.decoding)
+        .acquire_owned()
+        .await
+        .expect("the semaphore is never closed");
     let reply = state
         .with_storage(move |storage| {
+            let _permit = permit;
             let request = exchange::Request {
                 key: headers.key,
                 cursor: headers.cursor,

@@ -54,8 +54,13 @@ pub struct Pulled {
 }
 
 pub trait Storage: Send + Sync {
-    /// Checks that the database answers.
+    /// Checks that the database answers and takes a write.
     fn health(&self) -> Result<()>;
+
+    /// Bytes free for the database to grow into, when the storage can tell.
+    fn free_space(&self) -> Result<Option<u64>> {
+        Ok(None)
+    }
 
     /// Fails with [`Error::UnitExists`](crate::Error::UnitExists) for a code already in use.
     fn add_unit(&self, unit: &Unit, now: DateTime<Utc>) -> Result<()>;

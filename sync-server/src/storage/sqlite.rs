@@ -28,6 +28,10 @@ use crate::{Error, Result};
 /// The database file inside the data directory.
 pub const FILE_NAME: &str = "simpul-server.sqlite3";
 
+/// The database file a device's `simpul` replica keeps in its folder: a folder holding it is
+/// a device's, never a server's.
+const DEVICE_FILE_NAME: &str = "simpul.sqlite3";
+
 /// How long a connection waits for another's write lock, in this process or another.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -46,8 +50,12 @@ pub struct SqliteStorage {
 }
 
 impl SqliteStorage {
-    /// Opens (creating if needed) the database in `data_dir` and migrates it.
+    /// Opens (creating if needed) the database in `data_dir` and migrates it. A device's
+    /// folder is refused with [`Error::DeviceFolder`].
     pub fn open(data_dir: &Path) -> Result<SqliteStorage> {
+        if data_dir.join(DEVICE_FILE_NAME).exists() {
+            return Err(Error::DeviceFolder(data_dir.to_path_buf()));
+        }
         fs::create_dir_all(data_dir).map_err(|source| Error::DataDir {
             path: data_dir.to_path_buf(),
             source,
@@ -63,6 +71,19 @@ impl SqliteStorage {
             writer: Mutex::new(writer),
             readers: Mutex::new(Vec::new()),
         })
+    }
+
+    /// Opens the database `data_dir` already holds, and fails with [`Error::NoServerData`]
+    /// (writing nothing) when it holds none: every command but starting a server works on an
+    /// existing one, and a mistyped folder must not quietly become a new, empty server.
+    pub fn open_existing(data_dir: &Path) -> Result<SqliteStorage> {
+        if data_dir.join(DEVICE_FILE_NAME).exists() {
+            return Err(Error::DeviceFolder(data_dir.to_path_buf()));
+        }
+        if !data_dir.join(FILE_NAME).is_file() {
+            return Err(Error::NoServerData(data_dir.to_path_buf()));
+        }
+        SqliteStorage::open(data_dir)
     }
 
     pub fn path(&self) -> &Path {
@@ -149,11 +170,29 @@ impl Storage for SqliteStorage {
         })
     }
 
+    /// Reads, then writes: rewrites the schema version with its own value, which commits one
+    /// page to the write-ahead log and syncs it like any push. A full disk, a read-only file
+    /// or a lock held for ever fails here as it would fail the devices' pushes, instead of
+    /// `/health` answering from a database that only still reads.
     fn health(&self) -> Result<()> {
         self.read(|conn| {
             conn.query_row("SELECT COUNT(*) FROM units", [], |row| row.get::<_, i64>(0))?;
             Ok(())
+        })?;
+        self.write(|tx| {
+            let version: i64 = tx.pragma_query_value(None, "user_version", |row| row.get(0))?;
+            tx.pragma_update(None, "user_version", version)?;
+            Ok(())
         })
+    }
+
+    fn free_space(&self) -> Result<Option<u64>> {
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        let stats = rustix::fs::statvfs(dir).map_err(|errno| Error::DataDir {
+            path: dir.to_path_buf(),
+            source: errno.into(),
+        })?;
+        Ok(Some(stats.f_bavail.saturating_mul(stats.f_frsize)))
     }
 
     fn add_unit(&self, unit: &Unit, now: DateTime<Utc>) -> Result<()> {

@@ -1,6 +1,8 @@
+use std::net::IpAddr;
+
 use chrono::{TimeDelta, Utc};
 use reqwest::StatusCode;
-use simpul_protocol::http::EnrolResponse;
+use simpul_protocol::http::{ENROL_PATH, EnrolRequest, EnrolResponse, ErrorBody};
 use simpul_server::admin;
 
 use crate::helpers::{assert_error, json, spawn_app};
@@ -113,4 +115,93 @@ async fn neither_codes_nor_tokens_are_stored_in_clear() {
     ] {
         assert!(!readable(secret), "a secret is stored in clear");
     }
+}
+
+#[tokio::test]
+async fn unknown_used_and_expired_codes_get_the_same_answer() {
+    let app = spawn_app().await;
+    app.add_unit("U-CAPIL");
+    let used = app.enrolment_code("U-CAPIL");
+    assert_eq!(app.enrol(&used, "Tablet 1").await.status(), StatusCode::OK);
+    let expired = admin::issue_enrolment_code(
+        app.storage.as_ref(),
+        "U-CAPIL",
+        Utc::now() - TimeDelta::days(8),
+    )
+    .unwrap();
+
+    let mut answers = Vec::new();
+    for code in ["KQ7M-4XPA-2H", &used, &expired.code.expose()] {
+        let response = app.enrol(code, "Tablet 2").await;
+        let status = response.status();
+        let error: ErrorBody = json(response).await;
+        answers.push((status, error.code, error.message));
+    }
+
+    assert_eq!(answers[0].0, StatusCode::CONFLICT);
+    assert_eq!(answers[0], answers[1]);
+    assert_eq!(answers[0], answers[2]);
+    assert_eq!(admin::devices(app.storage.as_ref()).unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn after_five_wrong_codes_an_address_must_wait_even_with_a_right_code() {
+    let app = spawn_app().await;
+    app.add_unit("U-CAPIL");
+    let code = app.enrolment_code("U-CAPIL");
+    for _ in 0..5 {
+        let wrong = app.enrol("KQ7M-4XPA-2H", "Tablet 1").await;
+        assert_eq!(wrong.status(), StatusCode::CONFLICT);
+    }
+
+    let response = app.enrol(&code, "Tablet 1").await;
+
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait), "Retry-After: {wait}");
+    assert_error(response, StatusCode::TOO_MANY_REQUESTS, "too_many_attempts").await;
+    assert!(admin::devices(app.storage.as_ref()).unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_right_code_from_another_address_enrols_while_one_address_must_wait() {
+    let app = spawn_app().await;
+    app.add_unit("U-CAPIL");
+    let code = app.enrolment_code("U-CAPIL");
+    for _ in 0..6 {
+        app.enrol("KQ7M-4XPA-2H", "Tablet 1").await;
+    }
+    assert_eq!(
+        app.enrol(&code, "Tablet 1").await.status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Another loopback address: the whole of 127.0.0.0/8 reaches this machine.
+    let elsewhere = reqwest::Client::builder()
+        .local_address(IpAddr::from([127, 0, 0, 2]))
+        .build()
+        .unwrap();
+
+    let response = elsewhere
+        .post(format!("{}{ENROL_PATH}", app.address))
+        .header("content-type", "application/json")
+        .body(
+            serde_json::to_vec(&EnrolRequest {
+                code: code.clone(),
+                device: "Tablet 2".to_string(),
+                unit: None,
+            })
+            .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::OK);
+    let devices = admin::devices(app.storage.as_ref()).unwrap();
+    assert_eq!(devices.len(), 1);
+    assert_eq!(devices[0].name, "Tablet 2");
 }

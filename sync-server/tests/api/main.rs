@@ -15,5 +15,9 @@ mod security;
 mod concurrency;
 // Units' configuration documents: written by the server only, pulled by its devices.
 mod configuration;
+// Silent, stalled and idle connections are closed; a full house delays, never locks out.
+mod connections;
+// Hostile batches in parallel: the real binary's memory stays flat.
+mod memory;
 // The real binary: address on stdout, admin commands beside it, SIGTERM, JSON logs.
 mod process;

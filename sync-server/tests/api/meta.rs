@@ -2,7 +2,9 @@ use reqwest::StatusCode;
 use reqwest::header::CONTENT_TYPE;
 use serde_json::Value;
 
-use crate::helpers::{assert_error, json, spawn_app};
+use simpul_protocol::http::ErrorBody;
+
+use crate::helpers::{assert_error, json, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn the_root_tells_a_person_what_this_server_is() {
@@ -30,7 +32,28 @@ async fn health_is_ok_when_the_database_answers() {
 
     assert_eq!(response.status(), StatusCode::OK);
     let health: Value = json(response).await;
-    assert_eq!(health, serde_json::json!({ "status": "ok" }));
+    assert_eq!(health["status"], "ok");
+    assert!(health["free_bytes"].as_u64().unwrap() > 0, "{health}");
+}
+
+#[tokio::test]
+async fn health_is_unavailable_when_the_disk_is_almost_full() {
+    let app = spawn_app_with(|config| config.min_free_space = u64::MAX).await;
+
+    let response = app
+        .client
+        .get(format!("{}/health", app.address))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let error: ErrorBody = json(response).await;
+    assert!(
+        error.message.contains("disk is almost full"),
+        "{}",
+        error.message
+    );
 }
 
 #[tokio::test]

@@ -88,6 +88,10 @@ async fn a_device_revoked_by_the_admin_command_is_refused_at_its_next_request() 
 #[tokio::test]
 async fn the_admin_command_explains_an_unknown_unit_and_fails() {
     let dir = tempfile::tempdir().unwrap();
+    last_line(&admin_command(
+        dir.path(),
+        &["unit", "add", "U-CAPIL", "--name", "Dinas Dukcapil"],
+    ));
 
     let output = admin_command(dir.path(), &["enrol-code", "--unit", "U-NOPE"]);
 
@@ -155,4 +159,91 @@ async fn with_json_logging_each_request_is_one_json_line_with_status_device_and_
         answered[2]["span"]["error"],
         "not_found: there is nothing at this address"
     );
+}
+
+#[test]
+fn an_admin_command_given_a_mistyped_folder_fails_and_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let typo = dir.path().join("TYPO");
+
+    for args in [
+        &["device", "list"][..],
+        &["unit", "list"],
+        &["enrol-code", "--unit", "U-CAPIL"],
+    ] {
+        let output = admin_command(&typo, args);
+
+        assert!(!output.status.success(), "{args:?}");
+        let message = String::from_utf8_lossy(&output.stderr);
+        assert!(message.contains("holds no simpul-server data"), "{message}");
+        assert!(message.contains(&typo.display().to_string()), "{message}");
+        assert!(!typo.exists(), "{args:?} created the folder");
+    }
+}
+
+#[test]
+fn an_admin_command_given_an_empty_folder_writes_no_file_into_it() {
+    let dir = tempfile::tempdir().unwrap();
+
+    let output = admin_command(dir.path(), &["device", "list"]);
+
+    assert!(!output.status.success());
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(message.contains("holds no simpul-server data"), "{message}");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn a_device_folder_given_as_the_server_folder_is_refused_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("simpul.sqlite3"), b"a device's replica").unwrap();
+
+    for args in [
+        &["device", "list"][..],
+        &["unit", "add", "U-CAPIL", "--name", "Dinas Dukcapil"],
+    ] {
+        let output = admin_command(dir.path(), args);
+
+        assert!(!output.status.success(), "{args:?}");
+        let message = String::from_utf8_lossy(&output.stderr);
+        assert!(message.contains("is a device's folder"), "{message}");
+    }
+    let files: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .collect();
+    assert_eq!(files, ["simpul.sqlite3"]);
+}
+
+#[tokio::test]
+async fn refused_codes_and_tokens_are_logged_with_the_client_address_never_the_code() {
+    let mut server = ServerProcess::start();
+    last_line(&server.admin(&["unit", "add", "U-CAPIL", "--name", "Dinas Dukcapil"]));
+    let wrong_code = "KQ7M-4XPA-2H";
+
+    assert_eq!(
+        enrol(&server, wrong_code).await.status(),
+        StatusCode::CONFLICT
+    );
+    let refused = push(&server, "not-a-token").await;
+    server.terminate();
+    wait_for_exit(&mut server);
+
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    let log = std::fs::read_to_string(&server.log).unwrap();
+    let line = |needle: &str| {
+        log.lines()
+            .find(|line| line.contains(needle))
+            .unwrap_or_else(|| panic!("no {needle:?} in {log}"))
+            .to_string()
+    };
+    assert!(
+        line("enrolment refused").contains("client=127.0.0.1:"),
+        "{log}"
+    );
+    assert!(
+        line("device token refused").contains("client=127.0.0.1:"),
+        "{log}"
+    );
+    assert!(!log.contains("KQ7M"), "the code was logged: {log}");
 }

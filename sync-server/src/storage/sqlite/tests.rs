@@ -242,3 +242,30 @@ fn a_code_for_another_unit_is_refused_and_stays_usable() {
     let unit = storage.enrol(&device("U-OTHER"), now).unwrap();
     assert_eq!(unit.code.as_str(), "U-OTHER");
 }
+
+#[test]
+fn health_writes_to_the_database() {
+    let (_dir, storage) = storage();
+    let wal = storage.path().with_extension("sqlite3-wal");
+    lock(&storage.writer)
+        .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+        .unwrap();
+    assert_eq!(fs::metadata(&wal).unwrap().len(), 0);
+
+    storage.health().unwrap();
+
+    assert!(fs::metadata(&wal).unwrap().len() > 0, "nothing was written");
+}
+
+#[test]
+fn health_fails_when_the_database_only_reads() {
+    let (_dir, storage) = storage();
+    lock(&storage.writer)
+        .pragma_update(None, "query_only", true)
+        .unwrap();
+
+    let error = storage.health().unwrap_err();
+
+    assert!(matches!(error, Error::Sqlite(_)), "{error}");
+    assert!(storage.free_space().unwrap().unwrap() > 0);
+}
