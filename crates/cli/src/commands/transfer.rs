@@ -84,11 +84,7 @@ pub fn export_csv(
     lang: Lang,
 ) -> anyhow::Result<ExitCode> {
     let replica = open(data)?;
-    let file = std::fs::File::create(out).map_err(|source| simpul_replica::Error::Io {
-        path: out.to_path_buf(),
-        source,
-    })?;
-    let n = replica.export_csv(std::io::BufWriter::new(file), &filter.to_filter())?;
+    let n = simpul_replica::write_atomically(out, |w| replica.export_csv(w, &filter.to_filter()))?;
     println!(
         "{} {n} {} {}",
         tr(lang, "Diekspor", "Exported"),
