@@ -4,7 +4,6 @@ use std::io::Read;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use chrono::{Datelike, Utc};
 use simpul_replica::{Author, Captured, Code, NewResponse, PaperSerial, Replica, Settings, Status};
 use simpul_survey::Lang;
 use uuid::Uuid;
@@ -14,10 +13,13 @@ use crate::cli::{CaptureArgs, EditArgs, Format, IdArgs, InitArgs, ListArgs, Reso
 use crate::output::{json, tr};
 
 pub fn init(args: InitArgs, lang: Lang) -> anyhow::Result<ExitCode> {
-    let period = args.period.unwrap_or_else(current_semester);
+    let period = match args.period {
+        Some(period) => Code::parse("period", &period)?,
+        None => Code::current_semester(),
+    };
     let settings = Settings {
         unit: Code::parse("unit", &args.unit)?,
-        period: Code::parse("period", &period)?,
+        period,
         form: args.form,
         device: args.device.unwrap_or_else(default_device_name),
     };
@@ -35,13 +37,6 @@ pub fn init(args: InitArgs, lang: Lang) -> anyhow::Result<ExitCode> {
         s.form
     );
     Ok(ExitCode::SUCCESS)
-}
-
-/// Periods are named by semester, e.g. 2026-S2, unless the unit says otherwise.
-fn current_semester() -> String {
-    let today = Utc::now().date_naive();
-    let half = if today.month() <= 6 { 1 } else { 2 };
-    format!("{}-S{half}", today.year())
 }
 
 fn default_device_name() -> String {
