@@ -51,6 +51,8 @@ pub enum Error {
     },
     #[error("CSV: {0}")]
     Csv(#[from] csv::Error),
+    #[error("CSV line {line} is longer than {limit} bytes; nothing after it was read")]
+    RecordTooLarge { line: u64, limit: u64 },
     #[error("no replica at {0}; run `simpul init` first")]
     NotInitialised(std::path::PathBuf),
     #[error("a replica already exists at {0}")]
@@ -133,6 +135,9 @@ impl Error {
                 format!("data ini memuat hasil beberapa metode ({m}); pilih satu dengan --method")
             }
             Error::Csv(e) => format!("CSV rusak: {e}"),
+            Error::RecordTooLarge { line, limit } => format!(
+                "baris {line} berkas CSV lebih dari {limit} byte; isinya setelah baris itu tidak dibaca"
+            ),
             Error::Deleted(id) => format!("respons {id} sudah dihapus"),
             Error::NotEnrolled => {
                 "perangkat ini belum terdaftar ke server; jalankan `simpul enrol` dulu".to_string()
