@@ -95,6 +95,8 @@ pub enum Error {
     },
     #[error("sync stopped after {failures} failed attempts in a row; last: {last}")]
     SyncGaveUp { failures: u32, last: String },
+    #[error("the server did not answer within {seconds} s; nothing was lost, sync again later")]
+    ServerSilent { seconds: u64 },
 }
 
 impl Error {
@@ -151,6 +153,9 @@ impl Error {
             Error::SyncGaveUp { failures, last } => format!(
                 "sinkronisasi berhenti setelah {failures} kali gagal berturut-turut ({last}); \
                  data aman, jalankan lagi saat sinyal membaik"
+            ),
+            Error::ServerSilent { seconds } => format!(
+                "server tidak menjawab dalam {seconds} detik; data aman, sinkronkan lagi nanti"
             ),
             Error::Protocol(e) => format!("berkas bundel rusak atau tidak lengkap: {e}"),
             other => format!("galat: {other}"),

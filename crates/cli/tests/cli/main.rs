@@ -16,3 +16,5 @@ mod import_csv;
 mod report;
 // Single responses: capture, validation, edit, delete and restore, conflicts and resolve.
 mod responses;
+// Sync against a server that accepts and never answers: bounded by --timeout.
+mod sync;
