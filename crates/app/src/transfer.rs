@@ -3,7 +3,7 @@
 //! taken inside the files folder.
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Write};
+use std::io::BufReader;
 use std::path::Path;
 
 use simpul_replica::{Filter, ImportOptions};

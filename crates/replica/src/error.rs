@@ -57,6 +57,8 @@ pub enum Error {
     NotInitialised(std::path::PathBuf),
     #[error("a replica already exists at {0}")]
     AlreadyInitialised(std::path::PathBuf),
+    #[error("the replica at {0} is read-only: it can be read but not changed")]
+    ReadOnly(std::path::PathBuf),
     #[error(
         "database schema version {found} is newer than this program knows ({known}); update Simpul"
     )]
@@ -122,6 +124,10 @@ impl Error {
                 p.display()
             ),
             Error::AlreadyInitialised(p) => format!("data Simpul sudah ada di {}", p.display()),
+            Error::ReadOnly(p) => format!(
+                "data Simpul di {} hanya-baca: dapat dibaca tetapi tidak dapat diubah",
+                p.display()
+            ),
             Error::UnknownResponse(id) => format!("tidak ada respons dengan id {id}"),
             Error::UnknownForm(f) => format!("formulir `{f}` tidak dikenal"),
             Error::MissingSerial => "kuesioner kertas wajib punya nomor seri".to_string(),

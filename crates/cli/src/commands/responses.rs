@@ -8,7 +8,7 @@ use simpul_replica::{Author, Captured, Code, NewResponse, PaperSerial, Replica, 
 use simpul_survey::Lang;
 use uuid::Uuid;
 
-use super::{author, open, response_id};
+use super::{author, open, open_read_only, response_id};
 use crate::cli::{CaptureArgs, EditArgs, Format, IdArgs, InitArgs, ListArgs, ResolveArgs};
 use crate::output::{json, tr};
 
@@ -121,7 +121,7 @@ pub fn describe(captured: &Captured, lang: Lang) -> String {
 }
 
 pub fn list(args: ListArgs, lang: Lang) -> anyhow::Result<ExitCode> {
-    let replica = open(&args.data)?;
+    let replica = open_read_only(&args.data)?;
     let responses = replica.list(&args.filter.to_filter())?;
     if args.format.format == Format::Json {
         json(&responses)?;
@@ -157,7 +157,7 @@ pub fn list(args: ListArgs, lang: Lang) -> anyhow::Result<ExitCode> {
 }
 
 pub fn show(args: IdArgs, lang: Lang) -> anyhow::Result<ExitCode> {
-    let replica = open(&args.data)?;
+    let replica = open_read_only(&args.data)?;
     let detail = replica.show(response_id(&replica, &args.id)?)?;
     if args.format.format == Format::Json {
         json(&detail)?;
@@ -251,7 +251,7 @@ pub fn restore(args: IdArgs, lang: Lang) -> anyhow::Result<ExitCode> {
 }
 
 pub fn conflicts(args: ListArgs, lang: Lang) -> anyhow::Result<ExitCode> {
-    let replica = open(&args.data)?;
+    let replica = open_read_only(&args.data)?;
     let conflicts = replica.conflicts(&args.filter.to_filter())?;
     if args.format.format == Format::Json {
         json(&conflicts)?;

@@ -14,6 +14,8 @@ mod csv_files;
 mod import_csv;
 // The IKM report in JSON and in both languages, and the Krejcie–Morgan sample size.
 mod report;
+// A replica on read-only media: read by every reading command, no file touched.
+mod read_only;
 // Single responses: capture, validation, edit, delete and restore, conflicts and resolve.
 mod responses;
 // Sync against a server that accepts and never answers: bounded by --timeout.
