@@ -7,6 +7,10 @@
 //! A bad row is reported and skipped; good rows are written in chunks, each one transaction,
 //! and reported only after their chunk committed — so whatever was reported as imported
 //! survives a crash, and re-running the import finishes the job without duplicates.
+//!
+//! Files are read as offices save them — `,`, `;` or tab separated, UTF-8 or Windows-1252,
+//! LF or CRLF (see `csv_input`) — and an export is safe to open in a spreadsheet: text
+//! cells are [neutralised](crate::spreadsheet) there and restored here.
 
 use std::io::{Read, Write};
 
