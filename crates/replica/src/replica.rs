@@ -82,7 +82,7 @@ impl Replica {
         if !path.exists() {
             return Err(Error::NotInitialised(dir.to_path_buf()));
         }
-        if read_only_file(&path) || read_only_file(dir) {
+        if read_only_file(&path) || read_only_folder(dir) {
             return Err(Error::ReadOnly(dir.to_path_buf()));
         }
         let flags = OpenFlags::default() - OpenFlags::SQLITE_OPEN_CREATE;
@@ -254,6 +254,13 @@ impl Drop for Replica {
 /// write anyway.
 fn read_only_file(path: &Path) -> bool {
     std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly())
+}
+
+/// Whether the folder's permissions forbid creating the files SQLite keeps beside the
+/// database. Unix only: Windows sets its read-only attribute on folders for other reasons
+/// and ignores it for their contents.
+fn read_only_folder(dir: &Path) -> bool {
+    cfg!(unix) && read_only_file(dir)
 }
 
 /// A refusal to write by SQLite or the file system, in the replica's own words.
