@@ -6,7 +6,6 @@
 //! collects for — and the replica is created for that unit; the first sync then brings the
 //! unit's period and population, which take precedence over anything typed.
 
-use chrono::{Datelike, Local, NaiveDate};
 use simpul_replica::sync::request_enrolment;
 use simpul_replica::{Code, Replica, Settings};
 use simpul_survey::Lang;
@@ -63,8 +62,7 @@ impl App {
         refuse_if_set_up(device.replica.is_some(), lang)?;
         let settings = Settings {
             unit: Code::parse("unit", &enrolled.unit).or_app(lang)?,
-            period: Code::parse("period", &current_period(Local::now().date_naive()))
-                .or_app(lang)?,
+            period: Code::current_semester(),
             form: DEFAULT_FORM.to_string(),
             device: name,
         };
@@ -129,13 +127,6 @@ impl App {
     }
 }
 
-/// The semester a date falls in: `2025-S1` for January–June, `2025-S2` for July–December,
-/// the period most units report by.
-pub(crate) fn current_period(today: NaiveDate) -> String {
-    let half = if today.month() <= 6 { 1 } else { 2 };
-    format!("{}-S{half}", today.year())
-}
-
 fn refuse_if_set_up(set_up: bool, lang: Lang) -> Result<()> {
     if set_up {
         Err(fail(
@@ -183,15 +174,6 @@ fn server_address(raw: &str, lang: Lang) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn january_to_june_is_the_first_semester_and_july_to_december_the_second() {
-        let day = |m, d| NaiveDate::from_ymd_opt(2025, m, d).unwrap();
-        assert_eq!(current_period(day(1, 1)), "2025-S1");
-        assert_eq!(current_period(day(6, 30)), "2025-S1");
-        assert_eq!(current_period(day(7, 1)), "2025-S2");
-        assert_eq!(current_period(day(12, 31)), "2025-S2");
-    }
 
     #[test]
     fn a_server_address_without_a_scheme_gets_http() {

@@ -3,7 +3,7 @@
 //! taken inside the files folder.
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Write};
+use std::io::BufReader;
 use std::path::Path;
 
 use simpul_replica::{Filter, ImportOptions};
@@ -105,23 +105,17 @@ impl App {
         })
     }
 
-    /// Every response not deleted, as CSV that imports back losslessly. Written beside the
-    /// target and renamed, so a cut-off write never leaves half a file under the name.
+    /// Every response not deleted, as CSV that imports back losslessly, written atomically
+    /// so a cut-off write never leaves half a file under the name.
     pub fn export_csv(&self, path: String) -> Result<u64> {
         let device = self.device();
         let lang = device.lang;
         let path = self.file(&path);
-        let partial = path.with_extension("partial");
-        let file = File::create(&partial).map_err(|e| io_error(&partial, e, lang))?;
-        let mut out = BufWriter::new(file);
-        let rows = device
-            .replica()?
-            .export_csv(&mut out, &Filter::default())
-            .or_app(lang)?;
-        out.flush()
-            .and_then(|()| out.get_ref().sync_all())
-            .and_then(|()| std::fs::rename(&partial, &path))
-            .map_err(|e| io_error(&path, e, lang))?;
+        let replica = device.replica()?;
+        let rows = simpul_replica::write_atomically(&path, |out| {
+            replica.export_csv(out, &Filter::default())
+        })
+        .or_app(lang)?;
         Ok(rows as u64)
     }
 }

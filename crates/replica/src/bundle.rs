@@ -2,6 +2,7 @@
 //! A bundle is validated whole before anything is applied, so a truncated or corrupt file
 //! is refused and changes nothing.
 
+use std::io::Write;
 use std::path::Path;
 
 use serde::Serialize;
@@ -44,17 +45,16 @@ impl Replica {
         Ok((bytes, info))
     }
 
-    /// Write a bundle file atomically: a cut-off write never leaves a half bundle under the
-    /// final name.
+    /// Write a bundle file atomically (see [`crate::write_atomically`]): a cut-off write never
+    /// leaves a half bundle under the final name.
     pub fn export_bundle_file(&self, path: &Path, since: i64) -> Result<Exported> {
         let (bytes, info) = self.export_bundle(since)?;
-        let tmp = path.with_extension("partial");
-        let io = |source| Error::Io {
-            path: path.to_path_buf(),
-            source,
-        };
-        std::fs::write(&tmp, &bytes).map_err(io)?;
-        std::fs::rename(&tmp, path).map_err(io)?;
+        crate::write_atomically(path, |out| {
+            out.write_all(&bytes).map_err(|source| Error::Io {
+                path: path.to_path_buf(),
+                source,
+            })
+        })?;
         Ok(info)
     }
 

@@ -7,16 +7,22 @@
 //! A bad row is reported and skipped; good rows are written in chunks, each one transaction,
 //! and reported only after their chunk committed — so whatever was reported as imported
 //! survives a crash, and re-running the import finishes the job without duplicates.
+//!
+//! Files are read as offices save them — `,`, `;` or tab separated, UTF-8 or Windows-1252,
+//! LF or CRLF (see `csv_input`) — and an export is safe to open in a spreadsheet: text
+//! cells are [neutralised](crate::spreadsheet) there and restored here.
 
 use std::io::{Read, Write};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use simpul_survey::ItemKind;
+
 use crate::doc::Author;
 use crate::model::{Channel, Code, Filter, PaperSerial, Status};
 use crate::write::{Captured, NewResponse, Prepared};
-use crate::{Error, Phrase, Replica, Result};
+use crate::{Error, Phrase, Replica, Result, csv_input, spreadsheet};
 
 /// Columns that describe a response rather than answer a question.
 const META_COLUMNS: [&str; 9] = [
@@ -83,7 +89,7 @@ impl Columns {
             .iter()
             .find(|(_, m)| *m == name)
             .and_then(|(i, _)| record.get(*i))
-            .map(str::trim)
+            .map(|v| spreadsheet::restore(v).trim())
             .filter(|v| !v.is_empty())
             .map(str::to_string)
     }
@@ -99,11 +105,20 @@ impl Replica {
         options: &ImportOptions,
         mut progress: impl FnMut(&RowReport),
     ) -> Result<ImportSummary> {
+        let csv_input::Input {
+            layout,
+            reader,
+            boundary,
+        } = csv_input::open(input).map_err(|e| read_error(e, 1))?;
+        // Lines as people count them: the csv crate places a record one line early when
+        // lines end in CRLF.
+        let line_of = |p: &csv::Position| p.line() + u64::from(layout.crlf);
         let mut reader = csv::ReaderBuilder::new()
+            .delimiter(layout.delimiter)
             .flexible(false)
             .trim(csv::Trim::Headers)
-            .from_reader(input);
-        let headers = reader.headers()?.clone();
+            .from_reader(reader);
+        let headers = reader.headers().map_err(|e| csv_error(e, 1))?.clone();
         let columns = self.columns(&headers, options.form.as_deref())?;
 
         let mut summary = ImportSummary::default();
@@ -112,21 +127,33 @@ impl Replica {
         let mut record = csv::StringRecord::new();
         loop {
             let line;
+            let next = reader.position().clone();
+            boundary.set(next.byte());
             let parsed = match reader.read_record(&mut record) {
                 Ok(false) => break,
                 Ok(true) => {
-                    line = record.position().map_or(0, |p| p.line());
+                    line = record.position().map_or(0, line_of);
                     if record.iter().all(|f| f.trim().is_empty()) {
                         continue;
                     }
-                    self.row(&columns, &record, options)
+                    self.row(&columns, &record, options).map_err(shortened)
+                }
+                Err(e) if too_large(&e) => {
+                    // The rest of the file cannot be parsed reliably past a runaway row:
+                    // keep what came before it and stop here.
+                    let line = line_of(&next);
+                    self.flush(&mut chunk, &mut summary, &mut progress)?;
+                    return Err(Error::RecordTooLarge {
+                        line,
+                        limit: csv_input::MAX_RECORD_BYTES,
+                    });
                 }
                 Err(e) => {
-                    line = e.position().map_or(0, |p| p.line());
+                    line = e.position().map_or(0, line_of);
                     Err(Error::Csv(e))
                 }
             };
-            let serial = columns.meta(&record, "serial");
+            let serial = columns.meta(&record, "serial").map(|s| elide(&s));
             chunk.push((line, serial, parsed));
             if chunk.len() >= options.chunk.max(1) {
                 self.flush(&mut chunk, &mut summary, &mut progress)?;
@@ -150,7 +177,7 @@ impl Replica {
             } else {
                 return Err(Error::InvalidValue {
                     what: Phrase::new("kolom CSV", "CSV column"),
-                    value: name.to_string(),
+                    value: elide(name),
                     reason: Phrase::new(
                         "bukan kolom formulir ini; lihat kolom hasil `simpul export csv`",
                         "not a column of this form; see `simpul export csv` for the columns",
@@ -165,7 +192,7 @@ impl Replica {
         {
             return Err(Error::InvalidValue {
                 what: Phrase::new("kepala kolom CSV", "CSV header"),
-                value: headers.iter().collect::<Vec<_>>().join(","),
+                value: elide(&headers.iter().collect::<Vec<_>>().join(",")),
                 reason: Phrase::new("tidak ada kolom `serial`", "it has no `serial` column"),
             });
         }
@@ -199,7 +226,10 @@ impl Replica {
             answers: columns
                 .items
                 .iter()
-                .map(|(i, item)| (item.clone(), record.get(*i).unwrap_or("").to_string()))
+                .map(|(i, item)| {
+                    let cell = record.get(*i).unwrap_or("");
+                    (item.clone(), spreadsheet::restore(cell).to_string())
+                })
                 .collect(),
             status: meta("status")
                 .map(|s| Status::parse(&s))
@@ -254,7 +284,8 @@ impl Replica {
     }
 
     /// Write the responses matching `filter` as CSV: the import columns plus id, channel,
-    /// status, unit, period, form and timestamps, one row per response.
+    /// status, unit, period, form and timestamps, one row per response. Text cells are
+    /// [neutralised](spreadsheet::neutralise) so no cell runs as a formula.
     pub fn export_csv(&self, output: impl Write, filter: &Filter) -> Result<usize> {
         let responses = self.list(filter)?;
         let mut items: Vec<String> = Vec::new();
@@ -275,6 +306,14 @@ impl Replica {
                 .map(|i| i.id.clone())
                 .collect();
         }
+        // Scores and whole numbers are numbers, not text a spreadsheet could run.
+        let numeric: std::collections::HashSet<&str> = self
+            .forms
+            .values()
+            .flat_map(|f| &f.items)
+            .filter(|i| matches!(i.kind, ItemKind::Scored { .. } | ItemKind::Integer { .. }))
+            .map(|i| i.id.as_str())
+            .collect();
         let mut writer = csv::Writer::from_writer(output);
         let header = META_COLUMNS
             .iter()
@@ -299,10 +338,16 @@ impl Replica {
                 r.created_at.to_rfc3339(),
                 r.updated_at.to_rfc3339(),
             ];
-            let values = items
-                .iter()
-                .map(|item| answers.get(item).cloned().flatten().unwrap_or_default());
-            writer.write_record(meta.into_iter().chain(values))?;
+            let values = items.iter().map(|item| {
+                let value = answers.get(item).cloned().flatten().unwrap_or_default();
+                if numeric.contains(item.as_str()) && value.parse::<i64>().is_ok() {
+                    value
+                } else {
+                    spreadsheet::neutralise(&value).into_owned()
+                }
+            });
+            let meta = meta.iter().map(|m| spreadsheet::neutralise(m).into_owned());
+            writer.write_record(meta.chain(values))?;
         }
         writer.flush().map_err(|source| Error::Io {
             path: "CSV output".into(),
@@ -317,10 +362,73 @@ fn parse_time(raw: &str) -> Result<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
         .map_err(|_| Error::InvalidValue {
             what: Phrase::new("created_at", "created_at"),
-            value: raw.to_string(),
+            value: elide(raw),
             reason: Phrase::new(
                 "waktu harus seperti 2025-03-01T08:30:00Z",
                 "expected a time like 2025-03-01T08:30:00Z",
             ),
         })
+}
+
+/// The most characters of a value a message quotes: enough to find it in the file.
+const QUOTED_CHARS: usize = 60;
+
+/// `value`, cut to [`QUOTED_CHARS`] with "…" when longer, for quoting in a message.
+fn elide(value: &str) -> String {
+    match value.char_indices().nth(QUOTED_CHARS) {
+        Some((at, _)) => format!("{}…", &value[..at]),
+        None => value.to_string(),
+    }
+}
+
+/// A row's error with the values it quotes cut short: a message names the cell, it does not
+/// repeat a runaway one.
+fn shortened(error: Error) -> Error {
+    match error {
+        Error::Survey(simpul_survey::Error::InvalidAnswer {
+            item,
+            value,
+            allowed,
+        }) => Error::Survey(simpul_survey::Error::InvalidAnswer {
+            item,
+            value: elide(&value),
+            allowed,
+        }),
+        Error::InvalidValue {
+            what,
+            value,
+            reason,
+        } => Error::InvalidValue {
+            what,
+            value: elide(&value),
+            reason,
+        },
+        other => other,
+    }
+}
+
+fn too_large(e: &csv::Error) -> bool {
+    matches!(e.kind(), csv::ErrorKind::Io(io) if csv_input::is_too_large(io))
+}
+
+fn csv_error(e: csv::Error, line: u64) -> Error {
+    if too_large(&e) {
+        Error::RecordTooLarge {
+            line,
+            limit: csv_input::MAX_RECORD_BYTES,
+        }
+    } else {
+        Error::Csv(e)
+    }
+}
+
+fn read_error(e: std::io::Error, line: u64) -> Error {
+    if csv_input::is_too_large(&e) {
+        Error::RecordTooLarge {
+            line,
+            limit: csv_input::MAX_RECORD_BYTES,
+        }
+    } else {
+        Error::Csv(e.into())
+    }
 }

@@ -51,10 +51,14 @@ pub enum Error {
     },
     #[error("CSV: {0}")]
     Csv(#[from] csv::Error),
+    #[error("CSV line {line} is longer than {limit} bytes; nothing after it was read")]
+    RecordTooLarge { line: u64, limit: u64 },
     #[error("no replica at {0}; run `simpul init` first")]
     NotInitialised(std::path::PathBuf),
     #[error("a replica already exists at {0}")]
     AlreadyInitialised(std::path::PathBuf),
+    #[error("the replica at {0} is read-only: it can be read but not changed")]
+    ReadOnly(std::path::PathBuf),
     #[error(
         "database schema version {found} is newer than this program knows ({known}); update Simpul"
     )]
@@ -99,6 +103,8 @@ pub enum Error {
     /// Data, or an enrolment code, of another unit than the one this replica collects for.
     #[error("this is data of unit {theirs}, but this device collects for unit {ours}")]
     WrongUnit { theirs: String, ours: String },
+    #[error("the server did not answer within {seconds} s; nothing was lost, sync again later")]
+    ServerSilent { seconds: u64 },
 }
 
 impl Error {
@@ -124,6 +130,10 @@ impl Error {
                 p.display()
             ),
             Error::AlreadyInitialised(p) => format!("data Simpul sudah ada di {}", p.display()),
+            Error::ReadOnly(p) => format!(
+                "data Simpul di {} hanya-baca: dapat dibaca tetapi tidak dapat diubah",
+                p.display()
+            ),
             Error::UnknownResponse(id) => format!("tidak ada respons dengan id {id}"),
             Error::UnknownForm(f) => format!("formulir `{f}` tidak dikenal"),
             Error::MissingSerial => "kuesioner kertas wajib punya nomor seri".to_string(),
@@ -139,6 +149,9 @@ impl Error {
                 format!("data ini memuat hasil beberapa metode ({m}); pilih satu dengan --method")
             }
             Error::Csv(e) => format!("CSV rusak: {e}"),
+            Error::RecordTooLarge { line, limit } => format!(
+                "baris {line} berkas CSV lebih dari {limit} byte; isinya setelah baris itu tidak dibaca"
+            ),
             Error::Deleted(id) => format!("respons {id} sudah dihapus"),
             Error::NotEnrolled => {
                 "perangkat ini belum terdaftar ke server; jalankan `simpul enrol` dulu".to_string()
@@ -152,6 +165,9 @@ impl Error {
             Error::SyncGaveUp { failures, last } => format!(
                 "sinkronisasi berhenti setelah {failures} kali gagal berturut-turut ({last}); \
                  data aman, jalankan lagi saat sinyal membaik"
+            ),
+            Error::ServerSilent { seconds } => format!(
+                "server tidak menjawab dalam {seconds} detik; data aman, sinkronkan lagi nanti"
             ),
             Error::Protocol(e) => format!("berkas bundel rusak atau tidak lengkap: {e}"),
             Error::NotAResponse(refusal) => {

@@ -40,6 +40,7 @@
 
 mod apply;
 mod bundle;
+mod csv_input;
 mod csv_io;
 mod device;
 mod doc;
@@ -48,8 +49,11 @@ mod error;
 mod materialise;
 mod migrate;
 mod model;
+mod period;
 mod query;
 mod replica;
+mod safe_write;
+pub mod spreadsheet;
 mod store;
 pub mod sync;
 #[cfg(test)]
@@ -68,6 +72,7 @@ pub use migrate::SCHEMA_VERSION;
 pub use model::{Channel, Code, Filter, PaperSerial, Status, paper_response_id};
 pub use query::{AnswerRow, Conflict, Detail, Summary, Tally};
 pub use replica::{DB_FILE, Replica, Settings};
+pub use safe_write::write_atomically;
 pub use units::UnitConfig;
 pub use write::{Captured, NewResponse, Prepared};
 

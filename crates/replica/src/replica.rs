@@ -36,6 +36,7 @@ pub struct Replica {
     pub(crate) actor: ActorId,
     settings: Settings,
     dir: PathBuf,
+    read_only: bool,
 }
 
 impl Replica {
@@ -90,15 +91,67 @@ impl Replica {
         Replica::open(dir)
     }
 
-    /// Open the replica in `dir`, applying any pending schema migrations.
+    /// Open the replica in `dir` for reading and writing, applying any pending schema
+    /// migrations. A replica on read-only media or in another user's folder is refused with
+    /// [`Error::ReadOnly`]; [`Replica::open_read_only`] reads it.
     pub fn open(dir: &Path) -> Result<Replica> {
         let path = dir.join(DB_FILE);
         if !path.exists() {
             return Err(Error::NotInitialised(dir.to_path_buf()));
         }
+        if read_only_file(&path) || read_only_folder(dir) {
+            return Err(Error::ReadOnly(dir.to_path_buf()));
+        }
         let flags = OpenFlags::default() - OpenFlags::SQLITE_OPEN_CREATE;
-        let mut conn = connect(&path, flags)?;
-        migrate::migrate(&mut conn)?;
+        let conn = connect(&path, flags)
+            .and_then(|mut conn| migrate::migrate(&mut conn).map(|()| conn))
+            .map_err(|e| refused_write(e, dir))?;
+        Replica::load(conn, dir, false)
+    }
+
+    /// Open the replica in `dir` only to read it: lists, reports, exports. Nothing in the
+    /// folder is created or changed, so a backup on a CD or another user's folder can be
+    /// read, and a copied folder stays as it was.
+    ///
+    /// A replica closed cleanly has no `-wal` file (see [`Drop`]): the database file alone is
+    /// complete, and it is opened `immutable` — SQLite then writes no `-shm`/`-wal` beside
+    /// it. Its writers keep new changes in a `-wal` file until they checkpoint, so the file
+    /// read stays consistent. When a `-wal` file exists (a writer is at work, or one was cut
+    /// off) its changes are needed: the replica is opened `mode=ro`, which shares the
+    /// writers' locks.
+    pub fn open_read_only(dir: &Path) -> Result<Replica> {
+        let path = dir.join(DB_FILE);
+        if !path.exists() {
+            return Err(Error::NotInitialised(dir.to_path_buf()));
+        }
+        let mut wal = path.clone().into_os_string();
+        wal.push("-wal");
+        let query = if Path::new(&wal).exists() {
+            "mode=ro"
+        } else {
+            "immutable=1"
+        };
+        let uri = format!("file:{}?{query}", uri_path(&path));
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(uri, flags)?;
+        conn.busy_timeout(Duration::from_secs(10))?;
+        let found: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+        if found > migrate::SCHEMA_VERSION {
+            return Err(Error::SchemaTooNew {
+                found,
+                known: migrate::SCHEMA_VERSION,
+            });
+        }
+        if found < migrate::SCHEMA_VERSION {
+            // An older schema must be migrated first, which is a write.
+            return Err(Error::ReadOnly(dir.to_path_buf()));
+        }
+        Replica::load(conn, dir, true)
+    }
+
+    fn load(conn: Connection, dir: &Path, read_only: bool) -> Result<Replica> {
         let meta = |key: &str| -> Result<String> {
             conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| {
                 row.get(0)
@@ -130,7 +183,13 @@ impl Replica {
             actor,
             settings,
             dir: dir.to_path_buf(),
+            read_only,
         })
+    }
+
+    /// Whether this replica was opened only to read.
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
     }
 
     pub fn settings(&self) -> &Settings {
@@ -151,6 +210,7 @@ impl Replica {
 
     /// Change the active unit and period; responses already captured keep theirs.
     pub fn set_scope(&mut self, unit: Code, period: Code) -> Result<()> {
+        self.writable()?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -170,10 +230,20 @@ impl Replica {
 
     /// Start one write: everything done in the session commits together or not at all.
     pub(crate) fn session(&mut self) -> Result<Session<'_>> {
+        self.writable()?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         Ok(Session::new(tx, &self.forms, &self.actor))
+    }
+
+    /// Refuse a write on a replica opened read-only, before SQLite does in its own words.
+    pub(crate) fn writable(&self) -> Result<()> {
+        if self.read_only {
+            Err(Error::ReadOnly(self.dir.clone()))
+        } else {
+            Ok(())
+        }
     }
 
     /// SQLite's own consistency check of the database file; "ok" when sound.
@@ -182,6 +252,61 @@ impl Replica {
             .conn
             .query_row("PRAGMA integrity_check", [], |row| row.get(0))?)
     }
+}
+
+/// A clean close leaves the database file complete: the WAL is checkpointed into it, so a
+/// copy of the folder (a backup, a CD) holds everything and opens read-only as it is.
+impl Drop for Replica {
+    fn drop(&mut self) {
+        if !self.read_only {
+            let _ = self
+                .conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        }
+    }
+}
+
+/// Whether the permissions of `path` forbid writing. Checked by the program itself, not
+/// left to the file system: the owner's intent holds even for an administrator, who could
+/// write anyway.
+fn read_only_file(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly())
+}
+
+/// Whether the folder's permissions forbid creating the files SQLite keeps beside the
+/// database. Unix only: Windows sets its read-only attribute on folders for other reasons
+/// and ignores it for their contents.
+fn read_only_folder(dir: &Path) -> bool {
+    cfg!(unix) && read_only_file(dir)
+}
+
+/// A refusal to write by SQLite or the file system, in the replica's own words.
+fn refused_write(error: Error, dir: &Path) -> Error {
+    use rusqlite::ErrorCode::{CannotOpen, PermissionDenied, ReadOnly};
+    match &error {
+        Error::Database(rusqlite::Error::SqliteFailure(e, _))
+            if matches!(e.code, ReadOnly | CannotOpen | PermissionDenied) =>
+        {
+            Error::ReadOnly(dir.to_path_buf())
+        }
+        _ => error,
+    }
+}
+
+/// `path` as the path part of an SQLite `file:` URI: `?` and `#` would end it, `%` starts an
+/// escape.
+fn uri_path(path: &Path) -> String {
+    let mut out = String::new();
+    for c in path.to_string_lossy().chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '?' => out.push_str("%3f"),
+            '#' => out.push_str("%23"),
+            '\\' => out.push('/'),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// WAL so readers never block the writer, `synchronous = FULL` because an acknowledged
@@ -194,4 +319,104 @@ fn connect(path: &Path, flags: OpenFlags) -> Result<Connection> {
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     Ok(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doc::Author;
+    use crate::model::{Channel, Status};
+    use crate::write::NewResponse;
+
+    fn interview() -> NewResponse {
+        NewResponse {
+            channel: Channel::Interview,
+            form: None,
+            unit: None,
+            period: None,
+            serial: None,
+            answers: (1..=9)
+                .map(|u| (format!("U{u}"), "3".to_string()))
+                .collect(),
+            status: Status::Final,
+            author: Author::new("Sari", chrono::Utc::now()),
+        }
+    }
+
+    /// Every file in the folder with its size and modification time.
+    fn files(dir: &Path) -> Vec<(String, u64, std::time::SystemTime)> {
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                let m = e.metadata().unwrap();
+                let name = e.file_name().to_string_lossy().into_owned();
+                (name, m.len(), m.modified().unwrap())
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    #[test]
+    fn a_clean_close_leaves_the_database_file_complete_and_no_wal_beside_it() {
+        let (dir, mut replica) = crate::testing::replica("tablet");
+        replica.capture(interview()).unwrap();
+        drop(replica);
+
+        let names: Vec<String> = files(dir.path()).into_iter().map(|f| f.0).collect();
+        assert_eq!(names, [DB_FILE]);
+        let copy = tempfile::tempdir().unwrap();
+        std::fs::copy(dir.path().join(DB_FILE), copy.path().join(DB_FILE)).unwrap();
+        let read = Replica::open_read_only(copy.path()).unwrap();
+        assert_eq!(read.list(&Default::default()).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn reading_a_replica_opened_read_only_creates_and_changes_no_file() {
+        let (dir, mut replica) = crate::testing::replica("tablet");
+        replica.capture(interview()).unwrap();
+        drop(replica);
+        let before = files(dir.path());
+
+        let replica = Replica::open_read_only(dir.path()).unwrap();
+        assert!(replica.is_read_only());
+        assert_eq!(replica.list(&Default::default()).unwrap().len(), 1);
+        replica
+            .report(&Default::default(), Default::default())
+            .unwrap();
+        replica.export_bundle(0).unwrap();
+        replica.sync_status().unwrap();
+        drop(replica);
+
+        assert_eq!(files(dir.path()), before);
+    }
+
+    #[test]
+    fn a_write_on_a_replica_opened_read_only_is_refused_and_stores_nothing() {
+        let (dir, replica) = crate::testing::replica("tablet");
+        drop(replica);
+
+        let mut read = Replica::open_read_only(dir.path()).unwrap();
+        assert!(matches!(read.capture(interview()), Err(Error::ReadOnly(_))));
+        drop(read);
+
+        let replica = Replica::open(dir.path()).unwrap();
+        assert!(replica.list(&Default::default()).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_replica_whose_file_is_marked_read_only_is_refused_for_writing_but_read() {
+        let (dir, mut replica) = crate::testing::replica("tablet");
+        replica.capture(interview()).unwrap();
+        drop(replica);
+        let db = dir.path().join(DB_FILE);
+        let mut permissions = std::fs::metadata(&db).unwrap().permissions();
+        permissions.set_readonly(true);
+        std::fs::set_permissions(&db, permissions).unwrap();
+
+        assert!(matches!(Replica::open(dir.path()), Err(Error::ReadOnly(_))));
+        let read = Replica::open_read_only(dir.path()).unwrap();
+        assert_eq!(read.list(&Default::default()).unwrap().len(), 1);
+    }
 }

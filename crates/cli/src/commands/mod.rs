@@ -53,6 +53,11 @@ fn open(data: &Data) -> anyhow::Result<Replica> {
     Ok(Replica::open(&data.data)?)
 }
 
+/// For commands that only read: works on a replica on read-only media and changes no file.
+fn open_read_only(data: &Data) -> anyhow::Result<Replica> {
+    Ok(Replica::open_read_only(&data.data)?)
+}
+
 /// Who is typing, and now: the enumerator if given, else the device's name.
 fn author(replica: &Replica, who: &Who) -> Author {
     let by = who

@@ -5,12 +5,12 @@ use std::process::ExitCode;
 use serde::Serialize;
 use simpul_survey::{IkmReport, Lang, krejcie_morgan, round_to_hundredths};
 
-use super::open;
+use super::open_read_only;
 use crate::cli::{Format, ReportArgs, SampleSizeArgs};
 use crate::output::{json, num, tr};
 
 pub fn report(args: ReportArgs, lang: Lang) -> anyhow::Result<ExitCode> {
-    let replica = open(&args.data)?;
+    let replica = open_read_only(&args.data)?;
     let report = replica.report(&args.filter.to_filter(), args.weight)?;
     if args.format.format == Format::Json {
         json(&report)?;

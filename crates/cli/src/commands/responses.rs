@@ -4,20 +4,22 @@ use std::io::Read;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use chrono::{Datelike, Utc};
 use simpul_replica::{Author, Captured, Code, NewResponse, PaperSerial, Replica, Settings, Status};
 use simpul_survey::Lang;
 use uuid::Uuid;
 
-use super::{author, open, response_id};
+use super::{author, open, open_read_only, response_id};
 use crate::cli::{CaptureArgs, EditArgs, Format, IdArgs, InitArgs, ListArgs, ResolveArgs};
 use crate::output::{json, tr};
 
 pub fn init(args: InitArgs, lang: Lang) -> anyhow::Result<ExitCode> {
-    let period = args.period.unwrap_or_else(current_semester);
+    let period = match args.period {
+        Some(period) => Code::parse("period", &period)?,
+        None => Code::current_semester(),
+    };
     let settings = Settings {
         unit: Code::parse("unit", &args.unit)?,
-        period: Code::parse("period", &period)?,
+        period,
         form: args.form,
         device: args.device.unwrap_or_else(default_device_name),
     };
@@ -35,13 +37,6 @@ pub fn init(args: InitArgs, lang: Lang) -> anyhow::Result<ExitCode> {
         s.form
     );
     Ok(ExitCode::SUCCESS)
-}
-
-/// Periods are named by semester, e.g. 2026-S2, unless the unit says otherwise.
-fn current_semester() -> String {
-    let today = Utc::now().date_naive();
-    let half = if today.month() <= 6 { 1 } else { 2 };
-    format!("{}-S{half}", today.year())
 }
 
 fn default_device_name() -> String {
@@ -126,7 +121,7 @@ pub fn describe(captured: &Captured, lang: Lang) -> String {
 }
 
 pub fn list(args: ListArgs, lang: Lang) -> anyhow::Result<ExitCode> {
-    let replica = open(&args.data)?;
+    let replica = open_read_only(&args.data)?;
     let responses = replica.list(&args.filter.to_filter())?;
     if args.format.format == Format::Json {
         json(&responses)?;
@@ -162,7 +157,7 @@ pub fn list(args: ListArgs, lang: Lang) -> anyhow::Result<ExitCode> {
 }
 
 pub fn show(args: IdArgs, lang: Lang) -> anyhow::Result<ExitCode> {
-    let replica = open(&args.data)?;
+    let replica = open_read_only(&args.data)?;
     let detail = replica.show(response_id(&replica, &args.id)?)?;
     if args.format.format == Format::Json {
         json(&detail)?;
@@ -256,7 +251,7 @@ pub fn restore(args: IdArgs, lang: Lang) -> anyhow::Result<ExitCode> {
 }
 
 pub fn conflicts(args: ListArgs, lang: Lang) -> anyhow::Result<ExitCode> {
-    let replica = open(&args.data)?;
+    let replica = open_read_only(&args.data)?;
     let conflicts = replica.conflicts(&args.filter.to_filter())?;
     if args.format.format == Format::Json {
         json(&conflicts)?;

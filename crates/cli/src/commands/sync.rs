@@ -7,7 +7,7 @@ use std::time::Duration;
 use simpul_replica::sync::{self, SyncOptions};
 use simpul_survey::Lang;
 
-use super::open;
+use super::{open, open_read_only};
 use crate::cli::{EnrolArgs, Format, StatusArgs, SyncArgs};
 use crate::output::{json, tr};
 
@@ -87,7 +87,7 @@ fn kb(bytes: u64) -> String {
 }
 
 pub fn status(args: StatusArgs, lang: Lang) -> anyhow::Result<ExitCode> {
-    let replica = open(&args.data)?;
+    let replica = open_read_only(&args.data)?;
     let status = replica.sync_status()?;
     if args.format.format == Format::Json {
         json(&status)?;

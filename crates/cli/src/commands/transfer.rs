@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use simpul_survey::Lang;
 
-use super::open;
+use super::{open, open_read_only};
 use crate::cli::{Data, FilterArgs, Format};
 use crate::output::{json, tr};
 
@@ -16,7 +16,7 @@ pub fn bundle_export(
     format: Format,
     lang: Lang,
 ) -> anyhow::Result<ExitCode> {
-    let replica = open(data)?;
+    let replica = open_read_only(data)?;
     let exported = replica.export_bundle_file(out, since)?;
     if format == Format::Json {
         json(&exported)?;
@@ -83,12 +83,8 @@ pub fn export_csv(
     filter: &FilterArgs,
     lang: Lang,
 ) -> anyhow::Result<ExitCode> {
-    let replica = open(data)?;
-    let file = std::fs::File::create(out).map_err(|source| simpul_replica::Error::Io {
-        path: out.to_path_buf(),
-        source,
-    })?;
-    let n = replica.export_csv(std::io::BufWriter::new(file), &filter.to_filter())?;
+    let replica = open_read_only(data)?;
+    let n = simpul_replica::write_atomically(out, |w| replica.export_csv(w, &filter.to_filter()))?;
     println!(
         "{} {n} {} {}",
         tr(lang, "Diekspor", "Exported"),

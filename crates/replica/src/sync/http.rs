@@ -22,7 +22,8 @@ const ROUND_TIMEOUT: Duration = Duration::from_secs(60);
 pub struct SyncOptions {
     /// Stop after this many failures in a row (the next `simpul sync` resumes).
     pub max_consecutive_failures: u32,
-    /// Stop after this long in all.
+    /// Stop after this long in all: it bounds every connection and every request too, so a
+    /// server that accepts and never answers cannot hold the device past it.
     pub deadline: Duration,
 }
 
@@ -47,6 +48,8 @@ pub struct Synced {
 enum RoundFailure {
     /// The link or the server hiccupped: wait and retry.
     Retry(String),
+    /// Nothing came back in time: the server is down, stalled or out of reach.
+    Silent,
     /// The server refused for good (bad token, malformed request): stop.
     Fatal(Error),
 }
@@ -124,7 +127,15 @@ pub fn sync(
             synced.progress = engine.progress();
             return Ok(synced);
         };
-        let reason = match send(&client, &url, enrolment.token.expose(), &request) {
+        let remaining = options.deadline.saturating_sub(started.elapsed());
+        let mut silent = false;
+        let reason = match send(
+            &client,
+            &url,
+            enrolment.token.expose(),
+            &request,
+            remaining.min(ROUND_TIMEOUT),
+        ) {
             Ok(response) => match engine.on_response(response) {
                 Ok(commit) => {
                     let applied = replica.commit_round(commit, Utc::now())?;
@@ -137,12 +148,21 @@ pub fn sync(
             },
             Err(RoundFailure::Fatal(e)) => return Err(e),
             Err(RoundFailure::Retry(reason)) => reason,
+            Err(RoundFailure::Silent) => {
+                silent = true;
+                "the server did not answer".to_string()
+            }
         };
         let wait = engine.on_failure();
         progress(&engine.progress(), Some(&reason));
         if engine.consecutive_failures() >= options.max_consecutive_failures
-            || started.elapsed() + wait > options.deadline
+            || started.elapsed() + wait >= options.deadline
         {
+            if silent {
+                return Err(Error::ServerSilent {
+                    seconds: started.elapsed().as_secs(),
+                });
+            }
             return Err(Error::SyncGaveUp {
                 failures: engine.consecutive_failures(),
                 last: reason,
@@ -165,7 +185,15 @@ fn send(
     url: &str,
     token: &str,
     request: &Request,
+    timeout: Duration,
 ) -> std::result::Result<Response, RoundFailure> {
+    let failed = |e: reqwest::Error| {
+        if e.is_timeout() {
+            RoundFailure::Silent
+        } else {
+            RoundFailure::Retry(e.to_string())
+        }
+    };
     let response = client
         .post(url)
         .bearer_auth(token)
@@ -175,8 +203,9 @@ fn send(
         .header(CURSOR_HEADER, request.cursor.to_string())
         .header(PULL_MAX_HEADER, request.pull_max.to_string())
         .body(request.body.clone())
+        .timeout(timeout)
         .send()
-        .map_err(|e| RoundFailure::Retry(e.to_string()))?;
+        .map_err(failed)?;
     let status = response.status();
     if status.is_server_error() || status == StatusCode::PAYLOAD_TOO_LARGE {
         return Err(RoundFailure::Retry(format!("server answered {status}")));
@@ -195,10 +224,7 @@ fn send(
         .and_then(|c| c.parse().ok())
         .ok_or_else(|| RoundFailure::Retry("the answer had no cursor".into()))?;
     let more = header(MORE_HEADER).as_deref() == Some("true");
-    let body = response
-        .bytes()
-        .map_err(|e| RoundFailure::Retry(e.to_string()))?
-        .to_vec();
+    let body = response.bytes().map_err(failed)?.to_vec();
     Ok(Response { cursor, more, body })
 }
 
