@@ -20,8 +20,8 @@
 //! <one batch frame: this device's changes the server has not acknowledged; may be empty>
 //! ```
 //!
-//! The server parses every pushed change as Automerge (one that does not parse refuses the
-//! whole request) and stores the batch durably, all of it or none, before it answers `200`
+//! The server parses every pushed change as Automerge and checks that it can belong to a
+//! response of the device's own unit (one that does not refuses the whole request) and stores the batch durably, all of it or none, before it answers `200`
 //! with one batch frame of the changes after the cursor that this device may see, in server
 //! order, and headers:
 //!
@@ -53,13 +53,18 @@
 //! body or a bad field in it; `413 too_large` for a body over the server's limit (8 MiB by
 //! default) or a frame declaring sizes over [`Limits`](crate::Limits); `409
 //! enrolment_refused` for an enrolment code that is unknown, already used or expired (7
-//! days); `404 not_found` for an unknown address; `405 bad_request` for a wrong method;
+//! days) — the same answer for each, so that guessing learns nothing; `429
+//! too_many_attempts` with `Retry-After: <seconds>` once an address has had several codes
+//! refused within a minute; `403 wrong_unit` for a change of another unit's document, or an
+//! enrolment code for another unit than the `unit` the device named (the code stays
+//! unused); `404 not_found` for an unknown address; `405 bad_request` for a wrong method;
 //! `500`/`503 internal` when the server or its database fails. A rejected request stores
 //! nothing.
 //!
 //! Two more addresses are for people and monitors: `GET /` describes the server as JSON
-//! (`name`, `version`, `protocol`) and `GET /health` answers `{"status":"ok"}` once the
-//! database has answered.
+//! (`name`, `version`, `protocol`) and `GET /health` answers `{"status":"ok","free_bytes":N}`
+//! once the database has taken a real write and the data folder has room; `503` with a
+//! message otherwise.
 
 use serde::{Deserialize, Serialize};
 
@@ -105,7 +110,7 @@ pub struct EnrolResponse {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
     /// Stable, machine-readable: `unauthorized`, `malformed_batch`, `bad_request`,
-    /// `too_large`, `enrolment_refused`, `wrong_unit` (data or a code of another unit than
+    /// `too_large`, `enrolment_refused`, `too_many_attempts`, `wrong_unit` (data or a code of another unit than
     /// the device's), `not_found`, `internal`.
     pub code: String,
     /// For the person reading the log or the screen.
