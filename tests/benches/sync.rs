@@ -9,7 +9,8 @@
 //!     SIMPUL_BENCH_QUICK=1 cargo bench -p simpul-e2e --bench sync
 //!
 //! The binaries are looked for in `target/release`, or in `SIMPUL_BIN_DIR` (a quick run can
-//! use the debug builds the tests use: `SIMPUL_BIN_DIR=target/debug`).
+//! use the debug builds the tests use: `SIMPUL_BIN_DIR=target/debug`). `SIMPUL_BENCH_ONLY`
+//! names the parts to run, comma-separated (`wire`, `link`, `ingest`); all by default.
 //!
 //! Everything runs on 127.0.0.1: real `simpul` and `simpul-server` processes, with the
 //! fault-injecting proxy of `simpul_e2e` in between where a link is measured.
@@ -53,12 +54,29 @@ pub struct Plan {
     pub per_device: usize,
     /// Times the ingest benchmark and its baselines run.
     pub ingest_runs: usize,
+    /// The parts to run (`SIMPUL_BENCH_ONLY`); `None` runs them all.
+    pub only: Option<Vec<String>>,
 }
 
 impl Plan {
     fn from_env() -> Plan {
         let quick = std::env::args().any(|arg| arg == "--quick")
             || std::env::var("SIMPUL_BENCH_QUICK").is_ok_and(|v| !v.is_empty() && v != "0");
+        let only = std::env::var("SIMPUL_BENCH_ONLY")
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| v.split(',').map(|p| p.trim().to_string()).collect());
+        let plan = Plan::sized(quick);
+        Plan { only, ..plan }
+    }
+
+    fn runs(&self, part: &str) -> bool {
+        self.only
+            .as_ref()
+            .is_none_or(|parts| parts.iter().any(|p| p == part))
+    }
+
+    fn sized(quick: bool) -> Plan {
         if quick {
             Plan {
                 quick,
@@ -75,6 +93,7 @@ impl Plan {
                 devices: 20,
                 per_device: 100,
                 ingest_runs: 1,
+                only: None,
             }
         } else {
             Plan {
@@ -86,6 +105,7 @@ impl Plan {
                 devices: 20,
                 per_device: 2_000,
                 ingest_runs: 3,
+                only: None,
             }
         }
     }
@@ -100,43 +120,12 @@ fn main() -> Result<()> {
         .tempdir()
         .context("create a temporary directory")?;
 
-    eprintln!("filling a device with {} responses…", plan.responses);
-    let mut survey = sample::Survey::new(7, "P", 0.5);
-    let (template, responses) = fill::tablet(
-        &tmp.path().join("template"),
-        UNIT,
-        "tablet-1",
-        plan.responses,
-        &mut survey,
-        true,
-    )?;
-
-    eprintln!("wire: syncing through a counting proxy, then the OpenRosa baseline…");
-    let wire = wire::run(&template, &responses, &tmp.path().join("wire"))?;
-    report::wire(&plan, &wire);
-
-    let n = responses.len() as u64;
-    eprintln!("link: {} responses over the emulated GPRS link…", n);
-    let plain = gprs::run(
-        &template,
-        n,
-        plan.link.clone(),
-        plan.link_deadline,
-        &tmp.path().join("link"),
-    )?;
-    eprintln!("link: again, cut every {:?}…", plan.cut_every);
-    let cut = gprs::run(
-        &template,
-        n,
-        LinkProfile {
-            cut_every: Some(plan.cut_every),
-            ..plan.link.clone()
-        },
-        plan.link_deadline,
-        &tmp.path().join("link-cut"),
-    )?;
-    report::link(&plan, n, &plain, &cut);
-
+    if plan.runs("wire") || plan.runs("link") {
+        device_to_server(&plan, tmp.path())?;
+    }
+    if !plan.runs("ingest") {
+        return Ok(());
+    }
     eprintln!(
         "ingest: {} devices × {} responses…",
         plan.devices, plan.per_device
@@ -148,5 +137,50 @@ fn main() -> Result<()> {
         &tmp.path().join("ingest"),
     )?;
     report::ingest(&plan, &ingest);
+    Ok(())
+}
+
+/// Bytes on the wire and the emulated GPRS link, from one device filled once.
+fn device_to_server(plan: &Plan, dir: &std::path::Path) -> Result<()> {
+    eprintln!("filling a device with {} responses…", plan.responses);
+    let mut survey = sample::Survey::new(7, "P", 0.5);
+    let (template, responses) = fill::tablet(
+        &dir.join("template"),
+        UNIT,
+        "tablet-1",
+        plan.responses,
+        &mut survey,
+        true,
+    )?;
+
+    if plan.runs("wire") {
+        eprintln!("wire: syncing through a counting proxy, then the OpenRosa baseline…");
+        let wire = wire::run(&template, &responses, &dir.join("wire"))?;
+        report::wire(plan, &wire);
+    }
+    if !plan.runs("link") {
+        return Ok(());
+    }
+    let n = responses.len() as u64;
+    eprintln!("link: {} responses over the emulated GPRS link…", n);
+    let plain = gprs::run(
+        &template,
+        n,
+        plan.link.clone(),
+        plan.link_deadline,
+        &dir.join("link"),
+    )?;
+    eprintln!("link: again, cut every {:?}…", plan.cut_every);
+    let cut = gprs::run(
+        &template,
+        n,
+        LinkProfile {
+            cut_every: Some(plan.cut_every),
+            ..plan.link.clone()
+        },
+        plan.link_deadline,
+        &dir.join("link-cut"),
+    )?;
+    report::link(plan, n, &plain, &cut);
     Ok(())
 }
