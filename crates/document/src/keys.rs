@@ -24,3 +24,7 @@ pub const ANSWER_PREFIX: &str = "q.";
 
 /// Each typing of a paper sheet leaves `t.<fingerprint of its cells>` = true.
 pub const TYPING_PREFIX: &str = "t.";
+
+/// The item naming the service a respondent received (jenis layanan): lists and reports
+/// filter and group by it.
+pub const SERVICE_ITEM: &str = "layanan";

@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use automerge::{Automerge, ObjId, ROOT, ReadDoc, ScalarValue, Value};
+use simpul_survey::{Answer, Form, ItemKind, Method};
 use uuid::Uuid;
 
 use crate::Result;
@@ -158,6 +159,44 @@ impl Response {
             conflicts,
         }))
     }
+}
+
+/// Score slots a materialised row keeps: enough for the largest method (KepMenPAN 25/2004,
+/// 14 unsur).
+pub const SCORE_SLOTS: usize = 14;
+
+impl Response {
+    /// Each unsur's score under `form`, in the order of the form's method; an unanswered or
+    /// unreadable answer is `None`.
+    pub fn scores(&self, form: &Form) -> [Option<u8>; SCORE_SLOTS] {
+        let mut scores = [None; SCORE_SLOTS];
+        for (item, value) in &self.answers {
+            if let Some(value) = value
+                && let Some(slot) = score_slot(form, item)
+                && let Ok(Some(Answer::Score(score))) = form.parse_answer(item, value)
+            {
+                scores[slot] = Some(score.get());
+            }
+        }
+        scores
+    }
+
+    /// The service the respondent received, if answered.
+    pub fn service(&self) -> Option<&str> {
+        self.answers.get(keys::SERVICE_ITEM)?.as_deref()
+    }
+}
+
+/// The 0-based score slot of a scored item: its unsur's position in the form's method.
+pub fn score_slot(form: &Form, item: &str) -> Option<usize> {
+    let ItemKind::Scored { unsur, .. } = &form.item(item)?.kind else {
+        return None;
+    };
+    unsur_slot(form.method, unsur)
+}
+
+pub fn unsur_slot(method: Method, unsur: &str) -> Option<usize> {
+    method.unsur().iter().position(|u| u.id == unsur)
 }
 
 #[cfg(test)]

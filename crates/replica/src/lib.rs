@@ -77,4 +77,4 @@ pub use units::UnitConfig;
 pub use write::{Captured, NewResponse, Prepared};
 
 /// The form item naming the service received; lists and reports filter on it.
-pub const SERVICE_ITEM: &str = "layanan";
+pub use simpul_document::keys::SERVICE_ITEM;

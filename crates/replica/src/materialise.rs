@@ -7,14 +7,13 @@ use automerge::Automerge;
 use rusqlite::{Transaction, params};
 use simpul_document::config;
 use simpul_document::read::Response;
-use simpul_survey::{Form, ItemKind, Method};
+use simpul_survey::Form;
 use uuid::Uuid;
 
+use crate::Result;
 use crate::doc;
-use crate::{Result, SERVICE_ITEM};
 
-/// Score slots in `responses`: enough for the largest method (KepMenPAN 25/2004, 14 unsur).
-pub const SCORE_SLOTS: usize = 14;
+pub use simpul_document::read::SCORE_SLOTS;
 
 /// Rebuild whatever `doc` is: a unit's configuration, a response, or — when it is neither —
 /// nothing at all, so that it never shows as a response nor as configuration.
@@ -84,19 +83,13 @@ fn response(tx: &Transaction<'_>, forms: &BTreeMap<String, Form>, read: &Respons
     tx.execute("DELETE FROM answers WHERE response = ?1", [&key])?;
     tx.execute("DELETE FROM conflicts WHERE response = ?1", [&key])?;
 
-    let mut scores = [None::<i64>; SCORE_SLOTS];
     for (item, value) in &read.answers {
         tx.execute(
             "INSERT INTO answers (response, item, value) VALUES (?1, ?2, ?3)",
             params![key, item, value],
         )?;
-        if let (Some(form), Some(value)) = (form, value)
-            && let Some(slot) = score_slot(form, item)
-            && let Ok(Some(simpul_survey::Answer::Score(score))) = form.parse_answer(item, value)
-        {
-            scores[slot] = Some(i64::from(score.get()));
-        }
     }
+    let scores = form.map(|form| read.scores(form)).unwrap_or_default();
     for (item, values) in &read.conflicts {
         tx.execute(
             "INSERT INTO conflicts (response, field, vals) VALUES (?1, ?2, ?3)",
@@ -107,7 +100,7 @@ fn response(tx: &Transaction<'_>, forms: &BTreeMap<String, Form>, read: &Respons
             ],
         )?;
     }
-    let service = read.answers.get(SERVICE_ITEM).cloned().flatten();
+    let service = read.service();
 
     tx.execute(
         "INSERT OR REPLACE INTO responses (id, form, method, unit, period, channel, serial, service,
@@ -146,16 +139,4 @@ fn response(tx: &Transaction<'_>, forms: &BTreeMap<String, Form>, read: &Respons
         ],
     )?;
     Ok(())
-}
-
-/// The 0-based score slot of a scored item: its unsur's position in the form's method.
-pub fn score_slot(form: &Form, item: &str) -> Option<usize> {
-    let ItemKind::Scored { unsur, .. } = &form.item(item)?.kind else {
-        return None;
-    };
-    unsur_slot(form.method, unsur)
-}
-
-pub fn unsur_slot(method: Method, unsur: &str) -> Option<usize> {
-    method.unsur().iter().position(|u| u.id == unsur)
 }

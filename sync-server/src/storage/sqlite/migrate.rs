@@ -10,6 +10,7 @@ use crate::{Error, Result};
 const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0001_init.sql"),
     include_str!("../../../migrations/sqlite/0002_documents.sql"),
+    include_str!("../../../migrations/sqlite/0003_materialised.sql"),
 ];
 
 /// The schema version this build writes.
