@@ -25,15 +25,69 @@ pub fn json(value: &impl Serialize) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The error as the person at the counter should read it. Domain errors carry their own
-/// translations; anything else shows its chain of causes.
+/// The error as the person at the counter should read it: one prefix, one language. Domain
+/// errors carry data and their own translations, and this adds what only the command line
+/// can say (which command or flag to use); anything else shows its chain of causes, each
+/// once.
 pub fn error_message(err: &anyhow::Error, lang: Lang) -> String {
     let prefix = tr(lang, "galat", "error");
-    if let Some(e) = err.downcast_ref::<simpul_replica::Error>() {
-        return format!("{prefix}: {}", e.localized(lang));
+    let mut parts: Vec<String> = Vec::new();
+    for cause in err.chain() {
+        let part = if let Some(e) = cause.downcast_ref::<simpul_replica::Error>() {
+            Some(replica_message(e, lang))
+        } else {
+            cause
+                .downcast_ref::<simpul_survey::Error>()
+                .map(|e| e.localized(lang))
+        };
+        if let Some(part) = part {
+            // The domain's words already hold their cause.
+            parts.push(part);
+            break;
+        }
+        let text = cause.to_string();
+        // Errors that print their source would otherwise say it twice.
+        if !parts.last().is_some_and(|last| last.ends_with(&text)) {
+            parts.push(text);
+        }
     }
-    if let Some(e) = err.downcast_ref::<simpul_survey::Error>() {
-        return format!("{prefix}: {}", e.localized(lang));
+    format!("{prefix}: {}", parts.join(": "))
+}
+
+/// A replica error, with the command or flag that fixes it where there is one.
+fn replica_message(err: &simpul_replica::Error, lang: Lang) -> String {
+    use simpul_replica::Error as E;
+    let words = err.localized(lang);
+    match err {
+        E::NotInitialised(_) => format!(
+            "{words}; {}",
+            tr(
+                lang,
+                "jalankan `simpul init` dulu",
+                "run `simpul init` first"
+            )
+        ),
+        E::NotEnrolled => format!(
+            "{words}; {}",
+            tr(
+                lang,
+                "jalankan `simpul enrol` dulu",
+                "run `simpul enrol` first"
+            )
+        ),
+        E::MixedMethods(methods) => {
+            let codes: Vec<&str> = methods.iter().map(|m| m.code()).collect();
+            let codes = codes.join(", ");
+            match lang {
+                Lang::Id => format!(
+                    "data ini memuat hasil beberapa metode ({codes}); pilih satu dengan --method"
+                ),
+                Lang::En => format!(
+                    "this replica holds results of several methods ({codes}); choose one with \
+                     --method"
+                ),
+            }
+        }
+        _ => words,
     }
-    format!("{prefix}: {err:#}")
 }

@@ -7,6 +7,8 @@ mod helpers;
 mod crash;
 // Bundle files between replicas, refused when damaged; CSV export that imports back.
 mod bundle;
+// Failures worded once, in the chosen language, with the flag or command that helps.
+mod errors;
 // Paper questionnaires from CSV: line-numbered errors, headers, re-imports, double entry.
 mod import_csv;
 // The IKM report in JSON and in both languages, and the Krejcie–Morgan sample size.
