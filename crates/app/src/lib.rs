@@ -84,7 +84,7 @@ impl App {
 
     /// Wake the background sync at once; progress arrives through `notify`.
     pub fn sync_now(&self) -> Result<SyncState> {
-        self.sync.poke();
+        self.sync.sync_now();
         Ok(self.sync.state())
     }
 }
