@@ -25,6 +25,41 @@ pub fn json(value: &impl Serialize) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Failures of the command line's own, as data; [`error_message`] words them.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("`{raw}` matches {matches} responses; give more of the id")]
+    AmbiguousId { raw: String, matches: usize },
+    #[error("reading answers from standard input: {0}")]
+    Stdin(#[source] std::io::Error),
+    #[error("answers on standard input must be a JSON object: {0}")]
+    AnswersNotAnObject(#[source] serde_json::Error),
+    #[error("answer `{item}`: expected a string or number, got {got}")]
+    AnswerNotText { item: String, got: String },
+}
+
+impl CliError {
+    fn localized(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (CliError::AmbiguousId { raw, matches }, Lang::Id) => {
+                format!("`{raw}` cocok dengan {matches} respons; tulis id lebih panjang")
+            }
+            (CliError::Stdin(e), Lang::Id) => {
+                format!("jawaban dari masukan standar tidak terbaca: {e}")
+            }
+            (CliError::AnswersNotAnObject(e), Lang::Id) => format!(
+                "jawaban di masukan standar harus berupa objek JSON (baris {}, kolom {})",
+                e.line(),
+                e.column()
+            ),
+            (CliError::AnswerNotText { item, got }, Lang::Id) => {
+                format!("jawaban `{item}`: harus teks atau angka, bukan {got}")
+            }
+            (other, Lang::En) => other.to_string(),
+        }
+    }
+}
+
 /// The error as the person at the counter should read it: one prefix, one language. Domain
 /// errors carry data and their own translations, and this adds what only the command line
 /// can say (which command or flag to use); anything else shows its chain of causes, each
@@ -35,6 +70,8 @@ pub fn error_message(err: &anyhow::Error, lang: Lang) -> String {
     for cause in err.chain() {
         let part = if let Some(e) = cause.downcast_ref::<simpul_replica::Error>() {
             Some(replica_message(e, lang))
+        } else if let Some(e) = cause.downcast_ref::<CliError>() {
+            Some(e.localized(lang))
         } else {
             cause
                 .downcast_ref::<simpul_survey::Error>()

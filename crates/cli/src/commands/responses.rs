@@ -3,7 +3,6 @@
 use std::io::Read;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use chrono::{Datelike, Utc};
 use simpul_replica::{Author, Captured, Code, NewResponse, PaperSerial, Replica, Settings, Status};
 use simpul_survey::Lang;
@@ -11,7 +10,7 @@ use uuid::Uuid;
 
 use super::{author, open, response_id};
 use crate::cli::{CaptureArgs, EditArgs, Format, IdArgs, InitArgs, ListArgs, ResolveArgs};
-use crate::output::{json, tr};
+use crate::output::{CliError, json, tr};
 
 pub fn init(args: InitArgs, lang: Lang) -> anyhow::Result<ExitCode> {
     let period = args.period.unwrap_or_else(current_semester);
@@ -88,9 +87,9 @@ fn answers_from_stdin() -> anyhow::Result<Vec<(String, String)>> {
     let mut input = String::new();
     std::io::stdin()
         .read_to_string(&mut input)
-        .context("reading answers from standard input")?;
+        .map_err(CliError::Stdin)?;
     let object: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_str(&input).context("answers on standard input must be a JSON object")?;
+        serde_json::from_str(&input).map_err(CliError::AnswersNotAnObject)?;
     object
         .into_iter()
         .map(|(item, value)| {
@@ -98,7 +97,13 @@ fn answers_from_stdin() -> anyhow::Result<Vec<(String, String)>> {
                 serde_json::Value::String(s) => s,
                 serde_json::Value::Null => String::new(),
                 serde_json::Value::Number(n) => n.to_string(),
-                other => anyhow::bail!("answer `{item}`: expected a string or number, got {other}"),
+                other => {
+                    return Err(CliError::AnswerNotText {
+                        item,
+                        got: other.to_string(),
+                    }
+                    .into());
+                }
             };
             Ok((item, raw))
         })

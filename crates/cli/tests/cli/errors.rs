@@ -100,3 +100,29 @@ fn a_report_over_two_methods_asks_for_one_with_the_method_flag() {
         english.stderr
     );
 }
+
+#[test]
+fn answers_on_standard_input_that_are_not_an_object_are_refused_in_indonesian() {
+    let simpul = Simpul::new();
+
+    let out = simpul
+        .run_with_stdin(&["capture", "--json"], "[4, 4, 4]")
+        .refused();
+
+    assert_indonesian_once(&out.stderr, None);
+    assert!(out.stderr.contains("objek JSON"), "{}", out.stderr);
+    assert!(simpul.ids().is_empty(), "nothing was captured");
+}
+
+#[test]
+fn an_answer_that_is_neither_text_nor_a_number_is_named_in_indonesian() {
+    let simpul = Simpul::new();
+
+    let out = simpul
+        .run_with_stdin(&["capture", "--json"], r#"{"U1": [4]}"#)
+        .refused();
+
+    assert_indonesian_once(&out.stderr, None);
+    assert!(out.stderr.contains("jawaban `U1`"), "{}", out.stderr);
+    assert!(simpul.ids().is_empty(), "nothing was captured");
+}
