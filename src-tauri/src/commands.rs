@@ -107,7 +107,7 @@ pub async fn check_answer(
 }
 
 #[tauri::command]
-pub async fn draft_open(app: State<'_, Shared>, channel: ChannelView) -> Reply<Draft> {
+pub async fn draft_open(app: State<'_, Shared>, channel: Channel) -> Reply<Draft> {
     off_main(&app, move |app| app.draft_open(channel)).await
 }
 

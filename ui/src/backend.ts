@@ -5,7 +5,7 @@ import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 
 import type { AppState } from "./bindings/AppState";
 import type { BundleResult } from "./bindings/BundleResult";
-import type { ChannelView } from "./bindings/ChannelView";
+import type { Channel } from "./bindings/Channel";
 import type { ConflictView } from "./bindings/ConflictView";
 import type { Draft } from "./bindings/Draft";
 import type { Enumerator } from "./bindings/Enumerator";
@@ -59,7 +59,7 @@ export const form = () => call<FormView>("form");
 export const checkAnswer = (item: string, raw: string) =>
   call<string | null>("check_answer", { item, raw });
 
-export const draftOpen = (channel: ChannelView) => call<Draft>("draft_open", { channel });
+export const draftOpen = (channel: Channel) => call<Draft>("draft_open", { channel });
 export const draftSave = (draft: Draft) => call<Draft>("draft_save", { draft });
 export const draftDiscard = (id: string) => call<null>("draft_discard", { id });
 export const draftSubmit = (id: string) => call<Saved>("draft_submit", { id });

@@ -3,7 +3,7 @@
 // published reports call them. Labels of form items come from Rust already translated.
 import type { Language } from "./bindings/Language";
 import type { SavedOutcome } from "./bindings/SavedOutcome";
-import type { ChannelView } from "./bindings/ChannelView";
+import { channelLabel } from "./lib/channels";
 
 /** English needs the singular; Indonesian does not inflect. */
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
@@ -151,8 +151,9 @@ const id = {
     empty: "Tidak ada jawaban untuk saringan ini.",
     serial: "No.",
     updated: "Diubah",
-    channelName: (c: ChannelView) =>
-      ({ interview: "Wawancara", kiosk: "Kios", paper: "Kertas", web: "Web" })[c],
+    /** A channel code from the backend, in words; an unknown code is shown as it is. */
+    channelName: (code: string) =>
+      channelLabel({ interview: "Wawancara", kiosk: "Kios", paper: "Kertas", web: "Web" }, code),
   },
   response: {
     title: "Jawaban",
@@ -351,8 +352,8 @@ const en: Strings = {
     empty: "No responses for this filter.",
     serial: "No.",
     updated: "Changed",
-    channelName: (c: ChannelView) =>
-      ({ interview: "Interview", kiosk: "Kiosk", paper: "Paper", web: "Web" })[c],
+    channelName: (code: string) =>
+      channelLabel({ interview: "Interview", kiosk: "Kiosk", paper: "Paper", web: "Web" }, code),
   },
   response: {
     title: "Response",

@@ -85,7 +85,7 @@ impl App {
 
     /// Tell the background sync there is something new to upload.
     pub(crate) fn wrote(&self) {
-        self.sync.poke();
+        self.sync.nudge();
     }
 
     /// A path as given, or inside the files folder when relative.

@@ -7,7 +7,7 @@ use simpul_survey::Lang;
 use uuid::Uuid;
 
 use crate::error::{ErrorCode, OrApp, fail};
-use crate::ipc::{ChannelView, Draft, FormView, PaperRow, Saved, SavedOutcome};
+use crate::ipc::{Draft, FormView, PaperRow, Saved, SavedOutcome};
 use crate::views::{form_view, time};
 use crate::{App, AppError, Result};
 
@@ -31,7 +31,7 @@ impl App {
 
     /// The unfinished draft of `channel`, or a fresh one saved at once, so that even an
     /// untouched questionnaire reopens after a restart.
-    pub fn draft_open(&self, channel: ChannelView) -> Result<Draft> {
+    pub fn draft_open(&self, channel: Channel) -> Result<Draft> {
         let mut device = self.device();
         let lang = device.lang;
         let channel = draft_channel(channel, lang)?;
@@ -138,22 +138,17 @@ fn saved(captured: &Captured, conflicts: u32) -> Saved {
 fn draft_view(draft: simpul_replica::Draft) -> Draft {
     Draft {
         id: draft.id.to_string(),
-        channel: match draft.channel {
-            Channel::Kiosk => ChannelView::Kiosk,
-            Channel::Paper => ChannelView::Paper,
-            Channel::Interview => ChannelView::Interview,
-        },
+        channel: draft.channel,
         answers: draft.answers,
         step: draft.step,
         updated_at: time(draft.updated_at),
     }
 }
 
-fn draft_channel(channel: ChannelView, lang: Lang) -> Result<Channel> {
+fn draft_channel(channel: Channel, lang: Lang) -> Result<Channel> {
     match channel {
-        ChannelView::Interview => Ok(Channel::Interview),
-        ChannelView::Kiosk => Ok(Channel::Kiosk),
-        ChannelView::Paper | ChannelView::Web => Err(fail(
+        Channel::Interview | Channel::Kiosk => Ok(channel),
+        Channel::Paper | Channel::Web => Err(fail(
             ErrorCode::Invalid,
             lang,
             "draf hanya untuk wawancara atau kios",

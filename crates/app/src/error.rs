@@ -66,22 +66,7 @@ pub(crate) fn from_replica(error: ReplicaError, lang: Lang) -> AppError {
         E::NotInitialised(_) => ErrorCode::NotSetUp,
         E::Transport(_) | E::SyncGaveUp { .. } => ErrorCode::Unreachable,
         E::Server { .. } | E::NotEnrolled => ErrorCode::Refused,
-        E::Io { path, source } => {
-            return AppError::new(
-                ErrorCode::Invalid,
-                say(
-                    lang,
-                    &format!(
-                        "berkas {} tidak dapat dibaca atau ditulis: {source}",
-                        path.display()
-                    ),
-                    &format!(
-                        "the file {} cannot be read or written: {source}",
-                        path.display()
-                    ),
-                ),
-            );
-        }
+        E::Io { .. } => ErrorCode::Invalid,
         _ => {
             tracing::error!(error = %error, "internal error");
             return internal(lang);
@@ -100,6 +85,20 @@ pub(crate) fn from_replica(error: ReplicaError, lang: Lang) -> AppError {
             "the server cannot be reached; check the address and the connection. The data on \
              this device is safe.",
         ),
+        E::MixedMethods(methods) => {
+            let codes: Vec<&str> = methods.iter().map(|m| m.code()).collect();
+            let codes = codes.join(", ");
+            match lang {
+                Lang::Id => format!(
+                    "data ini memuat hasil beberapa metode survei ({codes}) yang indeksnya tidak \
+                     dapat digabung; pilih periode yang memakai satu metode"
+                ),
+                Lang::En => format!(
+                    "the data holds results of several survey methods ({codes}), whose indices \
+                     cannot be pooled; choose a period that uses one method"
+                ),
+            }
+        }
         _ => error.localized(lang),
     };
     AppError::new(code, message)
@@ -147,5 +146,47 @@ impl<T> OrApp<T> for std::result::Result<T, ReplicaError> {
 impl<T> OrApp<T> for std::result::Result<T, simpul_survey::Error> {
     fn or_app(self, lang: Lang) -> Result<T> {
         self.map_err(|e| AppError::new(ErrorCode::Invalid, e.localized(lang)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use simpul_survey::Method;
+
+    #[test]
+    fn mixed_methods_are_worded_for_the_tablet_without_a_command_line_flag() {
+        for lang in [Lang::Id, Lang::En] {
+            let error = from_replica(
+                ReplicaError::MixedMethods(vec![
+                    Method::Kepmenpan25_2004,
+                    Method::Permenpanrb14_2017,
+                ]),
+                lang,
+            );
+            assert_eq!(error.code, ErrorCode::Invalid);
+            assert!(!error.message.contains("--"), "{}", error.message);
+            assert!(
+                error
+                    .message
+                    .contains("kepmenpan-25-2004, permenpanrb-14-2017"),
+                "{}",
+                error.message
+            );
+        }
+    }
+
+    #[test]
+    fn no_replica_error_reaches_the_window_naming_a_command_or_a_flag() {
+        let errors = [
+            ReplicaError::NotInitialised("/data".into()),
+            ReplicaError::NotEnrolled,
+        ];
+        for error in errors {
+            let message = from_replica(error, Lang::Id).message;
+            assert!(!message.contains("--"), "{message}");
+            assert!(!message.contains("simpul "), "{message}");
+            assert!(!message.contains("galat:"), "{message}");
+        }
     }
 }

@@ -8,6 +8,9 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+/// Where a response came from: the replica's one list of channels, which the window's filters
+/// and labels are generated from.
+pub use simpul_replica::Channel;
 use ts_rs::TS;
 
 /// The two languages of the interface. Domain terms (unsur, NRR, IKM, mutu pelayanan) stay
@@ -149,22 +152,12 @@ pub struct ChoiceView {
     pub label: String,
 }
 
-/// Where a response came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum ChannelView {
-    Interview,
-    Kiosk,
-    Paper,
-    Web,
-}
-
 /// A half-finished interview or kiosk session, saved after every answer so it survives the
 /// app closing or the tablet dying.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
 pub struct Draft {
     pub id: String,
-    pub channel: ChannelView,
+    pub channel: Channel,
     /// Raw answers by item id, as typed or tapped.
     pub answers: BTreeMap<String, String>,
     /// The screen the person was on, so reopening lands there.
@@ -230,7 +223,7 @@ pub struct ResponseFilter {
     pub period: Option<String>,
     /// The service received (`layanan`).
     pub service: Option<String>,
-    pub channel: Option<ChannelView>,
+    pub channel: Option<Channel>,
     pub has_conflict: Option<bool>,
     pub include_deleted: bool,
 }
@@ -239,7 +232,9 @@ pub struct ResponseFilter {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
 pub struct ResponseRow {
     pub id: String,
-    pub channel: ChannelView,
+    /// The channel's code: one of [`Channel`]'s, or a newer one a later server wrote, which
+    /// the window shows as it is rather than guess.
+    pub channel: String,
     pub serial: Option<String>,
     pub service: Option<String>,
     pub period: String,

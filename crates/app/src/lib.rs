@@ -29,7 +29,7 @@
 //! ```
 //! use std::sync::Arc;
 //! use simpul_app::App;
-//! use simpul_app::ipc::{ChannelView, OfflineSetup, SavedOutcome};
+//! use simpul_app::ipc::{Channel, OfflineSetup, SavedOutcome};
 //!
 //! let dir = tempfile::tempdir().unwrap();
 //! let app = App::open(dir.path().join("data"), dir.path().into(), Arc::new(|_| {})).unwrap();
@@ -45,7 +45,7 @@
 //! app.add_enumerator("Sari".into(), "2468".into()).unwrap(); // the first is signed in
 //!
 //! // An interview: answers saved one by one, then submitted.
-//! let mut draft = app.draft_open(ChannelView::Interview).unwrap();
+//! let mut draft = app.draft_open(Channel::Interview).unwrap();
 //! for u in 1..=9 {
 //!     draft.answers.insert(format!("U{u}"), "4".into());
 //!     draft = app.draft_save(draft).unwrap();
@@ -84,7 +84,7 @@ impl App {
 
     /// Wake the background sync at once; progress arrives through `notify`.
     pub fn sync_now(&self) -> Result<SyncState> {
-        self.sync.poke();
+        self.sync.sync_now();
         Ok(self.sync.state())
     }
 }

@@ -67,20 +67,16 @@ impl App {
         let lang = device.lang;
         let replica = device.replica()?;
         let form = device.active_form()?;
-        let scope = crate::views::filter(&ResponseFilter {
-            has_conflict: None,
-            include_deleted: false,
-            ..filter
-        })
-        .map(|f| Filter {
+        let scope = Filter {
             status: Some(Status::Final),
-            ..f
-        });
-        let ikm = match &scope {
-            Some(scope) => replica.report(scope, Weighting::Exact).or_app(lang)?,
-            None => simpul_survey::compute(form.method, Weighting::Exact, 0, &[]),
+            ..crate::views::filter(&ResponseFilter {
+                has_conflict: None,
+                include_deleted: false,
+                ..filter
+            })
         };
-        let profile = profile(replica, form, scope.as_ref(), lang)?;
+        let ikm = replica.report(&scope, Weighting::Exact).or_app(lang)?;
+        let profile = profile(replica, form, &scope, lang)?;
         let (_, population) = unit_facts(replica, lang)?;
         Ok(ReportView {
             target: population.map(krejcie_morgan),
@@ -139,21 +135,13 @@ fn ikm_view(ikm: &IkmReport, lang: Lang) -> ReportView {
 
 /// One breakdown per choice item of the form, every option in the form's order (zeros
 /// included, so charts of two filters line up).
-fn profile(
-    replica: &Replica,
-    form: &Form,
-    scope: Option<&Filter>,
-    lang: Lang,
-) -> Result<Vec<Breakdown>> {
+fn profile(replica: &Replica, form: &Form, scope: &Filter, lang: Lang) -> Result<Vec<Breakdown>> {
     let mut breakdowns = Vec::new();
     for item in &form.items {
         let ItemKind::Choice { options, .. } = &item.kind else {
             continue;
         };
-        let tallies = match scope {
-            Some(scope) => replica.tally(&item.id, scope).or_app(lang)?,
-            None => Vec::new(),
-        };
+        let tallies = replica.tally(&item.id, scope).or_app(lang)?;
         let bars = options
             .iter()
             .map(|option| Bar {

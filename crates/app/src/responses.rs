@@ -18,9 +18,7 @@ impl App {
     pub fn list_responses(&self, filter: ResponseFilter) -> Result<Vec<ResponseRow>> {
         let device = self.device();
         let replica = device.replica()?;
-        let Some(filter) = crate::views::filter(&filter) else {
-            return Ok(Vec::new());
-        };
+        let filter = crate::views::filter(&filter);
         let mut rows: Vec<ResponseRow> = replica
             .list(&filter)
             .or_app(device.lang)?

@@ -75,7 +75,8 @@ impl App {
             .set_local_setting(UNIT_NAME, Some(&enrolled.unit_name))
             .or_app(lang)?;
         device.replica = Some(replica);
-        self.wrote();
+        // Enrolled: sync at once, even after a refusal of the old token.
+        self.sync.sync_now();
         device.state(&self.files_dir)
     }
 
@@ -122,7 +123,8 @@ impl App {
                 .set_local_setting(UNIT_NAME, Some(&enrolled.unit_name))
                 .or_app(lang)?;
         }
-        self.wrote();
+        // Enrolled: sync at once, even after a refusal of the old token.
+        self.sync.sync_now();
         device.state(&self.files_dir)
     }
 }

@@ -3,11 +3,14 @@
 //! the server in step and reports every step as a [`SyncState`].
 //!
 //! It does nothing until the device is enrolled. Then it syncs at once, again after every
-//! local write (the commands poke it), and every minute while up to date, so changes made
-//! on other devices arrive without anyone asking. When the server cannot be reached it
-//! retries with exponential backoff and jitter — 2 s doubling to 2 min — so a room full of
-//! tablets that lost the same Wi-Fi do not all return in the same second. A refusal (a
-//! revoked device) is reported and retried only rarely: waiting will not fix it.
+//! local write (the commands nudge it), and every minute while up to date, so changes made
+//! on other devices arrive without anyone asking. What to do after each round or wait is
+//! decided by the pure [`machine`]: when the server cannot be reached it retries with the
+//! sync engine's backoff (2 s doubling to 2 min, jittered), so a room full of tablets that
+//! lost the same Wi-Fi do not all return in the same second; a refusal (a revoked device) is
+//! reported and retried only rarely, because waiting will not fix it.
+
+mod machine;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -18,17 +21,11 @@ use simpul_replica::sync::{self, SyncOptions};
 use simpul_replica::{DB_FILE, Error, Replica};
 use simpul_survey::Lang;
 
+use self::machine::{Action, Event, Machine};
 use crate::app::Notify;
 use crate::error::say;
 use crate::ipc::{SyncPhase, SyncState};
 use crate::views::time;
-
-/// How often an up-to-date device asks the server for news.
-const PERIODIC: Duration = Duration::from_secs(60);
-const BACKOFF_FIRST: Duration = Duration::from_secs(2);
-const BACKOFF_MAX: Duration = Duration::from_secs(120);
-/// How long after a refusal to ask again.
-const AFTER_REFUSAL: Duration = Duration::from_secs(15 * 60);
 
 /// The handle the [`App`](crate::App) keeps; dropping it stops and joins the thread.
 pub(crate) struct SyncWorker {
@@ -47,8 +44,17 @@ struct Shared {
 
 #[derive(Default)]
 struct Signal {
-    poked: bool,
+    /// A local write is waiting to be sent.
+    nudged: bool,
+    /// The person asked to sync now.
+    asked: bool,
     stop: bool,
+}
+
+/// What ended a wait.
+enum Woken {
+    Event(Event),
+    Stop,
 }
 
 impl SyncWorker {
@@ -56,7 +62,7 @@ impl SyncWorker {
         let shared = Arc::new(Shared {
             dir,
             notify,
-            state: Mutex::new(idle(SyncPhase::NotEnrolled, None)),
+            state: Mutex::new(idle(None)),
             lang: Mutex::new(lang),
             signal: Mutex::new(Signal::default()),
             wake: Condvar::new(),
@@ -72,9 +78,17 @@ impl SyncWorker {
         }
     }
 
-    /// Sync as soon as possible (now, or right after the round in progress).
-    pub(crate) fn poke(&self) {
-        lock(&self.shared.signal).poked = true;
+    /// There is something new to send: sync soon, unless the server refused this device
+    /// (then every write would be another refused request).
+    pub(crate) fn nudge(&self) {
+        lock(&self.shared.signal).nudged = true;
+        self.shared.wake.notify_all();
+    }
+
+    /// Sync as soon as possible (now, or right after the round in progress), whatever the
+    /// last round said.
+    pub(crate) fn sync_now(&self) {
+        lock(&self.shared.signal).asked = true;
         self.shared.wake.notify_all();
     }
 
@@ -102,35 +116,43 @@ impl Drop for SyncWorker {
 impl Shared {
     fn run(&self) {
         let mut replica = None;
-        let mut failures = 0u32;
-        let mut random = seed();
+        let mut machine = Machine::new(seed());
+        let mut action = Action::Sync;
         loop {
-            let wait = self.round(&mut replica, &mut failures, &mut random);
-            if !self.sleep(wait) {
-                return;
-            }
+            let event = match action {
+                Action::Sync => {
+                    let (event, state) = self.round(&mut replica);
+                    action = machine.step(event);
+                    if let Some(state) = state {
+                        self.publish(SyncState {
+                            phase: machine.phase(),
+                            ..state
+                        });
+                    }
+                    continue;
+                }
+                Action::Wait { for_, nudges_wake } => match self.sleep(for_, nudges_wake) {
+                    Woken::Stop => return,
+                    Woken::Event(event) => event,
+                },
+            };
+            action = machine.step(event);
         }
     }
 
-    /// One attempt; returns how long to wait before the next (`None`: until poked).
-    fn round(
-        &self,
-        replica: &mut Option<Replica>,
-        failures: &mut u32,
-        random: &mut u64,
-    ) -> Option<Duration> {
+    /// One attempt: what happened, and what the window should see of it (its phase is the
+    /// machine's to set; `None` when there is nothing new to show).
+    fn round(&self, replica: &mut Option<Replica>) -> (Event, Option<SyncState>) {
         let lang = *lock(&self.lang);
         if replica.is_none() {
             if !self.dir.join(DB_FILE).exists() {
-                self.publish(idle(SyncPhase::NotEnrolled, None));
-                return None;
+                return (Event::NotEnrolled, Some(idle(None)));
             }
             match Replica::open(&self.dir) {
                 Ok(opened) => *replica = Some(opened),
                 Err(error) => {
                     tracing::error!(%error, "the sync thread cannot open the replica");
-                    *failures += 1;
-                    return Some(backoff(*failures, next(random)));
+                    return (Event::LocalFailure, None);
                 }
             }
         }
@@ -139,22 +161,22 @@ impl Shared {
             Ok(status) => status,
             Err(error) => {
                 tracing::error!(%error, "reading the sync status failed");
-                *failures += 1;
-                return Some(backoff(*failures, next(random)));
+                return (Event::LocalFailure, None);
             }
         };
         let last_sync = status.last_sync.map(time);
         if status.enrolment.is_none() {
-            self.publish(idle(SyncPhase::NotEnrolled, last_sync));
-            return None;
+            return (Event::NotEnrolled, Some(idle(last_sync)));
         }
         let mut state = SyncState {
+            phase: SyncPhase::Syncing,
             to_push: status.pending_changes,
-            ..idle(SyncPhase::Syncing, last_sync.clone())
+            ..idle(last_sync.clone())
         };
         self.publish(state.clone());
-        // One attempt per round: the retrying is done here, where a poke or a stop can
-        // interrupt the wait.
+        // One attempt per round: the waiting between attempts is done by the worker, with
+        // the engine's backoff as the machine configures it, where a nudge or a stop can
+        // interrupt it.
         let options = SyncOptions {
             max_consecutive_failures: 1,
             deadline: Duration::from_secs(60 * 60),
@@ -168,56 +190,48 @@ impl Shared {
                 self.publish(state.clone());
             }
         });
+        let after = |message: Option<String>, last_sync: Option<String>| SyncState {
+            message,
+            to_push: status.pending_changes,
+            ..idle(last_sync)
+        };
         match result {
             Ok(synced) => {
-                *failures = 0;
                 let last_sync = replica
                     .sync_status()
                     .ok()
                     .and_then(|s| s.last_sync)
                     .map(time)
                     .or(last_sync);
-                self.publish(SyncState {
+                let state = SyncState {
                     pushed: synced.progress.pushed,
                     pulled: synced.progress.pulled,
                     bytes_up: synced.progress.bytes_up,
                     bytes_down: synced.progress.bytes_down,
-                    to_push: status.pending_changes,
-                    ..idle(SyncPhase::UpToDate, last_sync)
-                });
-                Some(PERIODIC)
+                    ..after(None, last_sync)
+                };
+                (Event::Synced, Some(state))
             }
             Err(error @ (Error::Transport(_) | Error::SyncGaveUp { .. })) => {
                 tracing::info!(%error, "server unreachable; retrying later");
-                *failures += 1;
-                self.publish(SyncState {
-                    message: Some(say(
-                        lang,
-                        "server tidak dapat dihubungi; data aman di perangkat ini dan akan \
-                         dikirim otomatis begitu tersambung",
-                        "the server cannot be reached; the data is safe on this device and \
-                         will be sent as soon as there is a connection",
-                    )),
-                    to_push: status.pending_changes,
-                    ..idle(SyncPhase::Offline, last_sync)
-                });
-                Some(backoff(*failures, next(random)))
+                let message = say(
+                    lang,
+                    "server tidak dapat dihubungi; data aman di perangkat ini dan akan \
+                     dikirim otomatis begitu tersambung",
+                    "the server cannot be reached; the data is safe on this device and will \
+                     be sent as soon as there is a connection",
+                );
+                (Event::Unreachable, Some(after(Some(message), last_sync)))
+            }
+            Err(error @ (Error::Server { .. } | Error::NotEnrolled)) => {
+                tracing::warn!(%error, "the server refused");
+                let message = crate::error::from_replica(error, lang).message;
+                (Event::Refused, Some(after(Some(message), last_sync)))
             }
             Err(error) => {
-                let message = match &error {
-                    Error::Server { .. } | Error::NotEnrolled => error.localized(lang),
-                    _ => {
-                        tracing::error!(%error, "sync failed");
-                        crate::error::internal(lang).message
-                    }
-                };
-                *failures += 1;
-                self.publish(SyncState {
-                    message: Some(message),
-                    to_push: status.pending_changes,
-                    ..idle(SyncPhase::Error, last_sync)
-                });
-                Some(AFTER_REFUSAL.max(backoff(*failures, next(random))))
+                tracing::error!(%error, "sync failed");
+                let message = crate::error::internal(lang).message;
+                (Event::LocalFailure, Some(after(Some(message), last_sync)))
             }
         }
     }
@@ -234,24 +248,32 @@ impl Shared {
         (self.notify)(&state);
     }
 
-    /// Wait until `wait` has passed or someone pokes; false when the app is closing.
-    fn sleep(&self, wait: Option<Duration>) -> bool {
+    /// Wait until `wait` has passed, someone asks to sync now, or (when `nudges_wake`) a
+    /// write nudges.
+    fn sleep(&self, wait: Option<Duration>, nudges_wake: bool) -> Woken {
         let deadline = wait.map(|w| Instant::now() + w);
         let mut signal = lock(&self.signal);
         loop {
             if signal.stop {
-                return false;
+                return Woken::Stop;
             }
-            if signal.poked {
-                signal.poked = false;
-                return true;
+            if signal.asked {
+                signal.asked = false;
+                signal.nudged = false;
+                return Woken::Event(Event::SyncNow);
+            }
+            if signal.nudged && nudges_wake {
+                signal.nudged = false;
+                return Woken::Event(Event::Nudged);
             }
             signal = match deadline {
                 None => self.wake.wait(signal).unwrap_or_else(|p| p.into_inner()),
                 Some(deadline) => {
                     let now = Instant::now();
                     if now >= deadline {
-                        return true;
+                        // A nudge that came meanwhile is sent by the round that follows.
+                        signal.nudged = false;
+                        return Woken::Event(Event::TimeUp);
                     }
                     self.wake
                         .wait_timeout(signal, deadline - now)
@@ -263,9 +285,10 @@ impl Shared {
     }
 }
 
-fn idle(phase: SyncPhase, last_sync: Option<String>) -> SyncState {
+/// A state with no progress to show; the machine sets its phase.
+fn idle(last_sync: Option<String>) -> SyncState {
     SyncState {
-        phase,
+        phase: SyncPhase::NotEnrolled,
         pushed: 0,
         pulled: 0,
         bytes_up: 0,
@@ -276,18 +299,6 @@ fn idle(phase: SyncPhase, last_sync: Option<String>) -> SyncState {
     }
 }
 
-/// The wait after the `failures`-th failure in a row: the exponential step, of which a
-/// random part is kept ("equal jitter": never less than half the step, so a dead server is
-/// not hammered, and never the same across devices).
-fn backoff(failures: u32, random: u64) -> Duration {
-    let step = BACKOFF_FIRST
-        .saturating_mul(1u32 << failures.saturating_sub(1).min(16))
-        .min(BACKOFF_MAX);
-    let half = step / 2;
-    let jitter_ms = random % (half.as_millis() as u64 + 1);
-    half + Duration::from_millis(jitter_ms)
-}
-
 fn seed() -> u64 {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -295,40 +306,6 @@ fn seed() -> u64 {
     nanos | 1
 }
 
-/// xorshift64: enough to spread retries, no dependency for it.
-fn next(state: &mut u64) -> u64 {
-    let mut x = *state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    *state = x;
-    x
-}
-
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_doubles_from_two_seconds_and_stops_at_two_minutes() {
-        for (failures, step) in [(1, 2), (2, 4), (3, 8), (7, 120), (40, 120)] {
-            let step = Duration::from_secs(step);
-            for random in [0, 1, 977, u64::MAX] {
-                let wait = backoff(failures, random);
-                assert!(wait >= step / 2 && wait <= step, "{failures}: {wait:?}");
-            }
-        }
-    }
-
-    #[test]
-    fn jitter_spreads_devices_that_failed_together() {
-        let mut state = seed();
-        let waits: std::collections::BTreeSet<Duration> =
-            (0..20).map(|_| backoff(6, next(&mut state))).collect();
-        assert!(waits.len() > 10, "{waits:?}");
-    }
 }

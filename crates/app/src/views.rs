@@ -2,12 +2,12 @@
 //! language, option labels beside stored codes, times as RFC 3339.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use simpul_replica::{Channel, Conflict, Filter, Summary, Written};
+use simpul_replica::{Conflict, Filter, Summary, Written};
 use simpul_survey::{Form, ItemKind, Lang};
 
 use crate::ipc::{
-    ChannelView, ChoiceView, ConflictValue, ConflictView, FormView, ItemKindView, ItemView,
-    ResponseFilter, ResponseRow,
+    ChoiceView, ConflictValue, ConflictView, FormView, ItemKindView, ItemView, ResponseFilter,
+    ResponseRow,
 };
 
 pub(crate) fn form_view(form: &Form, lang: Lang) -> FormView {
@@ -105,7 +105,7 @@ pub(crate) fn conflict_view(conflict: &Conflict, form: Option<&Form>, lang: Lang
 pub(crate) fn row(summary: &Summary) -> ResponseRow {
     ResponseRow {
         id: summary.id.to_string(),
-        channel: channel_view(&summary.channel),
+        channel: summary.channel.clone(),
         serial: summary.serial.clone(),
         service: summary.service.clone(),
         period: summary.period.clone(),
@@ -117,40 +117,22 @@ pub(crate) fn row(summary: &Summary) -> ResponseRow {
     }
 }
 
-/// A stored channel code; anything this build does not collect itself came from the web.
-pub(crate) fn channel_view(code: &str) -> ChannelView {
-    match Channel::parse(code) {
-        Ok(Channel::Interview) => ChannelView::Interview,
-        Ok(Channel::Kiosk) => ChannelView::Kiosk,
-        Ok(Channel::Paper) => ChannelView::Paper,
-        Err(_) => ChannelView::Web,
-    }
-}
-
-/// The replica's filter, or `None` when nothing can match (web answers are not stored on a
-/// device).
-pub(crate) fn filter(f: &ResponseFilter) -> Option<Filter> {
-    let channel = match f.channel {
-        None => None,
-        Some(ChannelView::Interview) => Some(Channel::Interview),
-        Some(ChannelView::Kiosk) => Some(Channel::Kiosk),
-        Some(ChannelView::Paper) => Some(Channel::Paper),
-        Some(ChannelView::Web) => return None,
-    };
+/// The replica's filter for the window's: blank text means "any".
+pub(crate) fn filter(f: &ResponseFilter) -> Filter {
     let text = |s: &Option<String>| {
         s.as_deref()
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map(str::to_string)
     };
-    Some(Filter {
+    Filter {
         period: text(&f.period),
         service: text(&f.service),
-        channel,
+        channel: f.channel,
         has_conflict: f.has_conflict,
         include_deleted: f.include_deleted,
         ..Filter::default()
-    })
+    }
 }
 
 pub(crate) fn time(at: DateTime<Utc>) -> String {
@@ -195,17 +177,17 @@ mod tests {
         assert_eq!(view.title, "Community satisfaction survey (SKM)");
     }
 
+    use crate::ipc::Channel;
+
     #[test]
-    fn a_web_channel_filter_matches_nothing_on_a_device() {
+    fn the_window_filter_passes_its_channel_through_and_blank_text_means_any() {
         let web = ResponseFilter {
-            channel: Some(ChannelView::Web),
-            ..ResponseFilter::default()
-        };
-        assert_eq!(filter(&web), None);
-        let blank = ResponseFilter {
+            channel: Some(Channel::Web),
             period: Some(" ".into()),
             ..ResponseFilter::default()
         };
-        assert_eq!(filter(&blank).unwrap().period, None);
+        let filter = filter(&web);
+        assert_eq!(filter.channel, Some(Channel::Web));
+        assert_eq!(filter.period, None);
     }
 }

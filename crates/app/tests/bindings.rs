@@ -39,7 +39,7 @@ fn generated() -> Vec<(String, String)> {
         ItemView,
         ItemKindView,
         ChoiceView,
-        ChannelView,
+        Channel,
         Draft,
         Saved,
         SavedOutcome,
@@ -60,7 +60,23 @@ fn generated() -> Vec<(String, String)> {
         SyncPhase,
         BundleResult,
     );
+    out.push(("channels.ts".to_string(), channels()));
     out
+}
+
+/// The values of `Channel` as a constant, so the window's filters and labels take the one
+/// list of channels instead of keeping a second one (ts-rs renders types only).
+fn channels() -> String {
+    let codes: Vec<String> = Channel::ALL
+        .iter()
+        .map(|c| format!("\"{}\"", c.code()))
+        .collect();
+    format!(
+        "{HEADER}import type {{ Channel }} from \"./Channel\";\n\n\
+         /** Every channel, in the backend's order (`Channel::ALL`). */\n\
+         export const CHANNELS: readonly Channel[] = [{}];\n",
+        codes.join(", ")
+    )
 }
 
 #[test]

@@ -147,8 +147,8 @@ pub struct Who {
 pub struct CaptureArgs {
     #[command(flatten)]
     pub data: Data,
-    #[arg(long, value_enum, default_value_t = ChannelArg::Interview)]
-    pub channel: ChannelArg,
+    #[arg(long, default_value = "interview", value_parser = parse_channel)]
+    pub channel: Channel,
     /// The serial number printed on a paper questionnaire.
     #[arg(long)]
     pub paper_serial: Option<String>,
@@ -173,21 +173,10 @@ pub struct CaptureArgs {
     pub format: FormatArg,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ChannelArg {
-    Interview,
-    Paper,
-    Kiosk,
-}
-
-impl From<ChannelArg> for Channel {
-    fn from(c: ChannelArg) -> Channel {
-        match c {
-            ChannelArg::Interview => Channel::Interview,
-            ChannelArg::Paper => Channel::Paper,
-            ChannelArg::Kiosk => Channel::Kiosk,
-        }
-    }
+/// How a questionnaire was filled in: the replica's one list of channels (interview, paper,
+/// kiosk, web), parsed by its own rule.
+fn parse_channel(raw: &str) -> Result<Channel, simpul_replica::Error> {
+    Channel::parse(raw)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -205,8 +194,9 @@ pub struct FilterArgs {
     /// The service received (jenis layanan).
     #[arg(long)]
     pub service: Option<String>,
-    #[arg(long, value_enum)]
-    pub channel: Option<ChannelArg>,
+    /// interview, paper, kiosk or web.
+    #[arg(long, value_parser = parse_channel)]
+    pub channel: Option<Channel>,
     #[arg(long, value_enum)]
     pub status: Option<StatusArg>,
     /// Only responses with fields holding several values.
@@ -226,7 +216,7 @@ impl FilterArgs {
             period: self.period.clone(),
             unit: self.unit.clone(),
             service: self.service.clone(),
-            channel: self.channel.map(Channel::from),
+            channel: self.channel,
             status: self.status.map(|s| match s {
                 StatusArg::Draft => Status::Draft,
                 StatusArg::Final => Status::Final,

@@ -53,7 +53,8 @@ pub enum Error {
     Csv(#[from] csv::Error),
     #[error("CSV line {line} is longer than {limit} bytes; nothing after it was read")]
     RecordTooLarge { line: u64, limit: u64 },
-    #[error("no replica at {0}; run `simpul init` first")]
+    /// The folder holds no replica. Each front end says how to make one.
+    #[error("no replica at {0}")]
     NotInitialised(std::path::PathBuf),
     #[error("a replica already exists at {0}")]
     AlreadyInitialised(std::path::PathBuf),
@@ -81,11 +82,14 @@ pub enum Error {
         field: String,
         value: String,
     },
-    #[error("this replica holds results of several methods ({0}); choose one")]
-    MixedMethods(String),
+    /// A report over results of several survey methods, whose indices cannot be pooled; the
+    /// caller must pick one of `methods` (each front end says how).
+    #[error("this replica holds results of several methods ({}); choose one", codes(.0))]
+    MixedMethods(Vec<simpul_survey::Method>),
     #[error("response {0} is deleted")]
     Deleted(String),
-    #[error("this device is not enrolled with a server; run `simpul enrol` first")]
+    /// Sync needs an enrolment first. Each front end says how to enrol.
+    #[error("this device is not enrolled with a server")]
     NotEnrolled,
     #[error("could not reach the server: {0}")]
     Transport(String),
@@ -108,31 +112,66 @@ pub enum Error {
 }
 
 impl Error {
-    /// The message for the person at the counter. Survey errors carry their own
-    /// translations; the rest are phrased here.
+    /// The message for the person at the counter, in one language and without a prefix
+    /// ("galat:" is the front end's to add). Survey errors carry their own translations; the
+    /// rest are phrased here. A lower layer's own text (SQLite's, the network's) comes last,
+    /// as the cause.
+    ///
+    /// The words name no command or flag of any front end: the CLI adds "run `simpul init`"
+    /// where the app shows its first-run screen instead.
     pub fn localized(&self, lang: Lang) -> String {
-        if let Error::Csv(e) = self
-            && let csv::ErrorKind::UnequalLengths {
-                expected_len, len, ..
-            } = e.kind()
-        {
-            return match lang {
-                Lang::Id => format!(
+        match self {
+            Error::Survey(e) => e.localized(lang),
+            Error::Csv(e) => match (e.kind(), lang) {
+                (
+                    csv::ErrorKind::UnequalLengths {
+                        expected_len, len, ..
+                    },
+                    Lang::Id,
+                ) => format!(
                     "baris ini punya {len} kolom, padahal kepala kolom punya {expected_len}"
                 ),
-                Lang::En => format!("this row has {len} fields but the header has {expected_len}"),
-            };
+                (
+                    csv::ErrorKind::UnequalLengths {
+                        expected_len, len, ..
+                    },
+                    Lang::En,
+                ) => {
+                    format!("this row has {len} fields but the header has {expected_len}")
+                }
+                (_, Lang::Id) => format!("CSV rusak: {e}"),
+                (_, Lang::En) => format!("damaged CSV: {e}"),
+            },
+            _ => match lang {
+                Lang::Id => self.indonesian(),
+                Lang::En => self.english(),
+            },
         }
-        let id = match self {
-            Error::Survey(e) => return e.localized(lang),
-            Error::NotInitialised(p) => format!(
-                "belum ada data Simpul di {}; jalankan `simpul init` dulu",
-                p.display()
+    }
+
+    fn indonesian(&self) -> String {
+        match self {
+            Error::Database(e) => format!("basis data perangkat ini gagal: {e}"),
+            Error::Automerge(e) => format!("riwayat perubahan rusak: {e}"),
+            Error::InvalidChange { doc, source } => {
+                format!("perubahan untuk dokumen {doc} tidak sah: {source}")
+            }
+            Error::ForeignDependency { doc, hash } => format!(
+                "perubahan {hash} untuk dokumen {doc} bergantung pada perubahan dokumen lain"
             ),
+            Error::Io { path, source } => format!(
+                "berkas {} tidak dapat dibaca atau ditulis: {source}",
+                path.display()
+            ),
+            Error::NotInitialised(p) => format!("belum ada data Simpul di {}", p.display()),
             Error::AlreadyInitialised(p) => format!("data Simpul sudah ada di {}", p.display()),
             Error::ReadOnly(p) => format!(
                 "data Simpul di {} hanya-baca: dapat dibaca tetapi tidak dapat diubah",
                 p.display()
+            ),
+            Error::SchemaTooNew { found, known } => format!(
+                "versi basis data {found} lebih baru daripada yang dikenal program ini ({known}); \
+                 perbarui Simpul"
             ),
             Error::UnknownResponse(id) => format!("tidak ada respons dengan id {id}"),
             Error::UnknownForm(f) => format!("formulir `{f}` tidak dikenal"),
@@ -145,26 +184,24 @@ impl Error {
             Error::NotAConflictValue { field, value, .. } => {
                 format!("isian `{field}` tidak punya nilai `{value}` untuk dipilih")
             }
-            Error::MixedMethods(m) => {
-                format!("data ini memuat hasil beberapa metode ({m}); pilih satu dengan --method")
-            }
-            Error::Csv(e) => format!("CSV rusak: {e}"),
             Error::RecordTooLarge { line, limit } => format!(
                 "baris {line} berkas CSV lebih dari {limit} byte; isinya setelah baris itu tidak dibaca"
             ),
+            Error::MixedMethods(methods) => format!(
+                "data ini memuat hasil beberapa metode ({}); pilih satu metode",
+                codes(methods)
+            ),
             Error::Deleted(id) => format!("respons {id} sudah dihapus"),
-            Error::NotEnrolled => {
-                "perangkat ini belum terdaftar ke server; jalankan `simpul enrol` dulu".to_string()
-            }
-            Error::Transport(e) => format!("server tidak dapat dihubungi ({e})"),
+            Error::NotEnrolled => "perangkat ini belum terdaftar ke server".to_string(),
+            Error::Transport(e) => format!("server tidak dapat dihubungi: {e}"),
             Error::Server { status: 401, .. } => {
                 "server menolak token perangkat ini (dicabut?); daftarkan ulang dengan kode baru"
                     .to_string()
             }
             Error::Server { message, .. } => format!("server menolak: {message}"),
             Error::SyncGaveUp { failures, last } => format!(
-                "sinkronisasi berhenti setelah {failures} kali gagal berturut-turut ({last}); \
-                 data aman, jalankan lagi saat sinyal membaik"
+                "sinkronisasi berhenti setelah {failures} kali gagal berturut-turut; data aman, \
+                 coba lagi saat sinyal membaik (terakhir: {last})"
             ),
             Error::ServerSilent { seconds } => format!(
                 "server tidak menjawab dalam {seconds} detik; data aman, sinkronkan lagi nanti"
@@ -179,11 +216,90 @@ impl Error {
                 "ini data unit {theirs}, sedangkan perangkat ini mengumpulkan data unit {ours}; \
                  tidak ada yang diubah"
             ),
-            other => format!("galat: {other}"),
-        };
-        match lang {
-            Lang::Id => id,
-            Lang::En => self.to_string(),
+            Error::Survey(e) => e.localized(Lang::Id),
+            Error::Csv(_) => self.localized(Lang::Id),
         }
+    }
+
+    fn english(&self) -> String {
+        match self {
+            Error::Database(e) => format!("the device's database failed: {e}"),
+            Error::Automerge(e) => format!("the change history is damaged: {e}"),
+            Error::Server { status: 401, .. } => {
+                "the server refused this device's token (revoked?); enrol again with a new code"
+                    .to_string()
+            }
+            Error::Protocol(e) => format!("the bundle file is damaged or incomplete: {e}"),
+            other => other.to_string(),
+        }
+    }
+}
+
+/// Method codes as a list for a message.
+fn codes(methods: &[simpul_survey::Method]) -> String {
+    methods
+        .iter()
+        .map(|m| m.code())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn full_disk() -> Error {
+        Error::Database(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
+            None,
+        ))
+    }
+
+    #[test]
+    fn a_database_error_is_worded_once_in_indonesian_with_sqlite_text_as_the_cause() {
+        let message = full_disk().localized(Lang::Id);
+        assert!(!message.contains("galat"), "{message}");
+        assert!(
+            message.starts_with("basis data perangkat ini gagal: "),
+            "{message}"
+        );
+        assert_eq!(message.matches("database or disk is full").count(), 1);
+        let english = full_disk().localized(Lang::En);
+        assert!(
+            english.starts_with("the device's database failed"),
+            "{english}"
+        );
+    }
+
+    #[test]
+    fn no_message_names_a_command_or_a_flag_of_a_front_end() {
+        let errors = [
+            Error::NotInitialised("/data".into()),
+            Error::NotEnrolled,
+            Error::MixedMethods(vec![
+                simpul_survey::Method::Kepmenpan25_2004,
+                simpul_survey::Method::Permenpanrb14_2017,
+            ]),
+        ];
+        for error in errors {
+            for lang in [Lang::Id, Lang::En] {
+                let message = error.localized(lang);
+                assert!(!message.contains("--"), "{message}");
+                assert!(!message.contains("simpul "), "{message}");
+            }
+        }
+    }
+
+    #[test]
+    fn mixed_methods_name_the_methods_to_choose_from() {
+        let error = Error::MixedMethods(vec![
+            simpul_survey::Method::Kepmenpan25_2004,
+            simpul_survey::Method::Permenpanrb14_2017,
+        ]);
+        assert!(
+            error
+                .localized(Lang::Id)
+                .contains("kepmenpan-25-2004, permenpanrb-14-2017")
+        );
     }
 }

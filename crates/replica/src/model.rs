@@ -8,8 +8,9 @@ use uuid::Uuid;
 
 use crate::{Error, Phrase, Result};
 
-/// How a questionnaire was filled in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// How a questionnaire was filled in. The one list of channels: the app's window takes its
+/// filters and labels from it, through the TypeScript generated from it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Channel {
     /// An enumerator asked and tapped the answers.
@@ -18,16 +19,24 @@ pub enum Channel {
     Paper,
     /// The respondent answered on a tablet at the counter.
     Kiosk,
+    /// The respondent filled in the electronic self-survey on the web; the server writes these.
+    Web,
 }
 
 impl Channel {
-    pub const ALL: [Channel; 3] = [Channel::Interview, Channel::Paper, Channel::Kiosk];
+    pub const ALL: [Channel; 4] = [
+        Channel::Interview,
+        Channel::Paper,
+        Channel::Kiosk,
+        Channel::Web,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
             Channel::Interview => "interview",
             Channel::Paper => "paper",
             Channel::Kiosk => "kiosk",
+            Channel::Web => "web",
         }
     }
 
@@ -39,8 +48,8 @@ impl Channel {
                 what: Phrase::new("saluran", "channel"),
                 value: s.to_string(),
                 reason: Phrase::new(
-                    "pilih interview, paper atau kiosk",
-                    "expected interview, paper or kiosk",
+                    "pilih interview, paper, kiosk atau web",
+                    "expected interview, paper, kiosk or web",
                 ),
             })
     }
@@ -191,6 +200,19 @@ pub struct Filter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_channel_parses_from_its_code_and_serialises_as_it() {
+        for channel in Channel::ALL {
+            assert_eq!(Channel::parse(channel.code()).unwrap(), channel);
+            assert_eq!(
+                serde_json::to_value(channel).unwrap(),
+                serde_json::Value::from(channel.code())
+            );
+        }
+        assert_eq!(Channel::parse(" WEB ").unwrap(), Channel::Web);
+        assert!(Channel::parse("sms").is_err());
+    }
 
     #[test]
     fn serials_typed_differently_name_the_same_sheet() {

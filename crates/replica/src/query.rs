@@ -278,7 +278,7 @@ impl Replica {
         let method = match (first, last) {
             (Some(first), Some(last)) if first == last => Method::parse(&first)?,
             (Some(_), Some(_)) => {
-                return Err(Error::MixedMethods(self.methods(&filter)?.join(", ")));
+                return Err(Error::MixedMethods(self.methods(&filter)?));
             }
             // Nothing matches: the filter's method, else the active form's.
             _ => match filter.method {
@@ -300,14 +300,14 @@ impl Replica {
     }
 
     /// Every method among the responses matching `filter`, for the error that names them.
-    fn methods(&self, filter: &Filter) -> Result<Vec<String>> {
+    fn methods(&self, filter: &Filter) -> Result<Vec<Method>> {
         let sql =
             format!("SELECT DISTINCT method FROM responses WHERE {FILTER_SQL} ORDER BY method");
         let mut stmt = self.conn.prepare(&sql)?;
-        let methods = stmt
+        let codes: Vec<String> = stmt
             .query_map(params_from_iter(filter_params(filter)), |row| row.get(0))?
             .collect::<Result<_, _>>()?;
-        Ok(methods)
+        codes.iter().map(|code| Ok(Method::parse(code)?)).collect()
     }
 }
 

@@ -1,7 +1,6 @@
-import type { ChannelView } from "../bindings/ChannelView";
+import type { Channel } from "../bindings/Channel";
 import { useShell } from "../context";
-
-const CHANNELS: ChannelView[] = ["interview", "kiosk", "paper", "web"];
+import { channelOptions } from "../lib/channels";
 
 interface Props<T extends string> {
   label: string;
@@ -32,10 +31,15 @@ export function FilterSelect<T extends string>({ label, value, options, optionLa
   );
 }
 
-/** The channel filter: every channel a response can come from. */
-export function ChannelFilter(props: Omit<Props<ChannelView>, "label" | "options" | "optionLabel">) {
+/** The channel filter: every channel a response can come from, as the backend lists them. */
+export function ChannelFilter(props: Omit<Props<Channel>, "label" | "options" | "optionLabel">) {
   const { t } = useShell();
   return (
-    <FilterSelect {...props} label={t.responses.channel} options={CHANNELS} optionLabel={t.responses.channelName} />
+    <FilterSelect
+      {...props}
+      label={t.responses.channel}
+      options={channelOptions()}
+      optionLabel={t.responses.channelName}
+    />
   );
 }

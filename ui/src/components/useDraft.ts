@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import * as backend from "../backend";
-import type { ChannelView } from "../bindings/ChannelView";
+import type { Channel } from "../bindings/Channel";
 import type { Draft } from "../bindings/Draft";
 import { useShell } from "../context";
 
@@ -9,7 +9,7 @@ import { useShell } from "../context";
  * the app (or a flat battery) loses nothing. Saves go one after another in order, so a slow
  * write can never overwrite a newer one; typing in a text field is saved after a short pause.
  */
-export function useDraft(channel: ChannelView) {
+export function useDraft(channel: Channel) {
   const { guard } = useShell();
   const [draft, setDraft] = useState<Draft | null>(null);
   const latest = useRef<Draft | null>(null);

@@ -3,7 +3,7 @@
 // builds drop it. It imitates the contract loosely and is not a reference for the real rules.
 import type { AppError } from "../bindings/AppError";
 import type { AppState } from "../bindings/AppState";
-import type { ChannelView } from "../bindings/ChannelView";
+import type { Channel } from "../bindings/Channel";
 import type { ConflictView } from "../bindings/ConflictView";
 import type { Draft } from "../bindings/Draft";
 import type { FormView } from "../bindings/FormView";
@@ -21,7 +21,7 @@ type Args = Record<string, unknown>;
 type Values = { value: string; by: string; at: string }[];
 interface Stored {
   id: string;
-  channel: ChannelView;
+  channel: Channel;
   serial: string | null;
   period: string;
   deleted: boolean;
@@ -50,7 +50,7 @@ const db = {
   enumerators: [] as { id: string; name: string; pin: string }[],
   signedIn: null as string | null,
   kioskPin: null as string | null,
-  drafts: {} as Partial<Record<ChannelView, Draft>>,
+  drafts: {} as Partial<Record<Channel, Draft>>,
   responses: [] as Stored[],
   sync: {
     phase: "not_enrolled",
@@ -188,7 +188,7 @@ function detail(r: Stored): ResponseDetail {
 function find(id: string): Stored {
   return db.responses.find((r) => r.id === id) ?? fail("not_found", `response ${id} not found`);
 }
-function store(channel: ChannelView, serial: string | null, answers: Record<string, string>): Stored {
+function store(channel: Channel, serial: string | null, answers: Record<string, string>): Stored {
   const at = now();
   const r: Stored = {
     id: newId(),
@@ -345,7 +345,7 @@ const commands: Record<string, (a: Args) => unknown> = {
   check_answer: (a) => checkValue(String(a.item), String(a.raw)),
   draft_open: (a) => {
     needSignIn();
-    const ch = a.channel as ChannelView;
+    const ch = a.channel as Channel;
     return (db.drafts[ch] ??= { id: newId(), channel: ch, answers: {}, step: 0, updated_at: now() });
   },
   draft_save: (a) => {
@@ -354,11 +354,11 @@ const commands: Record<string, (a: Args) => unknown> = {
     return d;
   },
   draft_discard: (a) => {
-    for (const ch of Object.keys(db.drafts) as ChannelView[]) if (db.drafts[ch]?.id === a.id) delete db.drafts[ch];
+    for (const ch of Object.keys(db.drafts) as Channel[]) if (db.drafts[ch]?.id === a.id) delete db.drafts[ch];
     return null;
   },
   draft_submit: (a) => {
-    const ch = (Object.keys(db.drafts) as ChannelView[]).find((c) => db.drafts[c]?.id === a.id);
+    const ch = (Object.keys(db.drafts) as Channel[]).find((c) => db.drafts[c]?.id === a.id);
     if (!ch) return fail("not_found", "draft not found");
     const d = db.drafts[ch]!;
     for (const it of form().items) {

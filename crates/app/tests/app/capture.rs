@@ -1,12 +1,12 @@
 use simpul_app::ErrorCode;
-use simpul_app::ipc::{ChannelView, Language, ResponseFilter, SavedOutcome};
+use simpul_app::ipc::{Channel, Language, ResponseFilter, SavedOutcome};
 
 use crate::helpers::{TestApp, unsur};
 
 #[test]
 fn a_draft_survives_the_app_dying_and_reopens_where_it_was() {
     let t = TestApp::set_up();
-    let mut draft = t.app.draft_open(ChannelView::Interview).unwrap();
+    let mut draft = t.app.draft_open(Channel::Interview).unwrap();
     draft.answers.insert("U1".into(), "4".into());
     draft.answers.insert("jenis_kelamin".into(), "P".into());
     draft.step = 3;
@@ -14,18 +14,18 @@ fn a_draft_survives_the_app_dying_and_reopens_where_it_was() {
 
     // The battery dies: the App is dropped without any goodbye, then started again.
     let t = t.reopen();
-    let reopened = t.app.draft_open(ChannelView::Interview).unwrap();
+    let reopened = t.app.draft_open(Channel::Interview).unwrap();
     assert_eq!(reopened.id, saved.id);
     assert_eq!(reopened.answers, saved.answers);
     assert_eq!(reopened.step, 3);
     // The kiosk's draft is another one.
-    assert_ne!(t.app.draft_open(ChannelView::Kiosk).unwrap().id, saved.id);
+    assert_ne!(t.app.draft_open(Channel::Kiosk).unwrap().id, saved.id);
 }
 
 #[test]
 fn submitting_a_draft_twice_makes_one_response() {
     let t = TestApp::set_up();
-    let mut draft = t.app.draft_open(ChannelView::Kiosk).unwrap();
+    let mut draft = t.app.draft_open(Channel::Kiosk).unwrap();
     draft.answers = unsur("3");
     let draft = t.app.draft_save(draft).unwrap();
 
@@ -37,25 +37,22 @@ fn submitting_a_draft_twice_makes_one_response() {
 
     let rows = t.app.list_responses(ResponseFilter::default()).unwrap();
     assert_eq!(rows.len(), 1);
-    assert_eq!(rows[0].channel, ChannelView::Kiosk);
+    assert_eq!(rows[0].channel, Channel::Kiosk.code());
     // The next kiosk respondent starts afresh.
-    assert_ne!(t.app.draft_open(ChannelView::Kiosk).unwrap().id, draft.id);
+    assert_ne!(t.app.draft_open(Channel::Kiosk).unwrap().id, draft.id);
 }
 
 #[test]
 fn a_missing_required_answer_is_named_and_the_draft_is_kept() {
     let t = TestApp::set_up();
-    let mut draft = t.app.draft_open(ChannelView::Interview).unwrap();
+    let mut draft = t.app.draft_open(Channel::Interview).unwrap();
     draft.answers = unsur("4");
     draft.answers.remove("U6");
     let draft = t.app.draft_save(draft).unwrap();
     let err = t.app.draft_submit(draft.id.clone()).unwrap_err();
     assert_eq!(err.code, ErrorCode::Invalid);
     assert!(err.message.contains("U6"), "{}", err.message);
-    assert_eq!(
-        t.app.draft_open(ChannelView::Interview).unwrap().id,
-        draft.id
-    );
+    assert_eq!(t.app.draft_open(Channel::Interview).unwrap().id, draft.id);
     assert!(
         t.app
             .list_responses(ResponseFilter::default())
@@ -67,7 +64,7 @@ fn a_missing_required_answer_is_named_and_the_draft_is_kept() {
 #[test]
 fn an_invalid_answer_names_the_item_and_the_value_in_indonesian_then_in_english() {
     let t = TestApp::set_up();
-    let mut draft = t.app.draft_open(ChannelView::Interview).unwrap();
+    let mut draft = t.app.draft_open(Channel::Interview).unwrap();
     draft.answers = unsur("4");
     draft.answers.insert("U3".into(), "7".into());
     let draft = t.app.draft_save(draft).unwrap();

@@ -57,7 +57,7 @@ fn writing_with_nobody_signed_in_asks_for_a_sign_in() {
     assert_eq!(err.code, ErrorCode::NotSignedIn);
     let draft = t
         .app
-        .draft_open(simpul_app::ipc::ChannelView::Interview)
+        .draft_open(simpul_app::ipc::Channel::Interview)
         .unwrap();
     assert_eq!(
         t.app.draft_save(draft).unwrap_err().code,

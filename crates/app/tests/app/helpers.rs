@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use simpul_app::App;
-use simpul_app::ipc::{ChannelView, OfflineSetup, Saved, SyncState};
+use simpul_app::ipc::{Channel, OfflineSetup, Saved, SyncState};
 use simpul_server::storage::Storage;
 use simpul_server::unit_document::UnitSettings;
 use simpul_server::{Application, Config, admin};
@@ -56,7 +56,7 @@ impl TestApp {
 
     /// A complete interview, submitted through a draft.
     pub fn interview(&self, score: &str, service: &str) -> Saved {
-        let mut draft = self.app.draft_open(ChannelView::Interview).unwrap();
+        let mut draft = self.app.draft_open(Channel::Interview).unwrap();
         draft.answers = unsur(score);
         draft.answers.insert("layanan".into(), service.into());
         let draft = self.app.draft_save(draft).unwrap();

@@ -1,4 +1,4 @@
-use simpul_app::ipc::{ChannelView, Language, ResponseFilter};
+use simpul_app::ipc::{Channel, Language, ResponseFilter};
 use simpul_survey::krejcie_morgan;
 
 use crate::helpers::{TestApp, sample, sample_rows};
@@ -90,7 +90,7 @@ fn the_profile_counts_each_option_and_follows_the_service_filter() {
     }
 
     let interviews_only = ResponseFilter {
-        channel: Some(ChannelView::Interview),
+        channel: Some(Channel::Interview),
         ..ResponseFilter::default()
     };
     assert_eq!(t.app.report(interviews_only).unwrap().n, 0);

@@ -1,7 +1,9 @@
+use chrono::Utc;
 use simpul_app::ErrorCode;
-use simpul_app::ipc::{ResponseFilter, SavedOutcome};
+use simpul_app::ipc::{Channel, ResponseFilter, SavedOutcome};
+use simpul_replica::{Author, NewResponse, Replica, Status};
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, unsur};
 
 #[test]
 fn responses_are_listed_newest_first() {
@@ -117,4 +119,57 @@ fn an_unknown_response_is_not_found() {
         t.app.open_response("nonsense".into()).unwrap_err().code,
         ErrorCode::NotFound
     );
+}
+
+#[test]
+fn a_web_self_survey_is_listed_filtered_and_reported_as_web() {
+    let t = TestApp::set_up();
+    let interview = t.interview("4", "KTP-el");
+    // The server writes the web self-surveys; one arrives here through the replica, as a
+    // sync would apply it, beside the window's own connection.
+    let mut replica = Replica::open(&t.dir.path().join("data")).unwrap();
+    let web = replica
+        .capture(NewResponse {
+            channel: Channel::Web,
+            form: None,
+            unit: None,
+            period: None,
+            serial: None,
+            answers: unsur("2").into_iter().collect(),
+            status: Status::Final,
+            author: Author::new("swasurvei", Utc::now()),
+        })
+        .unwrap();
+    let by_channel = |channel| {
+        t.app
+            .list_responses(ResponseFilter {
+                channel: Some(channel),
+                ..ResponseFilter::default()
+            })
+            .unwrap()
+    };
+
+    let webs = by_channel(Channel::Web);
+    assert_eq!(webs.len(), 1);
+    assert_eq!(webs[0].id, web.id().to_string());
+    assert_eq!(webs[0].channel, "web");
+    let interviews = by_channel(Channel::Interview);
+    assert_eq!(interviews.len(), 1);
+    assert_eq!(interviews[0].id, interview.id);
+    assert!(by_channel(Channel::Kiosk).is_empty());
+    assert_eq!(
+        t.app
+            .list_responses(ResponseFilter::default())
+            .unwrap()
+            .len(),
+        2
+    );
+    let report = t
+        .app
+        .report(ResponseFilter {
+            channel: Some(Channel::Web),
+            ..ResponseFilter::default()
+        })
+        .unwrap();
+    assert_eq!(report.n, 1);
 }

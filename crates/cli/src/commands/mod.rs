@@ -8,7 +8,6 @@ mod transfer;
 
 use std::process::ExitCode;
 
-use anyhow::Context;
 use chrono::Utc;
 use simpul_replica::{Author, Replica};
 use uuid::Uuid;
@@ -84,10 +83,10 @@ fn response_id(replica: &Replica, raw: &str) -> anyhow::Result<Uuid> {
     match matches.as_slice() {
         [one] => Ok(*one),
         [] => Err(simpul_replica::Error::UnknownResponse(raw.to_string()).into()),
-        _ => Err(anyhow::anyhow!(
-            "`{raw}` matches {} responses; give more of the id",
-            matches.len()
-        ))
-        .context("ambiguous response id"),
+        _ => Err(crate::output::CliError::AmbiguousId {
+            raw: raw.to_string(),
+            matches: matches.len(),
+        }
+        .into()),
     }
 }

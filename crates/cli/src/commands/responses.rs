@@ -3,14 +3,13 @@
 use std::io::Read;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use simpul_replica::{Author, Captured, Code, NewResponse, PaperSerial, Replica, Settings, Status};
 use simpul_survey::Lang;
 use uuid::Uuid;
 
 use super::{author, open, open_read_only, response_id};
 use crate::cli::{CaptureArgs, EditArgs, Format, IdArgs, InitArgs, ListArgs, ResolveArgs};
-use crate::output::{json, tr};
+use crate::output::{CliError, json, tr};
 
 pub fn init(args: InitArgs, lang: Lang) -> anyhow::Result<ExitCode> {
     let period = match args.period {
@@ -53,7 +52,7 @@ pub fn capture(args: CaptureArgs, lang: Lang) -> anyhow::Result<ExitCode> {
         answers.extend(answers_from_stdin()?);
     }
     let new = NewResponse {
-        channel: args.channel.into(),
+        channel: args.channel,
         form: args.form,
         unit: args.unit.map(|u| Code::parse("unit", &u)).transpose()?,
         period: args.period.map(|p| Code::parse("period", &p)).transpose()?,
@@ -83,9 +82,9 @@ fn answers_from_stdin() -> anyhow::Result<Vec<(String, String)>> {
     let mut input = String::new();
     std::io::stdin()
         .read_to_string(&mut input)
-        .context("reading answers from standard input")?;
+        .map_err(CliError::Stdin)?;
     let object: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_str(&input).context("answers on standard input must be a JSON object")?;
+        serde_json::from_str(&input).map_err(CliError::AnswersNotAnObject)?;
     object
         .into_iter()
         .map(|(item, value)| {
@@ -93,7 +92,13 @@ fn answers_from_stdin() -> anyhow::Result<Vec<(String, String)>> {
                 serde_json::Value::String(s) => s,
                 serde_json::Value::Null => String::new(),
                 serde_json::Value::Number(n) => n.to_string(),
-                other => anyhow::bail!("answer `{item}`: expected a string or number, got {other}"),
+                other => {
+                    return Err(CliError::AnswerNotText {
+                        item,
+                        got: other.to_string(),
+                    }
+                    .into());
+                }
             };
             Ok((item, raw))
         })

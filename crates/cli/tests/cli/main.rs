@@ -10,6 +10,8 @@ mod bundle;
 // CSV as offices save and open it: formulas neutralised, `;` and tab, Windows-1252, CRLF,
 // runaway cells.
 mod csv_files;
+// Failures worded once, in the chosen language, with the flag or command that helps.
+mod errors;
 // Paper questionnaires from CSV: line-numbered errors, headers, re-imports, double entry.
 mod import_csv;
 // The IKM report in JSON and in both languages, and the Krejcie–Morgan sample size.

@@ -312,3 +312,21 @@ fn a_list_piped_into_a_reader_that_stops_early_ends_quietly() {
         output.status
     );
 }
+
+#[test]
+fn channels_are_the_replicas_own_list_web_included_and_an_unknown_one_is_refused_by_name() {
+    let simpul = Simpul::new();
+    let mut capture = vec!["capture", "--channel", "kiosk"];
+    for u in [
+        "U1=4", "U2=4", "U3=4", "U4=4", "U5=4", "U6=4", "U7=4", "U8=4", "U9=4",
+    ] {
+        capture.extend(["--set", u]);
+    }
+    simpul.run(&capture).ok();
+
+    assert_eq!(simpul.list(&["--channel", "kiosk"]).len(), 1);
+    assert!(simpul.list(&["--channel", "web"]).is_empty());
+    let refused = simpul.run(&["list", "--channel", "phone"]);
+    assert!(!refused.status.success());
+    assert!(refused.stderr.contains("phone"), "{}", refused.stderr);
+}

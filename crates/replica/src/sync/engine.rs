@@ -21,9 +21,90 @@ use uuid::Uuid;
 /// Batch sizes in uncompressed payload bytes.
 pub const MIN_BATCH: usize = 4 * 1024;
 pub const MAX_BATCH: usize = 256 * 1024;
-/// Backoff bounds.
+/// Backoff bounds of a `simpul sync` run: it retries quickly, for a while.
 pub const BASE_DELAY: Duration = Duration::from_millis(500);
 pub const MAX_DELAY: Duration = Duration::from_secs(30);
+
+/// How the waits after failures grow: `first` after the first failure, doubling after each
+/// further one, never more than `max`. Whoever runs the engine chooses: a command run in a
+/// terminal retries within seconds, an app syncing in the background waits up to minutes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BackoffConfig {
+    pub first: Duration,
+    pub max: Duration,
+}
+
+impl Default for BackoffConfig {
+    fn default() -> Self {
+        BackoffConfig {
+            first: BASE_DELAY,
+            max: MAX_DELAY,
+        }
+    }
+}
+
+/// The one backoff of sync: exponential, capped, with jitter. The engine keeps one for the
+/// retries within a run; a driver that retries across runs (the app's background worker)
+/// keeps one of its own configuration instead of inventing another policy.
+#[derive(Clone, Debug)]
+pub struct Backoff {
+    config: BackoffConfig,
+    failures: u32,
+    rng: u64,
+}
+
+impl Backoff {
+    /// `seed` drives the jitter (any value; fixed in tests).
+    pub fn new(config: BackoffConfig, seed: u64) -> Backoff {
+        Backoff {
+            config,
+            failures: 0,
+            rng: seed | 1,
+        }
+    }
+
+    /// Count one more failure in a row and return how long to wait before the next attempt:
+    /// the current step, of which a random part is kept ("equal jitter": never less than half
+    /// the step, so a dead server is not hammered, and never the same across devices that
+    /// lost the link together).
+    pub fn fail(&mut self) -> Duration {
+        self.failures = self.failures.saturating_add(1);
+        let step = self.step();
+        let half = step / 2;
+        let jitter_ms = self.next_random() % (half.as_millis() as u64 + 1);
+        half + Duration::from_millis(jitter_ms)
+    }
+
+    /// The un-jittered wait after the current number of failures (zero before any).
+    pub fn step(&self) -> Duration {
+        if self.failures == 0 {
+            return Duration::ZERO;
+        }
+        self.config
+            .first
+            .saturating_mul(1u32 << (self.failures - 1).min(20))
+            .min(self.config.max)
+    }
+
+    /// A success: the next failure starts from `first` again.
+    pub fn reset(&mut self) {
+        self.failures = 0;
+    }
+
+    pub fn failures(&self) -> u32 {
+        self.failures
+    }
+
+    fn next_random(&mut self) -> u64 {
+        // xorshift64: enough for jitter, and reproducible from the seed.
+        let mut x = self.rng;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.rng = x;
+        x
+    }
+}
 
 /// A change waiting to be uploaded, with its local log position.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -93,11 +174,10 @@ struct InFlight {
 pub struct Engine {
     cursor: u64,
     batch: usize,
-    consecutive_failures: u32,
+    backoff: Backoff,
     more_to_pull: bool,
     in_flight: Option<InFlight>,
     progress: Progress,
-    rng: u64,
     limits: Limits,
 }
 
@@ -105,14 +185,18 @@ impl Engine {
     /// `cursor` is the server position saved by the last successful round; `seed` drives the
     /// backoff jitter (any value; fixed in tests).
     pub fn new(cursor: u64, seed: u64) -> Engine {
+        Engine::with_backoff(cursor, seed, BackoffConfig::default())
+    }
+
+    /// An engine whose waits after failures follow `backoff`.
+    pub fn with_backoff(cursor: u64, seed: u64, backoff: BackoffConfig) -> Engine {
         Engine {
             cursor,
             batch: MAX_BATCH / 4,
-            consecutive_failures: 0,
+            backoff: Backoff::new(backoff, seed),
             more_to_pull: true,
             in_flight: None,
             progress: Progress::default(),
-            rng: seed | 1,
             limits: Limits::default(),
         }
     }
@@ -187,7 +271,7 @@ impl Engine {
         self.progress.pulled += pulled.len() as u64;
         self.progress.bytes_up += flight.body_len as u64;
         self.progress.bytes_down += response.body.len() as u64;
-        self.consecutive_failures = 0;
+        self.backoff.reset();
         self.batch = (self.batch * 2).min(MAX_BATCH);
         self.more_to_pull = response.more;
         self.cursor = response.cursor.max(self.cursor);
@@ -202,27 +286,12 @@ impl Engine {
     /// next attempt; the batch shrinks so a flaky link can still carry it.
     pub fn on_failure(&mut self) -> Duration {
         self.progress.failures += 1;
-        self.consecutive_failures = self.consecutive_failures.saturating_add(1);
         self.batch = (self.batch / 2).max(MIN_BATCH);
-        let exp = BASE_DELAY.saturating_mul(1 << self.consecutive_failures.min(10));
-        let cap = exp.min(MAX_DELAY);
-        // Full jitter: devices that lost the link together do not return together.
-        let jitter = self.next_random() % (cap.as_millis() as u64 + 1);
-        Duration::from_millis(jitter.max(BASE_DELAY.as_millis() as u64 / 5))
+        self.backoff.fail()
     }
 
     pub fn consecutive_failures(&self) -> u32 {
-        self.consecutive_failures
-    }
-
-    fn next_random(&mut self) -> u64 {
-        // xorshift64: enough for jitter, and reproducible from the seed.
-        let mut x = self.rng;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.rng = x;
-        x
+        self.backoff.failures()
     }
 }
 
@@ -312,6 +381,39 @@ mod tests {
             longest = longest.max(wait);
         }
         assert!(longest > BASE_DELAY * 4, "{longest:?}");
+    }
+
+    #[test]
+    fn a_configured_backoff_doubles_from_its_first_wait_and_stops_at_its_cap() {
+        let config = BackoffConfig {
+            first: Duration::from_secs(2),
+            max: Duration::from_secs(120),
+        };
+        for seed in [1, 977, u64::MAX] {
+            let mut backoff = Backoff::new(config, seed);
+            for step in [2, 4, 8, 16, 32, 64, 120, 120, 120] {
+                let step = Duration::from_secs(step);
+                let wait = backoff.fail();
+                assert!(wait >= step / 2 && wait <= step, "{step:?}: {wait:?}");
+            }
+            backoff.reset();
+            assert!(backoff.fail() <= config.first);
+        }
+    }
+
+    #[test]
+    fn jitter_spreads_devices_that_failed_together() {
+        let config = BackoffConfig {
+            first: Duration::from_secs(2),
+            max: Duration::from_secs(120),
+        };
+        let waits: std::collections::BTreeSet<Duration> = (0..20u64)
+            .map(|device| {
+                let mut backoff = Backoff::new(config, device * 7919 + 13);
+                (0..5).map(|_| backoff.fail()).last().unwrap()
+            })
+            .collect();
+        assert!(waits.len() > 10, "{waits:?}");
     }
 
     #[test]
