@@ -1,5 +1,6 @@
-//! The `simpul-server` command line: `serve`, and `admin` for units, enrolment codes and
-//! devices. Results go to standard output, logs to standard error.
+//! The `simpul-server` command line: `serve`; `admin` for units, enrolment codes and
+//! devices; `report` and `conflicts`, read from the server's materialised tables. Results go
+//! to standard output, logs to standard error.
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -7,10 +8,14 @@ use std::path::PathBuf;
 
 use chrono::{SecondsFormat, Utc};
 use clap::{Args, Parser, Subcommand};
+use simpul_survey::Weighting;
 
 use crate::config::{Config, Layer, LogFormat};
+use crate::materialise;
 use crate::model::DeviceRecord;
-use crate::storage::SqliteStorage;
+use crate::model::UnitCode;
+use crate::report::{self, ReportFilter};
+use crate::storage::{SqliteStorage, Storage};
 use crate::unit_document::UnitSettings;
 use crate::{Application, Result, admin, telemetry};
 
@@ -28,6 +33,57 @@ pub enum Command {
     Serve(ServeArgs),
     /// Manage units, enrolment codes and devices; works while the server runs.
     Admin(AdminArgs),
+    /// A unit's IKM from every response the server holds, computed as devices compute it;
+    /// works while the server runs.
+    Report(ReportArgs),
+    /// Fields whose values disagree (two typings of a sheet, concurrent edits), to settle.
+    Conflicts(ConflictsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Directory holding the database.
+    #[arg(long, env = "SIMPUL_DATA")]
+    pub data: Option<PathBuf>,
+    /// The unit's code.
+    #[arg(long)]
+    pub unit: String,
+    /// Only this survey period, e.g. 2025-S1 [default: every period].
+    #[arg(long)]
+    pub period: Option<String>,
+    /// Only this service (jenis layanan).
+    #[arg(long)]
+    pub service: Option<String>,
+    /// Only this channel: interview, paper, kiosk or web.
+    #[arg(long)]
+    pub channel: Option<String>,
+    /// `exact` (1/number of unsur) or `template` (the printed 0,111).
+    #[arg(long, default_value = "exact", value_parser = parse_weighting)]
+    pub weight: Weighting,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct ConflictsArgs {
+    /// Directory holding the database.
+    #[arg(long, env = "SIMPUL_DATA")]
+    pub data: Option<PathBuf>,
+    /// Only this unit.
+    #[arg(long)]
+    pub unit: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+fn parse_weighting(raw: &str) -> std::result::Result<Weighting, simpul_survey::Error> {
+    Weighting::parse(raw)
 }
 
 #[derive(Debug, Args)]
@@ -139,7 +195,93 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Serve(args) => serve(args),
         Command::Admin(args) => run_admin(args),
+        Command::Report(args) => report(args),
+        Command::Conflicts(args) => conflicts(args),
     }
+}
+
+/// Opens existing server data and brings the materialised tables up to the change log, so
+/// that what is printed covers every change stored so far.
+fn caught_up(data: Option<PathBuf>) -> Result<SqliteStorage> {
+    let storage = SqliteStorage::open_existing(&data.ok_or(crate::Error::NoDataDir)?)?;
+    materialise::catch_up(&storage)?;
+    Ok(storage)
+}
+
+fn report(args: ReportArgs) -> Result<()> {
+    let storage = caught_up(args.data)?;
+    let unit = UnitCode::parse(&args.unit)?;
+    if storage.unit(&unit)?.is_none() {
+        return Err(crate::Error::UnknownUnit(unit.to_string()));
+    }
+    let filter = ReportFilter {
+        period: args.period,
+        service: args.service,
+        channel: args.channel,
+    };
+    let ikm = report::unit_report(&storage, &unit, &filter, args.weight)?;
+    match args.format {
+        Format::Json => print_json(&ikm),
+        Format::Text => {
+            let number = |value: Option<f64>| {
+                value.map_or("—".to_string(), |v| format!("{v:.2}").replace('.', ","))
+            };
+            println!(
+                "IKM {unit}{}: {} — mutu {} ({}), n = {}",
+                filter
+                    .period
+                    .as_deref()
+                    .map(|p| format!(" periode {p}"))
+                    .unwrap_or_default(),
+                number(ikm.ikm),
+                ikm.grade.map_or("—".to_string(), |g| format!("{g:?}")),
+                ikm.grade_label.as_deref().unwrap_or("—"),
+                ikm.n
+            );
+            for u in &ikm.unsur {
+                println!("{}\tNRR {}\t{}", u.id, number(u.nrr), number(u.converted));
+            }
+            Ok(())
+        }
+    }
+}
+
+fn conflicts(args: ConflictsArgs) -> Result<()> {
+    let storage = caught_up(args.data)?;
+    let unit = args.unit.as_deref().map(UnitCode::parse).transpose()?;
+    let rows = storage.conflicts(unit.as_ref())?;
+    match args.format {
+        Format::Json => print_json(&rows),
+        Format::Text => {
+            for row in &rows {
+                let values: Vec<String> = row
+                    .written
+                    .iter()
+                    .map(|w| {
+                        format!(
+                            "{} ({})",
+                            w.value.as_deref().unwrap_or("kosong"),
+                            w.by.as_deref().unwrap_or("?")
+                        )
+                    })
+                    .collect();
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    row.response,
+                    row.serial.as_deref().unwrap_or("-"),
+                    row.field,
+                    values.join(" | ")
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+fn print_json(value: &impl serde::Serialize) -> Result<()> {
+    let text = serde_json::to_string_pretty(value).expect("plain data");
+    println!("{text}");
+    Ok(())
 }
 
 fn serve(args: ServeArgs) -> Result<()> {

@@ -143,11 +143,15 @@ pub enum Error {
     )]
     EnrolmentWrongUnit { code_unit: String, expected: String },
 
+    /// A report over responses of several methods, which one IKM cannot combine.
+    #[error("these responses follow several methods ({}); report one at a time", .0.join(", "))]
+    MixedMethods(Vec<String>),
+
     /// A device tried to write a configuration document, which only the server writes.
     #[error("entry {index} changes the configuration document {doc}, which only the server writes")]
     ConfigurationDocument { index: usize, doc: Uuid },
-    /// A stored configuration document would not load: a bug or a damaged database.
-    #[error("configuration document {doc} cannot be rebuilt")]
+    /// A stored document would not load: a bug or a damaged database.
+    #[error("document {doc} cannot be rebuilt from its stored changes")]
     Document {
         doc: Uuid,
         #[source]
@@ -228,7 +232,9 @@ impl From<Error> for AppError {
             Error::ForeignDocument { .. } | Error::EnrolmentWrongUnit { .. } => {
                 AppError::WrongUnit(error.to_string())
             }
-            Error::InvalidValue { .. } => AppError::BadRequest(error.to_string()),
+            Error::InvalidValue { .. } | Error::MixedMethods(_) => {
+                AppError::BadRequest(error.to_string())
+            }
             other => AppError::Internal(other),
         }
     }

@@ -14,13 +14,14 @@ use axum::http::{Request, Response};
 use axum::routing::{get, post};
 use simpul_protocol::http::{ENROL_PATH, HEALTH_PATH, SYNC_PATH};
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
+use tokio::sync::{Notify, Semaphore};
 use tower_http::trace::TraceLayer;
 use tracing::Span;
 use tracing::field::Empty;
 
 use crate::config::Config;
 use crate::connections::{self, Limits};
+use crate::materialise;
 use crate::routes::{enrol, meta, sync};
 use crate::state::{self, AppState};
 use crate::storage::{SqliteStorage, Storage};
@@ -31,6 +32,7 @@ pub struct Application {
     local_addr: SocketAddr,
     router: Router,
     storage: Arc<dyn Storage>,
+    materialiser: Arc<Notify>,
     limits: Limits,
 }
 
@@ -55,18 +57,21 @@ impl Application {
             addr: config.listen,
             source,
         })?;
+        let materialiser = Arc::new(Notify::new());
         let state = AppState {
             storage: Arc::clone(&storage),
             body_limit: config.body_limit,
             min_free_space: config.min_free_space,
             decoding: Arc::new(Semaphore::new(state::decoding_permits())),
             enrol_throttle: Arc::default(),
+            materialiser: Arc::clone(&materialiser),
         };
         Ok(Application {
             listener,
             local_addr,
             router: router(state),
             storage,
+            materialiser,
             limits: Limits {
                 header_timeout: config.header_timeout,
                 body_timeout: config.body_timeout,
@@ -103,7 +108,12 @@ impl Application {
             max_connections = self.limits.max_connections,
             "serving"
         );
+        let follower = tokio::spawn(materialise::follow(
+            Arc::clone(&self.storage),
+            Arc::clone(&self.materialiser),
+        ));
         connections::serve(self.listener, self.router, self.limits, stop).await;
+        follower.abort();
         tracing::info!("stopped");
         Ok(())
     }

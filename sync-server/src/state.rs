@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use simpul_protocol::Limits;
-use tokio::sync::Semaphore;
+use tokio::sync::{Notify, Semaphore};
 
 use crate::error::AppError;
 use crate::storage::Storage;
@@ -21,6 +21,8 @@ pub struct AppState {
     pub decoding: Arc<Semaphore>,
     /// Failed enrolments per client address.
     pub enrol_throttle: Arc<Throttle>,
+    /// Wakes the materialiser ([`crate::materialise::follow`]) when a push stored changes.
+    pub materialiser: Arc<Notify>,
 }
 
 /// Memory the server may spend decoding pushed batches at once.

@@ -50,6 +50,9 @@ pub async fn sync(
             exchange::exchange(storage, &device, request)
         })
         .await?;
+    if reply.stored > 0 {
+        state.materialiser.notify_one();
+    }
     let span = tracing::Span::current();
     span.record("stored", reply.stored);
     span.record("pulled", reply.pulled);

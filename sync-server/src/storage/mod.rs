@@ -26,7 +26,9 @@ use simpul_protocol::Entry;
 use uuid::Uuid;
 
 use crate::Result;
+use crate::materialise::{Freshness, Materialised};
 use crate::model::{Device, DeviceId, DeviceRecord, IncomingChange, Name, Unit, UnitCode};
+use crate::report::{ConflictRow, ReportFilter, Tallies};
 use crate::secret::SecretHash;
 
 /// A device being enrolled: the code it presented and what it will be known by.
@@ -124,6 +126,24 @@ pub trait Storage: Send + Sync {
 
     /// How many changes the server holds, across all units.
     fn change_count(&self) -> Result<u64>;
+
+    /// How far the materialised tables are behind the change log.
+    fn freshness(&self) -> Result<Freshness>;
+
+    /// The documents touched by the changes after position `after`, looking at `limit`
+    /// changes at most, and the position of the last change looked at.
+    fn documents_changed_after(&self, after: u64, limit: usize) -> Result<(Vec<Uuid>, u64)>;
+
+    /// Replaces the rows of these documents and moves the watermark from `from` to `to`, in
+    /// one transaction. Does nothing and returns `false` when the watermark is no longer at
+    /// `from` (another process caught up first).
+    fn store_materialised(&self, rows: &[Materialised], from: u64, to: u64) -> Result<bool>;
+
+    /// The tallies of `unit`'s final, undeleted responses matching `filter`.
+    fn tallies(&self, unit: &UnitCode, filter: &ReportFilter) -> Result<Tallies>;
+
+    /// Fields holding several values in undeleted responses, of one unit or all.
+    fn conflicts(&self, unit: Option<&UnitCode>) -> Result<Vec<ConflictRow>>;
 }
 
 /// Bytes a batch of `count` entries holding `change_bytes` bytes of changes takes as an

@@ -6,6 +6,7 @@
 //! separate process on the same file while the server runs; every connection waits up to
 //! [`BUSY_TIMEOUT`] for the other's write lock instead of failing.
 
+mod materialised;
 mod migrate;
 
 use std::fs;
@@ -21,7 +22,9 @@ use uuid::Uuid;
 
 use super::{NewDevice, Pulled, Storage, payload_len, varint_len};
 use crate::error::Refusal;
+use crate::materialise::{Freshness, Materialised};
 use crate::model::{Device, DeviceId, DeviceRecord, IncomingChange, Name, Unit, UnitCode};
+use crate::report::{ConflictRow, ReportFilter, Tallies};
 use crate::secret::SecretHash;
 use crate::{Error, Result};
 
@@ -466,6 +469,26 @@ impl Storage for SqliteStorage {
             };
             Ok(pulled)
         })
+    }
+
+    fn freshness(&self) -> Result<Freshness> {
+        self.read(materialised::freshness)
+    }
+
+    fn documents_changed_after(&self, after: u64, limit: usize) -> Result<(Vec<Uuid>, u64)> {
+        self.read(|conn| materialised::documents_changed_after(conn, after, limit))
+    }
+
+    fn store_materialised(&self, rows: &[Materialised], from: u64, to: u64) -> Result<bool> {
+        self.write(|tx| materialised::store(tx, rows, from, to))
+    }
+
+    fn tallies(&self, unit: &UnitCode, filter: &ReportFilter) -> Result<Tallies> {
+        self.read(|conn| materialised::tallies(conn, unit, filter))
+    }
+
+    fn conflicts(&self, unit: Option<&UnitCode>) -> Result<Vec<ConflictRow>> {
+        self.read(|conn| materialised::conflicts(conn, unit))
     }
 
     fn change_count(&self) -> Result<u64> {

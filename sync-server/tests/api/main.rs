@@ -21,3 +21,5 @@ mod connections;
 mod memory;
 // The real binary: address on stdout, admin commands beside it, SIGTERM, JSON logs.
 mod process;
+// The follower fills the server's materialised tables behind the change log.
+mod materialise;

@@ -135,6 +135,21 @@ impl Server {
         run(format!("simpul-server admin {}", args.join(" ")), admin)
     }
 
+    /// `simpul-server ARGS… --data DIR --format json` (`report`, `conflicts`), which must
+    /// succeed, parsed.
+    #[track_caller]
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        let mut command = command("simpul-server");
+        command
+            .args(args)
+            .arg("--data")
+            .arg(self.data_dir())
+            .args(["--format", "json"]);
+        run(format!("simpul-server {}", args.join(" ")), command)
+            .ok()
+            .json()
+    }
+
     /// A fresh one-time enrolment code for [`UNIT`].
     pub fn enrolment_code(&self) -> String {
         self.admin(&["enrol-code", "--unit", UNIT])

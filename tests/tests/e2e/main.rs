@@ -9,3 +9,5 @@ mod faults;
 mod bundles;
 // A revoked device is told so and keeps its unsent data.
 mod auth;
+// The server reads what devices send: the same report and conflicts as every device.
+mod server_reads;

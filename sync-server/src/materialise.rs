@@ -1,0 +1,154 @@
+//! The server as a full replica: a follower that reads every stored change into its
+//! document and keeps materialised responses, answers and conflicts per unit — the same rows
+//! a device keeps — so that reports and reviews never load Automerge.
+//!
+//! It works behind the change log, never on the push path: a burst of pushes from twenty
+//! devices only appends changes; [`catch_up`] then takes the changes after its watermark in
+//! batches, rebuilds each document they touch from all of its stored changes, and writes the
+//! rows and the new watermark in one transaction. Anything that reads the tables can say how
+//! fresh they are ([`Freshness`]). Two processes catching up at once (the server and an
+//! `admin` or `report` command beside it) cannot both move the watermark: the second one's
+//! write finds it moved and starts again from there.
+//!
+//! Documents are read by `simpul_document::read`, the reader devices use, so the server and
+//! its devices can never read one document differently.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use automerge::{Automerge, Change};
+use simpul_document::config;
+use simpul_document::read::{Response, SCORE_SLOTS, Written};
+use simpul_survey::Form;
+use tokio::sync::Notify;
+use uuid::Uuid;
+
+use crate::storage::Storage;
+use crate::{Error, Result};
+
+/// Changes looked at in one step of [`catch_up`].
+pub const STEP_CHANGES: usize = 5_000;
+
+/// How far the materialised tables are behind the change log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Freshness {
+    /// Every change up to this position is in the tables.
+    pub watermark: u64,
+    /// The newest position in the change log.
+    pub head: u64,
+}
+
+impl Freshness {
+    /// Changes stored but not yet in the tables.
+    pub fn behind(&self) -> u64 {
+        self.head.saturating_sub(self.watermark)
+    }
+}
+
+/// What one document contributes to the tables.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Materialised {
+    pub doc: Uuid,
+    /// `None` when the document is no response (a unit's configuration): it has no rows.
+    pub row: Option<ResponseRow>,
+}
+
+/// One response, as the tables hold it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResponseRow {
+    pub response: Response,
+    /// The method its form follows (its code), as the device would record it.
+    pub method: String,
+    pub scores: [Option<u8>; SCORE_SLOTS],
+    /// Milliseconds since the epoch, from the authors' clocks: the first and last change.
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl ResponseRow {
+    /// The conflicts as the tables store them: each field with every value it holds.
+    pub fn conflicts(&self) -> impl Iterator<Item = (&String, &Vec<Written>)> {
+        self.response.conflicts.iter()
+    }
+}
+
+/// Brings the tables up to the change log's head. Returns where they stand afterwards.
+pub fn catch_up(storage: &dyn Storage) -> Result<Freshness> {
+    loop {
+        let fresh = storage.freshness()?;
+        if fresh.behind() == 0 {
+            return Ok(fresh);
+        }
+        let (docs, to) = storage.documents_changed_after(fresh.watermark, STEP_CHANGES)?;
+        let forms = simpul_survey::builtin_forms();
+        let rows = docs
+            .into_iter()
+            .map(|doc| materialise(storage, &forms, doc))
+            .collect::<Result<Vec<_>>>()?;
+        // False when another process moved the watermark first: read again from there.
+        storage.store_materialised(&rows, fresh.watermark, to)?;
+    }
+}
+
+/// Rebuilds one document from every change stored for it.
+fn materialise(storage: &dyn Storage, forms: &[Form], doc: Uuid) -> Result<Materialised> {
+    let load = |source: automerge::AutomergeError| Error::Document {
+        doc,
+        source: Box::new(source),
+    };
+    let mut changes = Vec::new();
+    for bytes in storage.document_changes(doc)? {
+        changes.push(
+            Change::from_bytes(bytes).map_err(|source| Error::InvalidChange {
+                index: changes.len(),
+                doc,
+                source,
+            })?,
+        );
+    }
+    let created_at = changes.iter().map(Change::timestamp).min().unwrap_or(0);
+    let updated_at = changes.iter().map(Change::timestamp).max().unwrap_or(0);
+    let mut document = Automerge::new();
+    document.apply_changes(changes).map_err(load)?;
+    let configuration = simpul_document::read::get_text(&document, config::KIND)
+        .map_err(|simpul_document::Error::Automerge(e)| load(e))?
+        .is_some();
+    let response = match configuration {
+        true => None,
+        false => Response::read(doc, &document)
+            .map_err(|simpul_document::Error::Automerge(e)| load(e))?,
+    };
+    let row = response.map(|response| {
+        let form = forms.iter().find(|f| f.id == response.form);
+        let method = form
+            .map(|f| f.method.code().to_string())
+            .or_else(|| response.method.clone())
+            .unwrap_or_default();
+        let scores = form.map(|f| response.scores(f)).unwrap_or_default();
+        ResponseRow {
+            response,
+            method,
+            scores,
+            created_at,
+            updated_at,
+        }
+    });
+    Ok(Materialised { doc, row })
+}
+
+/// Catches up whenever `wake` is notified (after a push stored something) and once a
+/// second besides, until the process ends. A failure is logged and tried again later: the
+/// change log, which is the truth, is untouched by it.
+pub async fn follow(storage: Arc<dyn Storage>, wake: Arc<Notify>) {
+    loop {
+        let storage = Arc::clone(&storage);
+        match tokio::task::spawn_blocking(move || catch_up(storage.as_ref())).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(error)) => {
+                tracing::error!(error = %crate::error::Chain(&error), "materialising failed")
+            }
+            Err(error) => tracing::error!(%error, "the materialiser stopped"),
+        }
+        let _ = tokio::time::timeout(Duration::from_secs(1), wake.notified()).await;
+    }
+}

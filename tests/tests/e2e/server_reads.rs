@@ -1,0 +1,88 @@
+//! The server reads what devices send: after a sync its report and its conflicts are the
+//! devices' own, computed by the same code from the same documents.
+
+use serde_json::Value;
+use simpul_e2e::{Device, Server, UNIT};
+
+/// The published sample stack (n = 29) with `changes` cells typed otherwise: (serial,
+/// column, value).
+fn sample_with(changes: &[(&str, &str, &str)]) -> String {
+    let sample = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../samples/kuesioner-kertas.csv"
+    ))
+    .expect("the sample stack");
+    let mut lines = sample.lines();
+    let header: Vec<&str> = lines.next().expect("a header").split(',').collect();
+    let mut out = vec![header.join(",")];
+    for line in lines {
+        let mut cells: Vec<String> = line.split(',').map(str::to_string).collect();
+        for (serial, column, value) in changes {
+            if cells[0] == *serial {
+                let at = header.iter().position(|c| c == column).expect("a column");
+                cells[at] = value.to_string();
+            }
+        }
+        out.push(cells.join(","));
+    }
+    out.join("\n") + "\n"
+}
+
+#[test]
+fn after_sync_the_servers_report_and_conflicts_are_every_devices() {
+    let server = Server::start();
+    let a = Device::enrolled("laptop-a", &server, &server.url());
+    let b = Device::enrolled("laptop-b", &server, &server.url());
+
+    // The same stack typed on two laptops; on the second, two cells read otherwise.
+    a.import_csv("stack.csv", &sample_with(&[]));
+    b.import_csv(
+        "stack.csv",
+        &sample_with(&[("K-003", "U2", "1"), ("K-010", "U5", "1")]),
+    );
+    for device in [&a, &b, &a] {
+        device.sync_ok();
+    }
+
+    let on_server = server.json(&["report", "--unit", UNIT]);
+    assert_eq!(on_server["n"], 29, "{on_server}");
+    for device in [&a, &b] {
+        assert_eq!(device.json(&["report"]), on_server, "{}", device.name);
+    }
+    let template = server.json(&["report", "--unit", UNIT, "--weight", "template"]);
+    assert_eq!(template, a.json(&["report", "--weight", "template"]));
+
+    let conflicts = server.json(&["conflicts", "--unit", UNIT]);
+    let fields: Vec<(Value, Value)> = conflicts
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|c| (c["serial"].clone(), c["field"].clone()))
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            (Value::from("K-003"), Value::from("U2")),
+            (Value::from("K-010"), Value::from("U5"))
+        ]
+    );
+    assert_eq!(a.json(&["conflicts"]), conflicts);
+    assert_eq!(b.json(&["conflicts"]), conflicts);
+}
+
+#[test]
+fn the_server_never_mixes_units_in_reports_or_conflicts() {
+    let server = Server::start();
+    server
+        .admin(&["unit", "add", "U-OTHER", "--name", "Unit lain"])
+        .ok();
+    let a = Device::enrolled("laptop-a", &server, &server.url());
+    a.import_csv("stack.csv", &sample_with(&[]));
+    a.sync_ok();
+
+    let other = server.json(&["report", "--unit", "U-OTHER"]);
+    assert_eq!(other["n"], 0, "{other}");
+    let conflicts = server.json(&["conflicts", "--unit", "U-OTHER"]);
+    assert_eq!(conflicts, Value::Array(vec![]));
+    assert_eq!(server.json(&["report", "--unit", UNIT])["n"], 29);
+}
