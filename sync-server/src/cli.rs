@@ -8,12 +8,14 @@ use std::path::PathBuf;
 
 use chrono::{SecondsFormat, Utc};
 use clap::{Args, Parser, Subcommand};
+use simpul_document::review::ReviewState;
 use simpul_survey::Weighting;
+use uuid::Uuid;
 
 use crate::config::{Config, Layer, LogFormat};
+use crate::decide::{self, Decider};
 use crate::materialise;
-use crate::model::DeviceRecord;
-use crate::model::UnitCode;
+use crate::model::{DeviceRecord, Name, UnitCode};
 use crate::report::{self, ReportFilter};
 use crate::storage::{SqliteStorage, Storage};
 use crate::unit_document::UnitSettings;
@@ -38,6 +40,54 @@ pub enum Command {
     Report(ReportArgs),
     /// Fields whose values disagree (two typings of a sheet, concurrent edits), to settle.
     Conflicts(ConflictsArgs),
+    /// Settle a field holding several values on one of them; devices get it at their next
+    /// sync.
+    Resolve(ResolveArgs),
+    /// Review a response: approved, has-issues or rejected (a rejection needs --note).
+    Review(ReviewArgs),
+    /// Delete a response (it leaves lists and the IKM, everywhere); `restore` undoes it.
+    Delete(DecisionArgs),
+    /// Restore a deleted response.
+    Restore(DecisionArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DecisionArgs {
+    /// Directory holding the database.
+    #[arg(long, env = "SIMPUL_DATA")]
+    pub data: Option<PathBuf>,
+    /// The response's id.
+    pub response: Uuid,
+    /// Who decides: recorded with the change, shown in the response's history.
+    #[arg(long)]
+    pub by: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ResolveArgs {
+    #[command(flatten)]
+    pub decision: DecisionArgs,
+    /// The field, as `conflicts` names it (e.g. U3).
+    pub field: String,
+    /// The value to keep: one of the values the field holds.
+    pub value: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    #[command(flatten)]
+    pub decision: DecisionArgs,
+    /// received, has-issues, approved or rejected.
+    #[arg(long, value_parser = parse_review)]
+    pub state: ReviewState,
+    /// Why: required to reject.
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+fn parse_review(raw: &str) -> std::result::Result<ReviewState, String> {
+    ReviewState::parse(raw)
+        .ok_or_else(|| "expected received, has-issues, approved or rejected".to_string())
 }
 
 #[derive(Debug, Args)]
@@ -197,7 +247,53 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Admin(args) => run_admin(args),
         Command::Report(args) => report(args),
         Command::Conflicts(args) => conflicts(args),
+        Command::Resolve(args) => {
+            let (storage, decider) = decision(&args.decision)?;
+            decide::resolve(
+                &storage,
+                args.decision.response,
+                &args.field,
+                &args.value,
+                &decider,
+            )?;
+            println!("{} {}: {}", args.decision.response, args.field, args.value);
+            Ok(())
+        }
+        Command::Review(args) => {
+            let (storage, decider) = decision(&args.decision)?;
+            decide::review(
+                &storage,
+                args.decision.response,
+                args.state,
+                args.note.as_deref(),
+                &decider,
+            )?;
+            println!("{} {}", args.decision.response, args.state);
+            Ok(())
+        }
+        Command::Delete(args) => set_deleted(&args, true),
+        Command::Restore(args) => set_deleted(&args, false),
     }
+}
+
+fn decision(args: &DecisionArgs) -> Result<(SqliteStorage, Decider)> {
+    let storage = caught_up(args.data.clone())?;
+    let decider = Decider {
+        by: Name::parse("person", &args.by)?,
+        at: Utc::now(),
+    };
+    Ok((storage, decider))
+}
+
+fn set_deleted(args: &DecisionArgs, deleted: bool) -> Result<()> {
+    let (storage, decider) = decision(args)?;
+    decide::set_deleted(&storage, args.response, deleted, &decider)?;
+    println!(
+        "{} {}",
+        args.response,
+        if deleted { "deleted" } else { "restored" }
+    );
+    Ok(())
 }
 
 /// Opens existing server data and brings the materialised tables up to the change log, so

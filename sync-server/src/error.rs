@@ -128,6 +128,12 @@ pub enum Error {
         device_unit: String,
     },
 
+    /// A device wrote a review, which only supervisors write, on the server.
+    #[error(
+        "entry {index} writes a review of document {doc}; only a supervisor reviews, on the server"
+    )]
+    ReviewByDevice { index: usize, doc: Uuid },
+
     /// An edit of a document the server does not hold, sent without the change that starts it.
     #[error(
         "entry {index} edits document {doc}, which this server does not hold; \
@@ -142,6 +148,22 @@ pub enum Error {
          {expected}; ask for a code for unit {expected}"
     )]
     EnrolmentWrongUnit { code_unit: String, expected: String },
+
+    #[error("no response with id {0}")]
+    UnknownResponse(String),
+
+    #[error("form {0} is not known to this build")]
+    UnknownForm(String),
+
+    #[error("field {field} of response {response} holds no value {value:?} to choose")]
+    NotAConflictValue {
+        response: String,
+        field: String,
+        value: String,
+    },
+
+    #[error("a rejection needs a note saying why")]
+    RejectWithoutNote,
 
     /// A report over responses of several methods, which one IKM cannot combine.
     #[error("these responses follow several methods ({}); report one at a time", .0.join(", "))]
@@ -229,12 +251,16 @@ impl From<Error> for AppError {
             | Error::ConfigurationDocument { .. }
             | Error::NotAResponse { .. }
             | Error::UnknownDocument { .. } => AppError::MalformedBatch(Chain(&error).to_string()),
+            Error::ReviewByDevice { .. } => AppError::MalformedBatch(error.to_string()),
             Error::ForeignDocument { .. } | Error::EnrolmentWrongUnit { .. } => {
                 AppError::WrongUnit(error.to_string())
             }
-            Error::InvalidValue { .. } | Error::MixedMethods(_) => {
-                AppError::BadRequest(error.to_string())
-            }
+            Error::InvalidValue { .. }
+            | Error::MixedMethods(_)
+            | Error::UnknownForm(_)
+            | Error::NotAConflictValue { .. }
+            | Error::RejectWithoutNote => AppError::BadRequest(error.to_string()),
+            Error::UnknownResponse(_) => AppError::NotFound,
             other => AppError::Internal(other),
         }
     }

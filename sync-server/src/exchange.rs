@@ -63,7 +63,7 @@ pub fn exchange(storage: &dyn Storage, device: &Device, request: Request<'_>) ->
     let limits = Limits::default();
     let batch = simpul_protocol::decode(request.body, &limits)?;
     let reserved = configuration_documents(storage)?;
-    let mut changes = validate(batch, device, &reserved)?;
+    let mut changes = validate(storage, batch, device, &reserved)?;
     drop_configuration_changes(storage, &reserved, &mut changes)?;
     let stored = storage.push(device, request.key, &changes, Utc::now())?;
     drop(changes);
@@ -121,6 +121,7 @@ fn configuration_documents(storage: &dyn Storage) -> Result<HashSet<Uuid>> {
 /// (changes to configuration documents are left to [`drop_configuration_changes`]). The
 /// batch is refused whole at the first change that cannot.
 fn validate(
+    storage: &dyn Storage,
     batch: Batch,
     device: &Device,
     reserved: &HashSet<Uuid>,
@@ -147,7 +148,7 @@ fn validate(
             let creates = if reserved.contains(&entry.doc) {
                 false
             } else {
-                admit(index, entry.doc, &change, device)?
+                admit(storage, index, entry.doc, &change, device)?
             };
             Ok(IncomingChange {
                 hash: change.hash().0,
@@ -160,18 +161,31 @@ fn validate(
 }
 
 /// Whether a change that may belong to a response of the device's unit starts its document.
-fn admit(index: usize, doc: Uuid, change: &Change, device: &Device) -> Result<bool> {
+/// A review is a supervisor's, written on the server: a device may hand one back (it came
+/// to it by sync and travelled on in a bundle), never make one.
+fn admit(
+    storage: &dyn Storage,
+    index: usize,
+    doc: Uuid,
+    change: &Change,
+    device: &Device,
+) -> Result<bool> {
     let admitted = admission::response_change(doc, change)
         .map_err(|source| Error::NotAResponse { index, source })?;
-    match admitted.unit {
-        Some(unit) if unit != device.unit.as_str() => Err(Error::ForeignDocument {
+    if let Some(unit) = admitted.unit
+        && unit != device.unit.as_str()
+    {
+        return Err(Error::ForeignDocument {
             index,
             doc,
             owner: unit,
             device_unit: device.unit.to_string(),
-        }),
-        _ => Ok(admitted.creates),
+        });
     }
+    if admitted.reviews && !storage.holds_change(&change.hash().0)? {
+        return Err(Error::ReviewByDevice { index, doc });
+    }
+    Ok(admitted.creates)
 }
 
 #[cfg(test)]
@@ -221,7 +235,9 @@ mod tests {
     }
 
     fn check(change: Vec<u8>) -> Result<Vec<IncomingChange>> {
-        validate(batch_of(change), &device(), &HashSet::new())
+        let dir = tempfile::tempdir().unwrap();
+        let storage = crate::storage::SqliteStorage::open(dir.path()).unwrap();
+        validate(&storage, batch_of(change), &device(), &HashSet::new())
     }
 
     #[test]
@@ -274,6 +290,16 @@ mod tests {
         let err = check(a_change("U-OTHER", &[])).unwrap_err();
         assert!(
             matches!(&err, Error::ForeignDocument { owner, .. } if owner == "U-OTHER"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_review_written_by_a_device_is_refused() {
+        let review = a_change("U-CAPIL", &[("review.state", "approved")]);
+        let err = check(review).unwrap_err();
+        assert!(
+            matches!(err, Error::ReviewByDevice { index: 0, .. }),
             "{err}"
         );
     }

@@ -63,6 +63,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod connections;
+pub mod decide;
 pub mod error;
 pub mod exchange;
 pub mod materialise;

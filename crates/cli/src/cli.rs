@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use simpul_replica::{Channel, Filter, Status};
+use simpul_replica::{Channel, Filter, ReviewState, Status};
 use simpul_survey::{Lang, Method, Weighting};
 
 #[derive(Parser, Debug)]
@@ -208,6 +208,14 @@ pub struct FilterArgs {
     /// The survey method: permenpanrb-14-2017 (2017) or kepmenpan-25-2004 (2004).
     #[arg(long, value_parser = parse_method)]
     pub method: Option<Method>,
+    /// A supervisor's review: received, has-issues, approved or rejected.
+    #[arg(long = "state", value_parser = parse_review)]
+    pub review: Option<ReviewState>,
+}
+
+fn parse_review(raw: &str) -> Result<ReviewState, String> {
+    ReviewState::parse(raw)
+        .ok_or_else(|| format!("{raw:?}: pilih received, has-issues, approved atau rejected"))
 }
 
 impl FilterArgs {
@@ -224,6 +232,7 @@ impl FilterArgs {
             has_conflict: self.has_conflict.then_some(true),
             method: self.method,
             include_deleted: self.include_deleted,
+            review: self.review,
         }
     }
 }

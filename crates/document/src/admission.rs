@@ -33,12 +33,15 @@ pub struct Admitted {
     /// Whether the change starts the document (it depends on no earlier change). Two devices
     /// typing the same paper sheet each start it; both starts carry the full header.
     pub creates: bool,
+    /// Whether it writes a supervisor's review, which only the server writes.
+    pub reviews: bool,
 }
 
 /// Checks that `change`, sent as a change of document `doc`, can belong to a response.
 pub fn response_change(doc: Uuid, change: &Change) -> Result<Admitted, Refusal> {
     let expanded = change.decode();
     let mut unit = None;
+    let mut reviews = false;
     let mut written: Vec<&'static str> = Vec::new();
     for op in &expanded.operations {
         if op.obj != ObjectId::Root {
@@ -57,6 +60,7 @@ pub fn response_change(doc: Uuid, change: &Change) -> Result<Admitted, Refusal> 
         if key == config::KIND {
             return Err(Refusal::ClaimsConfiguration { doc });
         }
+        reviews |= key == keys::REVIEW_STATE || key == keys::REVIEW_NOTE;
         let value = match &op.action {
             OpType::Put(value) => Some(value),
             OpType::Delete => None,
@@ -111,7 +115,11 @@ pub fn response_change(doc: Uuid, change: &Change) -> Result<Admitted, Refusal> 
     if creates && let Some(missing) = keys::HEADER.into_iter().find(|k| !written.contains(k)) {
         return Err(Refusal::MissingHeader { doc, missing });
     }
-    Ok(Admitted { unit, creates })
+    Ok(Admitted {
+        unit,
+        creates,
+        reviews,
+    })
 }
 
 #[cfg(test)]
@@ -152,7 +160,8 @@ mod tests {
             admitted,
             Admitted {
                 unit: Some("U-CAPIL".into()),
-                creates: true
+                creates: true,
+                reviews: false,
             }
         );
     }
@@ -167,7 +176,8 @@ mod tests {
             response_change(id, &edit).unwrap(),
             Admitted {
                 unit: None,
-                creates: false
+                creates: false,
+                reviews: false,
             }
         );
     }

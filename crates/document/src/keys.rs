@@ -16,6 +16,11 @@ pub const SERIAL: &str = "serial";
 pub const STATUS: &str = "status";
 pub const DELETED: &str = "deleted";
 
+/// A supervisor's review ([`crate::review::ReviewState`]) and its note; only the server
+/// writes them.
+pub const REVIEW_STATE: &str = "review.state";
+pub const REVIEW_NOTE: &str = "review.note";
+
 /// The fields every creator of a response writes in its first change.
 pub const HEADER: [&str; 6] = [ID, FORM, UNIT, PERIOD, CHANNEL, STATUS];
 

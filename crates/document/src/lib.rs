@@ -44,5 +44,7 @@ pub mod config;
 mod error;
 pub mod keys;
 pub mod read;
+pub mod review;
+pub mod write;
 
 pub use error::{Error, Refusal, Result};

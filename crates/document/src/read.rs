@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use crate::Result;
 use crate::keys::{self, ANSWER_PREFIX};
+use crate::review::ReviewState;
 
 pub fn answer_key(item: &str) -> String {
     format!("{ANSWER_PREFIX}{item}")
@@ -108,6 +109,9 @@ pub struct Response {
     pub serial: Option<String>,
     pub status: String,
     pub deleted: bool,
+    /// A supervisor's review; `received` until one is written.
+    pub review: ReviewState,
+    pub review_note: Option<String>,
     /// Item id → the value shown (`None`: asked, not answered).
     pub answers: BTreeMap<String, Option<String>>,
     /// Item id → every value it holds, when there are several.
@@ -155,6 +159,10 @@ impl Response {
             serial: get_text(doc, keys::SERIAL)?,
             status,
             deleted: get_bool(doc, keys::DELETED)?,
+            review: get_text(doc, keys::REVIEW_STATE)?
+                .and_then(|state| ReviewState::parse(&state))
+                .unwrap_or_default(),
+            review_note: get_text(doc, keys::REVIEW_NOTE)?,
             answers,
             conflicts,
         }))

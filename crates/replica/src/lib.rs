@@ -78,3 +78,5 @@ pub use write::{Captured, NewResponse, Prepared};
 
 /// The form item naming the service received; lists and reports filter on it.
 pub use simpul_document::keys::SERVICE_ITEM;
+/// A supervisor's review of a response, as every layer names it.
+pub use simpul_document::review::ReviewState;

@@ -105,9 +105,9 @@ fn response(tx: &Transaction<'_>, forms: &BTreeMap<String, Form>, read: &Respons
     tx.execute(
         "INSERT OR REPLACE INTO responses (id, form, method, unit, period, channel, serial, service,
              status, deleted, conflicts, created_at, updated_at,
-             s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14)
+             s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, review, review_note)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,
-             ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
+             ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)",
         params![
             key,
             read.form,
@@ -136,6 +136,8 @@ fn response(tx: &Transaction<'_>, forms: &BTreeMap<String, Form>, read: &Respons
             scores[11],
             scores[12],
             scores[13],
+            read.review.code(),
+            read.review_note,
         ],
     )?;
     Ok(())

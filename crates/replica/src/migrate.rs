@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_units.sql"),
     include_str!("../migrations/0003_device.sql"),
+    include_str!("../migrations/0004_review.sql"),
 ];
 
 /// The schema version this build writes.

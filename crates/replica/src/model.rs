@@ -195,6 +195,8 @@ pub struct Filter {
     pub method: Option<simpul_survey::Method>,
     /// Deleted responses are left out unless this is set.
     pub include_deleted: bool,
+    /// Only responses a supervisor left in this review state.
+    pub review: Option<simpul_document::review::ReviewState>,
 }
 
 #[cfg(test)]

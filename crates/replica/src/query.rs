@@ -11,6 +11,7 @@ use crate::doc::Written;
 use crate::materialise::SCORE_SLOTS;
 use crate::model::{Channel, Filter, Status};
 use crate::{Error, Phrase, Replica, Result};
+use simpul_document::review::ReviewState;
 
 /// One row of a response list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -29,6 +30,9 @@ pub struct Summary {
     pub conflicts: u32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// A supervisor's review, written on the server and received by sync.
+    pub review: ReviewState,
+    pub review_note: Option<String>,
 }
 
 /// One response in full: its summary, every answer in form order, and its conflicts.
@@ -60,13 +64,19 @@ pub struct Conflict {
 }
 
 const SUMMARY_COLUMNS: &str = "id, form, method, unit, period, channel, serial, service, \
-     status, deleted, conflicts, created_at, updated_at";
+     status, deleted, conflicts, created_at, updated_at, review, review_note";
 
-/// `WHERE` clause shared by every filtered read; parameters follow [`filter_params`].
+/// `WHERE` clause shared by every filtered read; parameters follow [`filter_params`], and a
+/// query's own parameters start at `?10`.
 const FILTER_SQL: &str = "(?1 IS NULL OR period = ?1) AND (?2 IS NULL OR unit = ?2) \
      AND (?3 IS NULL OR service = ?3) AND (?4 IS NULL OR channel = ?4) \
      AND (?5 IS NULL OR status = ?5) AND (?6 IS NULL OR (conflicts > 0) = ?6) \
-     AND (?7 IS NULL OR method = ?7) AND (?8 OR deleted = 0)";
+     AND (?7 IS NULL OR method = ?7) AND (?8 OR deleted = 0) \
+     AND (?9 IS NULL OR review = ?9)";
+
+/// What the IKM counts besides the filter: a rejected response leaves it, as a deleted one
+/// does.
+const COUNTED_SQL: &str = "review != 'rejected'";
 
 fn filter_params(filter: &Filter) -> Vec<Box<dyn ToSql>> {
     vec![
@@ -78,6 +88,7 @@ fn filter_params(filter: &Filter) -> Vec<Box<dyn ToSql>> {
         Box::new(filter.has_conflict),
         Box::new(filter.method.map(Method::code)),
         Box::new(filter.include_deleted),
+        Box::new(filter.review.map(ReviewState::code)),
     ]
 }
 
@@ -111,7 +122,8 @@ impl Replica {
 
     /// Responses matching `filter` created at or after `since`: "captured today".
     pub fn count_since(&self, filter: &Filter, since: DateTime<Utc>) -> Result<u64> {
-        let sql = format!("SELECT COUNT(*) FROM responses WHERE {FILTER_SQL} AND created_at >= ?9");
+        let sql =
+            format!("SELECT COUNT(*) FROM responses WHERE {FILTER_SQL} AND created_at >= ?10");
         let mut params = filter_params(filter);
         params.push(Box::new(since.timestamp_millis()));
         let n: i64 = self
@@ -124,8 +136,8 @@ impl Replica {
     /// frequent first: the respondent profile of a report (gender, education, …).
     pub fn tally(&self, item: &str, filter: &Filter) -> Result<Vec<Tally>> {
         let sql = format!(
-            "SELECT value, COUNT(*) FROM answers WHERE item = ?9
-             AND response IN (SELECT id FROM responses WHERE {FILTER_SQL})
+            "SELECT value, COUNT(*) FROM answers WHERE item = ?10
+             AND response IN (SELECT id FROM responses WHERE {FILTER_SQL} AND {COUNTED_SQL})
              GROUP BY value ORDER BY COUNT(*) DESC, value"
         );
         let mut params = filter_params(filter);
@@ -259,7 +271,8 @@ impl Replica {
             .map(|i| format!(", SUM(s{i}), COUNT(s{i})"))
             .collect();
         let sql = format!(
-            "SELECT MIN(method), MAX(method), COUNT(*){aggregates} FROM responses WHERE {FILTER_SQL}"
+            "SELECT MIN(method), MAX(method), COUNT(*){aggregates} FROM responses \
+             WHERE {FILTER_SQL} AND {COUNTED_SQL}"
         );
         let (first, last, n, slots) =
             self.conn
@@ -301,8 +314,9 @@ impl Replica {
 
     /// Every method among the responses matching `filter`, for the error that names them.
     fn methods(&self, filter: &Filter) -> Result<Vec<Method>> {
-        let sql =
-            format!("SELECT DISTINCT method FROM responses WHERE {FILTER_SQL} ORDER BY method");
+        let sql = format!(
+            "SELECT DISTINCT method FROM responses WHERE {FILTER_SQL} AND {COUNTED_SQL} ORDER BY method"
+        );
         let mut stmt = self.conn.prepare(&sql)?;
         let codes: Vec<String> = stmt
             .query_map(params_from_iter(filter_params(filter)), |row| row.get(0))?
@@ -333,6 +347,11 @@ fn summary(row: &Row<'_>) -> rusqlite::Result<Summary> {
         conflicts: row.get(10)?,
         created_at: time(11)?,
         updated_at: time(12)?,
+        review: {
+            let code: String = row.get(13)?;
+            ReviewState::parse(&code).unwrap_or_default()
+        },
+        review_note: row.get(14)?,
     })
 }
 

@@ -15,6 +15,9 @@ CREATE TABLE responses (
     service     TEXT,
     status      TEXT NOT NULL,
     deleted     INTEGER NOT NULL,
+    -- A supervisor's review: received, has-issues, approved or rejected (with a note).
+    review      TEXT NOT NULL,
+    review_note TEXT,
     conflicts   INTEGER NOT NULL,
     -- Milliseconds since the epoch, from the authors' clocks: the first and last change.
     created_at  INTEGER NOT NULL,

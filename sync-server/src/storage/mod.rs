@@ -127,6 +127,12 @@ pub trait Storage: Send + Sync {
     /// How many changes the server holds, across all units.
     fn change_count(&self) -> Result<u64>;
 
+    /// The unit a document belongs to, when the server holds it.
+    fn document_unit(&self, doc: Uuid) -> Result<Option<UnitCode>>;
+
+    /// Whether the server holds the change with this hash.
+    fn holds_change(&self, hash: &[u8; 32]) -> Result<bool>;
+
     /// How far the materialised tables are behind the change log.
     fn freshness(&self) -> Result<Freshness>;
 

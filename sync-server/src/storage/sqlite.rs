@@ -471,6 +471,24 @@ impl Storage for SqliteStorage {
         })
     }
 
+    fn document_unit(&self, doc: Uuid) -> Result<Option<UnitCode>> {
+        self.read(|conn| {
+            let unit: Option<String> = conn
+                .prepare_cached("SELECT unit FROM documents WHERE doc = ?1")?
+                .query_row([doc.to_string()], |row| row.get(0))
+                .optional()?;
+            unit.map(|unit| UnitCode::parse(&unit)).transpose()
+        })
+    }
+
+    fn holds_change(&self, hash: &[u8; 32]) -> Result<bool> {
+        self.read(|conn| {
+            Ok(conn
+                .prepare_cached("SELECT 1 FROM changes WHERE hash = ?1")?
+                .exists([hash.as_slice()])?)
+        })
+    }
+
     fn freshness(&self) -> Result<Freshness> {
         self.read(materialised::freshness)
     }

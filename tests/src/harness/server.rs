@@ -150,6 +150,13 @@ impl Server {
             .json()
     }
 
+    /// `simpul-server ARGS… --data DIR` (`resolve`, `review`, …).
+    pub fn run(&self, args: &[&str]) -> Run {
+        let mut command = command("simpul-server");
+        command.args(args).arg("--data").arg(self.data_dir());
+        run(format!("simpul-server {}", args.join(" ")), command)
+    }
+
     /// A fresh one-time enrolment code for [`UNIT`].
     pub fn enrolment_code(&self) -> String {
         self.admin(&["enrol-code", "--unit", UNIT])

@@ -68,6 +68,71 @@ fn after_sync_the_servers_report_and_conflicts_are_every_devices() {
     );
     assert_eq!(a.json(&["conflicts"]), conflicts);
     assert_eq!(b.json(&["conflicts"]), conflicts);
+
+    // A supervisor settles K-003 on the server and rejects K-010, then both laptops sync.
+    let response = |serial: &str| -> String {
+        let found = conflicts
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["serial"] == serial)
+            .expect("the serial is in conflict");
+        found["response"].as_str().unwrap().to_string()
+    };
+    let (k003, k010) = (response("K-003"), response("K-010"));
+    server
+        .run(&["resolve", &k003, "U2", "1", "--by", "Dewi (pengawas)"])
+        .ok();
+    let unnoted = server.run(&["review", &k010, "--state", "rejected", "--by", "Dewi"]);
+    assert!(
+        !unnoted.status.success(),
+        "a rejection without a note: {unnoted}"
+    );
+    server
+        .run(&[
+            "review",
+            &k010,
+            "--state",
+            "rejected",
+            "--note",
+            "lembar rusak",
+            "--by",
+            "Dewi (pengawas)",
+        ])
+        .ok();
+    for device in [&a, &b] {
+        device.sync_ok();
+    }
+
+    let decided = server.json(&["report", "--unit", UNIT]);
+    assert_eq!(
+        decided["n"], 28,
+        "the rejected sheet left the IKM: {decided}"
+    );
+    assert_ne!(decided["ikm"], on_server["ikm"]);
+    let left = server.json(&["conflicts", "--unit", UNIT]);
+    let left_fields: Vec<&Value> = left
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| &c["serial"])
+        .collect();
+    assert_eq!(left_fields, [&Value::from("K-010")], "{left}");
+    for device in [&a, &b] {
+        assert_eq!(device.json(&["report"]), decided, "{}", device.name);
+        assert_eq!(device.json(&["conflicts"]), left, "{}", device.name);
+        let shown = device.json(&["show", &k010]);
+        assert_eq!(shown["review"], "rejected", "{shown}");
+        assert_eq!(shown["review_note"], "lembar rusak", "{shown}");
+        assert_eq!(
+            device
+                .json(&["list", "--state", "rejected"])
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
+    }
 }
 
 #[test]

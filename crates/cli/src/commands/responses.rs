@@ -192,6 +192,15 @@ pub fn show(args: IdArgs, lang: Lang) -> anyhow::Result<ExitCode> {
             ""
         }
     );
+    println!(
+        "{}  {}{}",
+        tr(lang, "tinjauan", "review  "),
+        s.review,
+        s.review_note
+            .as_deref()
+            .map(|note| format!(" — {note}"))
+            .unwrap_or_default()
+    );
     println!();
     for a in &detail.answers {
         let conflict = detail.conflicts.iter().find(|c| c.field == a.item);

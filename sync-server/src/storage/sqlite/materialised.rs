@@ -72,10 +72,12 @@ pub(super) fn store(
         tx.prepare_cached(
             "INSERT INTO responses (id, unit, form, method, period, channel, serial, service,
                  status, deleted, conflicts, created_at, updated_at,
-                 s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14)
+                 s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14,
+                 review, review_note)
              VALUES (?1, (SELECT unit FROM documents WHERE doc = ?1), ?2, ?3, ?4, ?5, ?6, ?7,
                  ?8, ?9, ?10, ?11, ?12,
-                 ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)",
+                 ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26,
+                 ?27, ?28)",
         )?
         .execute(params![
             key,
@@ -104,6 +106,8 @@ pub(super) fn store(
             scores[11],
             scores[12],
             scores[13],
+            r.review.code(),
+            r.review_note,
         ])?;
         let mut answer =
             tx.prepare_cached("INSERT INTO answers (response, item, value) VALUES (?1, ?2, ?3)")?;
@@ -125,6 +129,7 @@ pub(super) fn store(
 
 /// The filter every report applies, parameters in [`filter_params`]' order.
 const REPORT_WHERE: &str = "unit = ?1 AND status = 'final' AND deleted = 0 \
+     AND review != 'rejected' \
      AND (?2 IS NULL OR period = ?2) AND (?3 IS NULL OR service = ?3) \
      AND (?4 IS NULL OR channel = ?4)";
 
