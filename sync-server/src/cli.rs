@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use crate::config::{Config, Layer, LogFormat};
 use crate::decide::{self, Decider};
+use crate::history;
 use crate::materialise;
 use crate::model::{DeviceRecord, Name, UnitCode};
 use crate::report::{self, ReportFilter};
@@ -49,6 +50,19 @@ pub enum Command {
     Delete(DecisionArgs),
     /// Restore a deleted response.
     Restore(DecisionArgs),
+    /// Who wrote what in a response, when, from which device or as which person.
+    History(HistoryArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Directory holding the database.
+    #[arg(long, env = "SIMPUL_DATA")]
+    pub data: Option<PathBuf>,
+    /// The response's id.
+    pub response: Uuid,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]
@@ -269,6 +283,31 @@ pub fn run(cli: Cli) -> Result<()> {
                 &decider,
             )?;
             println!("{} {}", args.decision.response, args.state);
+            Ok(())
+        }
+        Command::History(args) => {
+            let storage = SqliteStorage::open_existing(&args.data.ok_or(crate::Error::NoDataDir)?)?;
+            let entries = history::history(&storage, args.response)?;
+            if args.format == Format::Json {
+                return print_json(&entries);
+            }
+            for entry in &entries {
+                let wrote: Vec<String> = entry
+                    .wrote
+                    .iter()
+                    .map(|(key, value)| format!("{key}={}", value.as_deref().unwrap_or("∅")))
+                    .collect();
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    entry
+                        .at
+                        .map(|at| at.to_rfc3339_opts(SecondsFormat::Secs, true))
+                        .unwrap_or_else(|| "-".into()),
+                    entry.by.as_deref().unwrap_or("-"),
+                    entry.from,
+                    wrote.join(" ")
+                );
+            }
             Ok(())
         }
         Command::Delete(args) => set_deleted(&args, true),

@@ -66,6 +66,7 @@ pub mod connections;
 pub mod decide;
 pub mod error;
 pub mod exchange;
+pub mod history;
 pub mod materialise;
 pub mod model;
 pub mod report;

@@ -130,6 +130,10 @@ pub trait Storage: Send + Sync {
     /// The unit a document belongs to, when the server holds it.
     fn document_unit(&self, doc: Uuid) -> Result<Option<UnitCode>>;
 
+    /// Every stored change of one document, in server order, with the name of the device
+    /// that sent it (`server` for the server's own).
+    fn document_history(&self, doc: Uuid) -> Result<Vec<(Vec<u8>, String)>>;
+
     /// Whether the server holds the change with this hash.
     fn holds_change(&self, hash: &[u8; 32]) -> Result<bool>;
 

@@ -481,6 +481,18 @@ impl Storage for SqliteStorage {
         })
     }
 
+    fn document_history(&self, doc: Uuid) -> Result<Vec<(Vec<u8>, String)>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT c.bytes, COALESCE(d.name, c.device) FROM changes c
+                 LEFT JOIN devices d ON d.id = c.device
+                 WHERE c.doc = ?1 ORDER BY c.seq",
+            )?;
+            let rows = stmt.query_map([doc.to_string()], |row| Ok((row.get(0)?, row.get(1)?)))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+    }
+
     fn holds_change(&self, hash: &[u8; 32]) -> Result<bool> {
         self.read(|conn| {
             Ok(conn

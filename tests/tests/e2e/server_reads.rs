@@ -104,6 +104,24 @@ fn after_sync_the_servers_report_and_conflicts_are_every_devices() {
         device.sync_ok();
     }
 
+    // The history of K-003 names both typings' laptops and the supervisor's choice.
+    let history = server.json(&["history", &k003]);
+    let entries = history.as_array().expect("a list");
+    let from: Vec<&str> = entries
+        .iter()
+        .map(|e| e["from"].as_str().unwrap())
+        .collect();
+    assert!(
+        from.contains(&"laptop-a") && from.contains(&"laptop-b"),
+        "{history}"
+    );
+    let last = entries.last().unwrap();
+    assert_eq!(
+        (&last["by"], &last["from"]),
+        (&Value::from("Dewi (pengawas)"), &Value::from("server"))
+    );
+    assert_eq!(last["wrote"], serde_json::json!([["q.U2", "1"]]));
+
     let decided = server.json(&["report", "--unit", UNIT]);
     assert_eq!(
         decided["n"], 28,
