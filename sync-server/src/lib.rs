@@ -17,12 +17,17 @@
 //!    answer leaves. The wire format and headers are specified in `simpul_protocol::http`.
 //! 4. `admin device revoke` shuts a device out at its next request: tokens are checked
 //!    against the database on every request ([`auth`]).
+//! 5. Behind the change log, [`materialise`] reads every stored change into its document
+//!    with the devices' own reader (`simpul_document`) and keeps responses, answers and
+//!    conflicts per unit; [`report`] computes the IKM from them with `simpul_survey`, as a
+//!    device does. Supervisors' decisions ([`decide`]: settling a conflict, a review,
+//!    deleting, restoring) are ordinary changes the server writes, which devices pull; a
+//!    response's [`history`] is read from its Automerge history.
 //!
-//! The server owns no survey logic yet: it stores and forwards changes, scoped by the unit of
-//! the document each belongs to, after checking with `simpul_document::admission` that each
-//! could belong to a response of the pushing device's unit. The
-//! cursor contract that keeps pulls gap-free under concurrent pushes is explained on
-//! [`storage`] and proven by the `concurrency` integration test.
+//! Every pushed change is checked with `simpul_document::admission` before it is stored: it
+//! must be able to belong to a response of the pushing device's own unit. The cursor
+//! contract that keeps pulls gap-free under concurrent pushes is explained on [`storage`] and
+//! proven by the `concurrency` integration test.
 //!
 //! # Example
 //!
