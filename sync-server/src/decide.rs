@@ -100,7 +100,7 @@ fn decide(
     let unit: UnitCode = storage
         .document_unit(response)?
         .ok_or_else(|| Error::UnknownResponse(response.to_string()))?;
-    let mut doc = load(storage, response)?;
+    let mut doc = materialise::load(storage, response)?;
     let read = Response::read(response, &doc)
         .map_err(read_error(response))?
         .ok_or_else(|| Error::UnknownResponse(response.to_string()))?;
@@ -115,28 +115,6 @@ fn decide(
     }
     materialise::catch_up(storage)?;
     Ok(())
-}
-
-/// A document rebuilt from every change the server holds for it.
-pub fn load(storage: &dyn Storage, doc: Uuid) -> Result<Automerge> {
-    let mut changes = Vec::new();
-    for bytes in storage.document_changes(doc)? {
-        changes.push(
-            Change::from_bytes(bytes).map_err(|source| Error::InvalidChange {
-                index: changes.len(),
-                doc,
-                source,
-            })?,
-        );
-    }
-    let mut document = Automerge::new();
-    document
-        .apply_changes(changes)
-        .map_err(|source| Error::Document {
-            doc,
-            source: Box::new(source),
-        })?;
-    Ok(document)
 }
 
 fn read_error(doc: Uuid) -> impl Fn(simpul_document::Error) -> Error {

@@ -96,16 +96,7 @@ fn materialise(storage: &dyn Storage, forms: &[Form], doc: Uuid) -> Result<Mater
         doc,
         source: Box::new(source),
     };
-    let mut changes = Vec::new();
-    for bytes in storage.document_changes(doc)? {
-        changes.push(
-            Change::from_bytes(bytes).map_err(|source| Error::InvalidChange {
-                index: changes.len(),
-                doc,
-                source,
-            })?,
-        );
-    }
+    let changes = stored_changes(storage, doc)?;
     let created_at = changes.iter().map(Change::timestamp).min().unwrap_or(0);
     let updated_at = changes.iter().map(Change::timestamp).max().unwrap_or(0);
     let mut document = Automerge::new();
@@ -134,6 +125,33 @@ fn materialise(storage: &dyn Storage, forms: &[Form], doc: Uuid) -> Result<Mater
         }
     });
     Ok(Materialised { doc, row })
+}
+
+/// Every change the server holds for `doc`, parsed, in server order.
+pub fn stored_changes(storage: &dyn Storage, doc: Uuid) -> Result<Vec<Change>> {
+    let mut changes = Vec::new();
+    for bytes in storage.document_changes(doc)? {
+        changes.push(
+            Change::from_bytes(bytes).map_err(|source| Error::InvalidChange {
+                index: changes.len(),
+                doc,
+                source,
+            })?,
+        );
+    }
+    Ok(changes)
+}
+
+/// `doc` rebuilt from every change the server holds for it.
+pub fn load(storage: &dyn Storage, doc: Uuid) -> Result<Automerge> {
+    let mut document = Automerge::new();
+    document
+        .apply_changes(stored_changes(storage, doc)?)
+        .map_err(|source| Error::Document {
+            doc,
+            source: Box::new(source),
+        })?;
+    Ok(document)
 }
 
 /// Catches up whenever `wake` is notified (after a push stored something) and once a
