@@ -37,7 +37,7 @@ fn a_revoked_device_is_told_its_token_was_refused_and_keeps_its_data_pending() {
     assert!(
         in_english
             .stderr
-            .contains("the server refused (401 unauthorized)")
+            .contains("the server refused this device's token")
             && in_english.stderr.contains("revoked"),
         "{in_english}"
     );
