@@ -247,3 +247,26 @@ async fn refused_codes_and_tokens_are_logged_with_the_client_address_never_the_c
     );
     assert!(!log.contains("KQ7M"), "the code was logged: {log}");
 }
+
+#[test]
+fn a_command_whose_output_pipe_closes_early_ends_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    last_line(&admin_command(
+        dir.path(),
+        &["unit", "add", "U-CAPIL", "--name", "Dinas Dukcapil"],
+    ));
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_simpul-server"))
+        .args(["conflicts", "--format", "json", "--data"])
+        .arg(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader goes away before a line is written, as `| head -0` would.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_ne!(output.status.code(), Some(101), "{stderr}");
+}
