@@ -112,6 +112,9 @@ pub struct Response {
     /// A supervisor's review; `received` until one is written.
     pub review: ReviewState,
     pub review_note: Option<String>,
+    /// Who wrote the header — the enumerator, device or person who captured the response —
+    /// as named in that change's message.
+    pub created_by: Option<String>,
     /// Item id → the value shown (`None`: asked, not answered).
     pub answers: BTreeMap<String, Option<String>>,
     /// Item id → every value it holds, when there are several.
@@ -163,6 +166,12 @@ impl Response {
                 .and_then(|state| ReviewState::parse(&state))
                 .unwrap_or_default(),
             review_note: get_text(doc, keys::REVIEW_NOTE)?,
+            // Two typings of one sheet both write the id; op order, the same on every
+            // replica, picks the first.
+            created_by: distinct_values(doc, keys::ID)?
+                .into_iter()
+                .next()
+                .and_then(|written| written.by),
             answers,
             conflicts,
         }))
@@ -262,6 +271,7 @@ mod tests {
             ("U-CAPIL", "2026-S2")
         );
         assert_eq!(response.serial.as_deref(), Some("K-001"));
+        assert_eq!(response.created_by.as_deref(), Some("Sari"), "who captured it");
         assert_eq!(response.answers["U2"].as_deref(), Some("4"));
         let values: Vec<_> = response.conflicts["U1"]
             .iter()
