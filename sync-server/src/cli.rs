@@ -16,11 +16,11 @@ use crate::config::{Config, Layer, LogFormat};
 use crate::decide::{self, Decider};
 use crate::history;
 use crate::materialise;
-use crate::model::{DeviceRecord, Name, UnitCode};
+use crate::model::{DeviceRecord, Name, PeriodCode, UnitCode};
 use crate::report::{self, ReportFilter};
 use crate::storage::{SqliteStorage, Storage};
 use crate::unit_document::UnitSettings;
-use crate::{Application, Result, admin, telemetry};
+use crate::{Application, Error, Result, admin, telemetry};
 
 #[derive(Debug, Parser)]
 #[command(name = "simpul-server", version, about = "The Simpul sync server")]
@@ -223,14 +223,18 @@ pub enum UnitCommand {
 #[derive(Debug, clap::Args)]
 pub struct UnitSettingsArgs {
     /// The active survey period, e.g. 2025-S1.
-    #[arg(long)]
-    pub period: Option<String>,
+    #[arg(long, value_parser = parse_period)]
+    pub period: Option<PeriodCode>,
     /// Service users in the previous period: the sample-size target follows from it.
     #[arg(long)]
     pub population: Option<u64>,
     /// The form new responses use, e.g. skm-2017.
     #[arg(long)]
     pub form: Option<String>,
+}
+
+fn parse_period(raw: &str) -> std::result::Result<PeriodCode, String> {
+    PeriodCode::parse(raw).map_err(|error| Error::from(error).to_string())
 }
 
 impl From<UnitSettingsArgs> for UnitSettings {

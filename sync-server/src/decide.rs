@@ -25,10 +25,7 @@ pub struct Decider {
 
 impl Decider {
     fn author(&self) -> Author {
-        Author {
-            by: self.by.to_string(),
-            at: self.at.timestamp_millis(),
-        }
+        Author::new(self.by.to_string(), self.at)
     }
 }
 
@@ -118,10 +115,7 @@ fn decide(
 }
 
 fn read_error(doc: Uuid) -> impl Fn(simpul_document::Error) -> Error {
-    move |simpul_document::Error::Automerge(source)| Error::Document {
-        doc,
-        source: Box::new(source),
-    }
+    move |error| Error::read(doc, error)
 }
 
 fn not_a_value(response: Uuid, field: &str, value: &str) -> Error {

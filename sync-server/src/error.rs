@@ -189,6 +189,51 @@ pub enum Error {
     Io(#[from] std::io::Error),
 }
 
+impl Error {
+    /// `doc` could not be read, or held a value that is not what it should be.
+    pub fn read(doc: Uuid, error: simpul_document::Error) -> Error {
+        match error {
+            simpul_document::Error::Automerge(source) => Error::Document {
+                doc,
+                source: Box::new(source),
+            },
+            other => other.into(),
+        }
+    }
+}
+
+/// A code or serial that does not parse. A document that does not load names its document,
+/// so it goes through [`Error::read`].
+impl From<simpul_document::Error> for Error {
+    fn from(error: simpul_document::Error) -> Self {
+        use simpul_document::codes::CodeKind;
+        use simpul_document::identity::SerialProblem;
+        match error {
+            simpul_document::Error::InvalidCode { kind, value } => Error::InvalidValue {
+                what: match kind {
+                    CodeKind::Unit => "unit code",
+                    CodeKind::Period => "period code",
+                },
+                value,
+                reason: "use 1–64 letters, digits, '-', '_' or '.'",
+            },
+            simpul_document::Error::InvalidSerial { value, problem } => Error::InvalidValue {
+                what: "paper serial",
+                value,
+                reason: match problem {
+                    SerialProblem::Empty => "it is empty",
+                    SerialProblem::TooLong => "it is longer than 64 characters",
+                    SerialProblem::ControlCharacters => "it contains control characters",
+                },
+            },
+            simpul_document::Error::Automerge(source) => Error::Document {
+                doc: Uuid::nil(),
+                source: Box::new(source),
+            },
+        }
+    }
+}
+
 /// Why an enrolment code was not accepted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Refusal {

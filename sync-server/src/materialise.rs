@@ -102,12 +102,11 @@ fn materialise(storage: &dyn Storage, forms: &[Form], doc: Uuid) -> Result<Mater
     let mut document = Automerge::new();
     document.apply_changes(changes).map_err(load)?;
     let configuration = simpul_document::read::get_text(&document, config::KIND)
-        .map_err(|simpul_document::Error::Automerge(e)| load(e))?
+        .map_err(|e| Error::read(doc, e))?
         .is_some();
     let response = match configuration {
         true => None,
-        false => Response::read(doc, &document)
-            .map_err(|simpul_document::Error::Automerge(e)| load(e))?,
+        false => Response::read(doc, &document).map_err(|e| Error::read(doc, e))?,
     };
     let row = response.map(|response| {
         let form = forms.iter().find(|f| f.id == response.form);

@@ -8,41 +8,8 @@ use uuid::Uuid;
 
 use crate::{Error, Result};
 
-/// The stable code of a public-service unit (`U-CAPIL`). Devices and their changes belong
-/// to one unit; replicas name units by these codes, so they are chosen by people, not drawn.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct UnitCode(String);
-
-impl UnitCode {
-    /// The same rule as a device uses for the unit code written into each response.
-    pub fn parse(raw: &str) -> Result<UnitCode> {
-        let code = raw.trim();
-        let ok = !code.is_empty()
-            && code.len() <= 64
-            && code
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-        if ok {
-            Ok(UnitCode(code.to_string()))
-        } else {
-            Err(Error::InvalidValue {
-                what: "unit code",
-                value: raw.to_string(),
-                reason: "use 1–64 letters, digits, '-', '_' or '.'",
-            })
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for UnitCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+// Unit and period codes follow the one rule every replica uses.
+pub use simpul_document::{PeriodCode, UnitCode};
 
 /// A name a person reads: a unit's or a device's. Trimmed, not empty, one line.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -151,15 +118,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_unit_code_is_trimmed_and_keeps_its_case() {
-        assert_eq!(UnitCode::parse(" U-Capil ").unwrap().as_str(), "U-Capil");
-    }
-
-    #[test]
-    fn a_unit_code_with_spaces_or_nothing_in_it_is_refused() {
-        for raw in ["", "  ", "U CAPIL", "U/CAPIL", &"X".repeat(65)] {
-            assert!(UnitCode::parse(raw).is_err(), "{raw:?} was accepted");
-        }
+    fn a_bad_unit_or_period_code_is_named_with_the_rule_it_breaks() {
+        let unit = Error::from(UnitCode::parse("U CAPIL").unwrap_err());
+        assert_eq!(
+            unit.to_string(),
+            "invalid unit code \"U CAPIL\": use 1–64 letters, digits, '-', '_' or '.'"
+        );
+        let period = Error::from(PeriodCode::parse("2026/S2").unwrap_err());
+        assert!(
+            period
+                .to_string()
+                .starts_with("invalid period code \"2026/S2\"")
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@ use automerge::{ActorId, Automerge, Change, ROOT, ReadDoc};
 use chrono::{DateTime, Utc};
 use simpul_document::config;
 
-use crate::model::{IncomingChange, UnitCode};
+use crate::model::{IncomingChange, PeriodCode, UnitCode};
 use crate::storage::Storage;
 use crate::{Error, Result};
 
@@ -15,7 +15,7 @@ use crate::{Error, Result};
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct UnitSettings {
     pub name: Option<String>,
-    pub period: Option<String>,
+    pub period: Option<PeriodCode>,
     pub population: Option<u64>,
     pub form: Option<String>,
 }
@@ -113,13 +113,13 @@ mod tests {
         storage.add_unit(&unit, Utc::now()).unwrap();
         let first = UnitSettings {
             name: Some("Disdukcapil".into()),
-            period: Some("2025-S1".into()),
+            period: Some(PeriodCode::parse("2025-S1").unwrap()),
             population: Some(1200),
             form: Some("skm-2017".into()),
         };
         assert!(write(&storage, &code, &first, Utc::now()).unwrap());
         let next = UnitSettings {
-            period: Some("2025-S2".into()),
+            period: Some(PeriodCode::parse("2025-S2").unwrap()),
             ..UnitSettings::default()
         };
         assert!(write(&storage, &code, &next, Utc::now()).unwrap());

@@ -143,6 +143,12 @@ impl<T> OrApp<T> for std::result::Result<T, ReplicaError> {
     }
 }
 
+impl<T> OrApp<T> for std::result::Result<T, simpul_document::Error> {
+    fn or_app(self, lang: Lang) -> Result<T> {
+        self.map_err(|e| from_replica(e.into(), lang))
+    }
+}
+
 impl<T> OrApp<T> for std::result::Result<T, simpul_survey::Error> {
     fn or_app(self, lang: Lang) -> Result<T> {
         self.map_err(|e| AppError::new(ErrorCode::Invalid, e.localized(lang)))

@@ -7,7 +7,7 @@
 //! unit's period and population, which take precedence over anything typed.
 
 use simpul_replica::sync::request_enrolment;
-use simpul_replica::{Code, Replica, Settings};
+use simpul_replica::{PeriodCode, Replica, Settings, UnitCode, current_semester};
 use simpul_survey::Lang;
 
 use crate::app::{LANGUAGE, POPULATION, UNIT_NAME, code_of};
@@ -24,8 +24,8 @@ impl App {
         let lang = device.lang;
         refuse_if_set_up(device.replica.is_some(), lang)?;
         let settings = Settings {
-            unit: Code::parse("unit", &setup.unit).or_app(lang)?,
-            period: Code::parse("period", &setup.period).or_app(lang)?,
+            unit: UnitCode::parse(&setup.unit).or_app(lang)?,
+            period: PeriodCode::parse(&setup.period).or_app(lang)?,
             form: DEFAULT_FORM.to_string(),
             device: device_name(&setup.device, lang)?,
         };
@@ -61,8 +61,8 @@ impl App {
         let mut device = self.device();
         refuse_if_set_up(device.replica.is_some(), lang)?;
         let settings = Settings {
-            unit: Code::parse("unit", &enrolled.unit).or_app(lang)?,
-            period: Code::current_semester(),
+            unit: UnitCode::parse(&enrolled.unit).or_app(lang)?,
+            period: current_semester(),
             form: DEFAULT_FORM.to_string(),
             device: name,
         };

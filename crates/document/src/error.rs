@@ -1,5 +1,8 @@
 use uuid::Uuid;
 
+use crate::codes::CodeKind;
+use crate::identity::SerialProblem;
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// The crate's one error type.
@@ -8,6 +11,15 @@ pub enum Error {
     /// Automerge could not read a document.
     #[error("document: {0}")]
     Automerge(#[from] automerge::AutomergeError),
+    /// Not a unit or period code: 1–64 letters, digits, `-`, `_` or `.`.
+    #[error("{kind} code {value:?}: use 1–64 letters, digits, '-', '_' or '.'")]
+    InvalidCode { kind: CodeKind, value: String },
+    /// Not a paper serial.
+    #[error("paper serial {value:?}: {problem}")]
+    InvalidSerial {
+        value: String,
+        problem: SerialProblem,
+    },
 }
 
 /// Why a change cannot belong to a response document. Every variant names the document;

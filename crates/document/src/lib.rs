@@ -7,7 +7,9 @@
 //! each change, before storing it, whether it may belong to a response document at all and to
 //! which unit: [`admission`] does that without loading any document. [`read`] reads a
 //! response document — the values its fields show and every value a disagreeing field
-//! holds, with who wrote it — for whatever materialises it.
+//! holds, with who wrote it — for whatever materialises it. [`write`] makes every change a
+//! replica authors; [`identity`] and [`codes`] say which response and which unit and period
+//! a questionnaire is.
 //!
 //! # Example
 //!
@@ -40,11 +42,15 @@
 //! No I/O happens here.
 
 pub mod admission;
+pub mod codes;
 pub mod config;
 mod error;
+pub mod identity;
 pub mod keys;
 pub mod read;
 pub mod review;
 pub mod write;
 
+pub use codes::{PeriodCode, UnitCode};
 pub use error::{Error, Refusal, Result};
+pub use identity::{PaperSerial, paper_response_id};

@@ -271,7 +271,11 @@ mod tests {
             ("U-CAPIL", "2026-S2")
         );
         assert_eq!(response.serial.as_deref(), Some("K-001"));
-        assert_eq!(response.created_by.as_deref(), Some("Sari"), "who captured it");
+        assert_eq!(
+            response.created_by.as_deref(),
+            Some("Sari"),
+            "who captured it"
+        );
         assert_eq!(response.answers["U2"].as_deref(), Some("4"));
         let values: Vec<_> = response.conflicts["U1"]
             .iter()

@@ -13,7 +13,7 @@ use simpul_document::{admission, config};
 use simpul_protocol::Entry;
 use uuid::Uuid;
 
-use crate::model::Code;
+use crate::model::UnitCode;
 use crate::store::{Origin, Session};
 use crate::{Error, Phrase, Replica, Result};
 
@@ -108,7 +108,7 @@ pub(crate) fn apply_in(
     session: &mut Session<'_>,
     entries: Vec<Entry>,
     origin: Origin,
-    unit: &Code,
+    unit: &UnitCode,
 ) -> Result<Applied> {
     let mut applied = Applied::default();
     let own_configuration = config::unit_document_id(unit.as_str());
@@ -172,7 +172,7 @@ fn parse(doc: Uuid, bytes: Vec<u8>) -> Result<Change> {
 /// A replica holds its own unit's responses and its unit's configuration, nothing else: a
 /// change that could not belong to a response (say, a document claiming to be configuration
 /// under another id), or that writes another unit into its document, is refused.
-fn admit(doc: Uuid, change: &Change, unit: &Code) -> Result<()> {
+fn admit(doc: Uuid, change: &Change, unit: &UnitCode) -> Result<()> {
     let admitted = admission::response_change(doc, change)?;
     match admitted.unit {
         Some(theirs) if theirs != unit.as_str() => Err(Error::WrongUnit {

@@ -20,7 +20,7 @@ use serde::Serialize;
 use simpul_survey::ItemKind;
 
 use crate::doc::Author;
-use crate::model::{Channel, Code, Filter, PaperSerial, Status};
+use crate::model::{Channel, Filter, PaperSerial, PeriodCode, Status, UnitCode};
 use crate::write::{Captured, NewResponse, Prepared};
 use crate::{Error, Phrase, Replica, Result, csv_input, spreadsheet};
 
@@ -218,10 +218,8 @@ impl Replica {
         let new = NewResponse {
             channel,
             form: meta("form").or_else(|| options.form.clone()),
-            unit: meta("unit").map(|u| Code::parse("unit", &u)).transpose()?,
-            period: meta("period")
-                .map(|p| Code::parse("period", &p))
-                .transpose()?,
+            unit: meta("unit").map(|u| UnitCode::parse(&u)).transpose()?,
+            period: meta("period").map(|p| PeriodCode::parse(&p)).transpose()?,
             serial,
             answers: columns
                 .items

@@ -11,12 +11,14 @@
 //! differing cells become [conflicts](Replica::conflicts) to resolve rather than duplicates.
 //!
 //! ```
-//! use simpul_replica::{Author, Channel, Code, NewResponse, Replica, Settings, Status};
+//! use simpul_replica::{
+//!     Author, Channel, NewResponse, PeriodCode, Replica, Settings, Status, UnitCode,
+//! };
 //!
 //! let dir = tempfile::tempdir().unwrap();
 //! let settings = Settings {
-//!     unit: Code::parse("unit", "U-CAPIL").unwrap(),
-//!     period: Code::parse("period", "2025-S1").unwrap(),
+//!     unit: UnitCode::parse("U-CAPIL").unwrap(),
+//!     period: PeriodCode::parse("2025-S1").unwrap(),
 //!     form: "skm-2017".into(),
 //!     device: "tablet-1".into(),
 //! };
@@ -69,7 +71,8 @@ pub use doc::{Author, Written};
 pub use drafts::Draft;
 pub use error::{Error, Phrase, Result};
 pub use migrate::SCHEMA_VERSION;
-pub use model::{Channel, Code, Filter, PaperSerial, Status, paper_response_id};
+pub use model::{Channel, Filter, PaperSerial, PeriodCode, Status, UnitCode, paper_response_id};
+pub use period::current_semester;
 pub use query::{AnswerRow, Conflict, Detail, Summary, Tally};
 pub use replica::{DB_FILE, Replica, Settings};
 pub use safe_write::write_atomically;

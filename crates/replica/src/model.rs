@@ -1,10 +1,7 @@
 //! The replica's vocabulary: how a response was collected, its state, its identity, and the
 //! filters lists and reports take. Each is parsed once at the boundary.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use crate::{Error, Phrase, Result};
 
@@ -84,104 +81,8 @@ impl Status {
     }
 }
 
-/// The number printed on a paper questionnaire. Trimmed and upper-cased, so "a-07 " and
-/// "A-07" typed by two clerks name the same sheet.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct PaperSerial(String);
-
-impl PaperSerial {
-    pub const MAX_LEN: usize = 64;
-
-    pub fn parse(raw: &str) -> Result<PaperSerial> {
-        let serial = raw.trim().to_uppercase();
-        let invalid = |reason| Error::InvalidValue {
-            what: Phrase::new("nomor seri", "paper serial"),
-            value: raw.to_string(),
-            reason,
-        };
-        if serial.is_empty() {
-            return Err(invalid(Phrase::new("kosong", "it is empty")));
-        }
-        if serial.chars().count() > Self::MAX_LEN {
-            return Err(invalid(Phrase::new(
-                "lebih dari 64 karakter",
-                "it is longer than 64 characters",
-            )));
-        }
-        if serial.chars().any(char::is_control) {
-            return Err(invalid(Phrase::new(
-                "memuat karakter kendali",
-                "it contains control characters",
-            )));
-        }
-        Ok(PaperSerial(serial))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for PaperSerial {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// A stable code for a unit (`U-CAPIL`) or a survey period (`2025-S1`): replicas that never
-/// met must agree on it, so it is never a random id.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct Code(String);
-
-impl Code {
-    /// `what` names the code in messages: "unit" or "period".
-    pub fn parse(what: &'static str, raw: &str) -> Result<Code> {
-        let code = raw.trim();
-        let ok = !code.is_empty()
-            && code.len() <= 64
-            && code
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-        if ok {
-            Ok(Code(code.to_string()))
-        } else {
-            let what = match what {
-                "period" => Phrase::new("periode", "period"),
-                "unit" => Phrase::new("unit", "unit"),
-                _ => Phrase::new("kode", "code"),
-            };
-            Err(Error::InvalidValue {
-                what,
-                value: raw.to_string(),
-                reason: Phrase::new(
-                    "pakai 1–64 huruf, angka, '-', '_' atau '.'",
-                    "use 1–64 letters, digits, '-', '_' or '.'",
-                ),
-            })
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for Code {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// The namespace of paper response ids. Fixed forever: changing it would make the same sheet
-/// typed on an old and a new release two responses.
-const PAPER_NAMESPACE: Uuid = Uuid::from_u128(0x5a1e_7c3b_0d2f_4e89_9b61_c4a8_f2d0_7e15);
-
-/// The id of a paper questionnaire: the same (unit, period, serial) gives the same id on every
-/// replica, so a sheet typed twice is one response.
-pub fn paper_response_id(unit: &Code, period: &Code, serial: &PaperSerial) -> Uuid {
-    let name = format!("{}\u{0}{}\u{0}{}", unit, period, serial);
-    Uuid::new_v5(&PAPER_NAMESPACE, name.as_bytes())
-}
+// Identity and codes are the document's: one rule on every replica, device and server.
+pub use simpul_document::{PaperSerial, PeriodCode, UnitCode, paper_response_id};
 
 /// Which responses a list, a report or an export covers. Empty fields match everything.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -217,36 +118,22 @@ mod tests {
     }
 
     #[test]
-    fn serials_typed_differently_name_the_same_sheet() {
-        let unit = Code::parse("unit", "U-CAPIL").unwrap();
-        let period = Code::parse("period", "2025-S1").unwrap();
-        let a = paper_response_id(&unit, &period, &PaperSerial::parse(" a-07").unwrap());
-        let b = paper_response_id(&unit, &period, &PaperSerial::parse("A-07 ").unwrap());
-        assert_eq!(a, b);
-        assert_eq!(a.get_version_num(), 5);
-    }
-
-    #[test]
-    fn the_same_serial_in_another_period_is_another_sheet() {
-        let unit = Code::parse("unit", "U-CAPIL").unwrap();
-        let serial = PaperSerial::parse("7").unwrap();
-        let s1 = paper_response_id(&unit, &Code::parse("period", "2025-S1").unwrap(), &serial);
-        let s2 = paper_response_id(&unit, &Code::parse("period", "2025-S2").unwrap(), &serial);
-        assert_ne!(s1, s2);
-    }
-
-    #[test]
-    fn an_empty_serial_is_refused() {
-        assert!(PaperSerial::parse("   ").is_err());
-        assert!(PaperSerial::parse(&"9".repeat(65)).is_err());
-    }
-
-    #[test]
-    fn codes_refuse_spaces_and_accept_stable_names() {
-        assert!(Code::parse("unit", "U CAPIL").is_err());
+    fn a_bad_code_or_serial_is_worded_for_the_counter_in_both_languages() {
+        use simpul_survey::Lang;
+        let period = Error::from(PeriodCode::parse("2025 S1").unwrap_err());
         assert_eq!(
-            Code::parse("period", " 2025-S1 ").unwrap().as_str(),
-            "2025-S1"
+            period.localized(Lang::Id),
+            "periode `2025 S1` tidak sah: pakai 1–64 huruf, angka, '-', '_' atau '.'"
+        );
+        let unit = Error::from(UnitCode::parse("U/CAPIL").unwrap_err());
+        assert_eq!(
+            unit.localized(Lang::En),
+            "invalid unit `U/CAPIL`: use 1–64 letters, digits, '-', '_' or '.'"
+        );
+        let serial = Error::from(PaperSerial::parse("  ").unwrap_err());
+        assert_eq!(
+            serial.localized(Lang::Id),
+            "nomor seri `  ` tidak sah: kosong"
         );
     }
 

@@ -9,7 +9,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, pa
 use serde::Serialize;
 use simpul_survey::Form;
 
-use crate::model::Code;
+use crate::model::{PeriodCode, UnitCode};
 use crate::store::Session;
 use crate::{Error, Phrase, Result, migrate};
 
@@ -20,9 +20,9 @@ pub const DB_FILE: &str = "simpul.sqlite3";
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Settings {
     /// The service unit this device collects for (`U-CAPIL`).
-    pub unit: Code,
+    pub unit: UnitCode,
     /// The active survey period (`2025-S1`).
-    pub period: Code,
+    pub period: PeriodCode,
     /// The form new responses use.
     pub form: String,
     /// A name for this device, recorded with its changes.
@@ -168,8 +168,8 @@ impl Replica {
             ),
         })?;
         let settings = Settings {
-            unit: Code::parse("unit", &meta("unit")?)?,
-            period: Code::parse("period", &meta("period")?)?,
+            unit: UnitCode::parse(&meta("unit")?)?,
+            period: PeriodCode::parse(&meta("period")?)?,
             form: meta("form")?,
             device: meta("device")?,
         };
@@ -209,7 +209,7 @@ impl Replica {
     }
 
     /// Change the active unit and period; responses already captured keep theirs.
-    pub fn set_scope(&mut self, unit: Code, period: Code) -> Result<()> {
+    pub fn set_scope(&mut self, unit: UnitCode, period: PeriodCode) -> Result<()> {
         self.writable()?;
         let tx = self
             .conn

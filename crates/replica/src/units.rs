@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use simpul_document::config;
 
-use crate::model::{Code, Filter, Status};
+use crate::model::{Filter, PeriodCode, Status};
 use crate::{Replica, Result};
 
 /// A unit's configuration, with the progress of the active period towards its sample.
@@ -69,11 +69,11 @@ impl Replica {
 
     /// The period new responses belong to: the server's active period for this unit when it
     /// has sent one, else the device's own setting.
-    pub fn active_period(&self) -> Result<Code> {
+    pub fn active_period(&self) -> Result<PeriodCode> {
         let configured = self
             .unit_config()?
             .and_then(|u| u.period)
-            .and_then(|p| Code::parse("period", &p).ok());
+            .and_then(|p| PeriodCode::parse(&p).ok());
         Ok(configured.unwrap_or_else(|| self.settings().period.clone()))
     }
 

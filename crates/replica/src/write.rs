@@ -7,11 +7,13 @@ use std::collections::BTreeMap;
 
 use automerge::{ActorId, Automerge};
 use serde::Serialize;
+use simpul_document::identity::new_response_id;
+use simpul_document::write::{self, Capture, Header};
 use simpul_survey::{Answer, Form};
 use uuid::Uuid;
 
-use crate::doc::{self, Author, Header};
-use crate::model::{Channel, Code, PaperSerial, Status, paper_response_id};
+use crate::doc::{self, Author};
+use crate::model::{Channel, PaperSerial, PeriodCode, Status, UnitCode, paper_response_id};
 use crate::store::{Origin, Session};
 use crate::{Error, Replica, Result};
 
@@ -22,8 +24,8 @@ pub struct NewResponse {
     /// The form; the device's active form when `None`.
     pub form: Option<String>,
     /// The unit and period; the device's active ones when `None`.
-    pub unit: Option<Code>,
-    pub period: Option<Code>,
+    pub unit: Option<UnitCode>,
+    pub period: Option<PeriodCode>,
     /// Required for paper questionnaires: it is their identity.
     pub serial: Option<PaperSerial>,
     pub answers: Vec<(String, String)>,
@@ -36,8 +38,8 @@ pub struct NewResponse {
 pub struct Prepared {
     id: Uuid,
     form: String,
-    unit: Code,
-    period: Code,
+    unit: UnitCode,
+    period: PeriodCode,
     channel: Channel,
     serial: Option<PaperSerial>,
     status: Status,
@@ -103,7 +105,7 @@ impl Replica {
         let id = match (new.channel, &new.serial) {
             (Channel::Paper, Some(serial)) => paper_response_id(&unit, &period, serial),
             (Channel::Paper, None) => return Err(Error::MissingSerial),
-            _ => Uuid::now_v7(),
+            _ => new_response_id(),
         };
         Ok(Prepared {
             id,
@@ -177,12 +179,13 @@ impl Replica {
     /// Settle a field holding several concurrent values by choosing one of them. The choice is
     /// an ordinary change that supersedes every value it saw.
     pub fn resolve(&mut self, id: Uuid, field: &str, raw: &str, author: &Author) -> Result<()> {
-        self.modify(id, author, |form, doc| {
+        self.write_to(id, author, |form, doc, author| {
             let item = form
                 .find_item(field)
                 .ok_or_else(|| simpul_survey::Error::UnknownItem(field.to_string()))?;
             let chosen = form.parse_answer(&item.id, raw)?.map(|a| a.to_raw());
-            let values = doc::distinct_values(doc, &doc::answer_key(&item.id))?;
+            let key = doc::answer_key(&item.id);
+            let values = doc::distinct_values(doc, &key)?;
             if !values.iter().any(|w| w.value == chosen) {
                 return Err(Error::NotAConflictValue {
                     response: id.to_string(),
@@ -190,7 +193,7 @@ impl Replica {
                     value: raw.to_string(),
                 });
             }
-            Ok(vec![(doc::answer_key(&item.id), chosen)])
+            Ok(write::settle(doc, author, &key, chosen.as_deref())?)
         })
     }
 
@@ -199,22 +202,33 @@ impl Replica {
         let doc = session
             .doc(id)?
             .ok_or_else(|| Error::UnknownResponse(id.to_string()))?;
-        if doc::get_bool(doc, doc::DELETED)? != deleted {
-            let change = doc::change(doc, author, |tx| doc::put_bool(tx, doc::DELETED, deleted))?;
-            if let Some(change) = change {
-                session.log_change(id, &change, Origin::Local)?;
-            }
+        if let Some(change) = write::set_deleted(doc, author, deleted)? {
+            session.log_change(id, &change, Origin::Local)?;
         }
         session.commit()
     }
 
     /// One change to an existing, not deleted response: `plan` reads the document and says
-    /// which keys get which values; keys already holding exactly that value are skipped.
+    /// which keys get which values ([`write::set_fields`] skips those already so).
     fn modify(
         &mut self,
         id: Uuid,
         author: &Author,
         plan: impl FnOnce(&Form, &Automerge) -> Result<Vec<(String, Option<String>)>>,
+    ) -> Result<()> {
+        self.write_to(id, author, |form, doc, author| {
+            let fields = plan(form, doc)?;
+            Ok(write::set_fields(doc, author, &fields)?)
+        })
+    }
+
+    /// Lets `edit` write at most one change to an existing, not deleted response, and logs it
+    /// in the same transaction.
+    fn write_to(
+        &mut self,
+        id: Uuid,
+        author: &Author,
+        edit: impl FnOnce(&Form, &mut Automerge, &Author) -> Result<Option<automerge::Change>>,
     ) -> Result<()> {
         let mut session = self.session()?;
         let forms = session.forms;
@@ -228,24 +242,7 @@ impl Replica {
         let form = forms
             .get(&form_id)
             .ok_or_else(|| Error::UnknownForm(form_id.clone()))?;
-        let mut writes = Vec::new();
-        for (key, value) in plan(form, doc)? {
-            let current = doc::distinct_values(doc, &key)?;
-            if !(current.len() == 1 && current[0].value == value) {
-                writes.push((key, value, current.len() > 1));
-            }
-        }
-        let change = doc::change(doc, author, |tx| {
-            for (key, value, several) in &writes {
-                if *several {
-                    doc::put_over_conflict(tx, key, value.as_deref())?;
-                } else {
-                    doc::put_opt_str(tx, key, value.as_deref())?;
-                }
-            }
-            Ok(())
-        })?;
-        if let Some(change) = change {
+        if let Some(change) = edit(form, doc, author)? {
             session.log_change(id, &change, Origin::Local)?;
         }
         session.commit()
@@ -272,47 +269,43 @@ pub(crate) fn capture_in(session: &mut Session<'_>, p: Prepared) -> Result<Captu
         .forms
         .get(&p.form)
         .ok_or_else(|| Error::UnknownForm(p.form.clone()))?;
-    let header = Header {
-        id: p.id,
-        form,
-        unit: p.unit.as_str(),
-        period: p.period.as_str(),
-        channel: p.channel.code(),
-        serial: p.serial.as_ref().map(PaperSerial::as_str),
-        status: p.status.code(),
-    };
-    let typing = (p.channel == Channel::Paper).then(|| doc::typing_key(&p.form, &p.answers));
-    let write_all = |tx: &mut automerge::transaction::Transaction<'_>| -> Result<()> {
-        doc::put_header(tx, &header)?;
-        for (item, answer) in &p.answers {
-            doc::put_answer(tx, item, answer.as_ref())?;
-        }
-        if let Some(typing) = &typing {
-            doc::put_bool(tx, typing, true)?;
-        }
-        Ok(())
+    let answers: BTreeMap<String, Option<String>> = p
+        .answers
+        .iter()
+        .map(|(item, answer)| (item.clone(), answer.as_ref().map(Answer::to_raw)))
+        .collect();
+    let capture = Capture {
+        header: Header {
+            id: p.id,
+            form: &form.id,
+            method: form.method.code(),
+            unit: p.unit.as_str(),
+            period: p.period.as_str(),
+            channel: p.channel.code(),
+            serial: p.serial.as_ref().map(PaperSerial::as_str),
+            status: p.status.code(),
+        },
+        answers: &answers,
+        paper: p.channel == Channel::Paper,
     };
 
     let Some(existing) = session.doc(p.id)? else {
         let doc = session.doc_or_new(p.id)?;
-        let change = doc::change(doc, &p.author, write_all)?.expect("a new response writes fields");
+        let change = capture.write(doc, &p.author)?;
         session.log_change(p.id, &change, Origin::Local)?;
         return Ok(Captured::Created { id: p.id });
     };
 
     // The same sheet again. This very typing was recorded before (perhaps its disagreements
     // were settled since): nothing to add.
-    if let Some(typing) = &typing
-        && doc::has_key(existing, typing)?
-    {
+    if capture.paper && doc::has_key(existing, &capture.typing_key())? {
         return Ok(Captured::AlreadyPresent { id: p.id });
     }
     // Cells matching a value already there are no news.
     let mut differing = Vec::new();
-    for (item, answer) in &p.answers {
-        let value = answer.as_ref().map(Answer::to_raw);
+    for (item, value) in &answers {
         let values = doc::distinct_values(existing, &doc::answer_key(item))?;
-        if !values.iter().any(|w| w.value == value) {
+        if !values.iter().any(|w| w.value == *value) {
             differing.push(item.clone());
         }
     }
@@ -322,7 +315,7 @@ pub(crate) fn capture_in(session: &mut Session<'_>, p: Prepared) -> Result<Captu
     // Write this entry as if typed on a machine that never saw the first one: a fresh actor
     // and no dependencies, so every differing cell ends up holding both values.
     let mut entry = Automerge::new().with_actor(ActorId::random());
-    let change = doc::change(&mut entry, &p.author, write_all)?.expect("an entry writes fields");
+    let change = capture.write(&mut entry, &p.author)?;
     existing.apply_changes([change.clone()])?;
     session.log_change(p.id, &change, Origin::Local)?;
     Ok(Captured::Merged {

@@ -14,7 +14,7 @@ use chrono::Utc;
 use simpul_protocol::http::{EnrolRequest, EnrolResponse};
 
 use crate::connections::ClientAddress;
-use crate::error::{AppError, Refusal};
+use crate::error::{AppError, Error, Refusal};
 use crate::model::{DeviceId, Name, UnitCode};
 use crate::routes::ApiJson;
 use crate::secret::{DeviceToken, EnrolmentCode};
@@ -50,7 +50,12 @@ async fn enrol_device(state: &AppState, request: EnrolRequest) -> Result<Respons
     let name = Name::parse("device name", &request.device)?;
     let code =
         EnrolmentCode::parse(&request.code).ok_or(AppError::EnrolmentRefused(Refusal::Unknown))?;
-    let expected_unit = request.unit.as_deref().map(UnitCode::parse).transpose()?;
+    let expected_unit = request
+        .unit
+        .as_deref()
+        .map(UnitCode::parse)
+        .transpose()
+        .map_err(Error::from)?;
     let token = DeviceToken::generate()?;
     let device = NewDevice {
         code: code.hash(),

@@ -477,7 +477,7 @@ impl Storage for SqliteStorage {
                 .prepare_cached("SELECT unit FROM documents WHERE doc = ?1")?
                 .query_row([doc.to_string()], |row| row.get(0))
                 .optional()?;
-            unit.map(|unit| UnitCode::parse(&unit)).transpose()
+            Ok(unit.map(|unit| UnitCode::parse(&unit)).transpose()?)
         })
     }
 

@@ -1,7 +1,7 @@
 use automerge::{Automerge, ROOT, ReadDoc};
 use chrono::Utc;
 use reqwest::StatusCode;
-use simpul_document::config;
+use simpul_document::{PeriodCode, config};
 use simpul_protocol::Entry;
 use simpul_server::admin;
 use simpul_server::unit_document::UnitSettings;
@@ -11,7 +11,7 @@ use crate::helpers::{SyncRequest, interview_in, spawn_app};
 fn settings(period: &str, population: u64) -> UnitSettings {
     UnitSettings {
         name: None,
-        period: Some(period.into()),
+        period: Some(PeriodCode::parse(period).unwrap()),
         population: Some(population),
         form: Some("skm-2017".into()),
     }
@@ -66,7 +66,7 @@ async fn a_new_active_period_reaches_devices_at_their_next_sync() {
 
     // The semester turns over.
     let next = UnitSettings {
-        period: Some("2025-S2".into()),
+        period: Some(PeriodCode::parse("2025-S2").unwrap()),
         ..UnitSettings::default()
     };
     assert!(admin::configure_unit(app.storage.as_ref(), "U-CAPIL", &next, Utc::now()).unwrap());

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail, ensure};
 use serde_json::Value;
 use simpul_e2e::{PERIOD, harness};
-use simpul_replica::{Code, Replica, Settings};
+use simpul_replica::{PeriodCode, Replica, Settings, UnitCode};
 
 /// Numbers the files each process writes its output to.
 static SPAWNED: AtomicU64 = AtomicU64::new(0);
@@ -57,8 +57,8 @@ impl Tablet {
     /// A new, empty replica for `unit` in [`PERIOD`].
     pub fn create(dir: &Path, unit: &str, name: &str) -> Result<Tablet> {
         let settings = Settings {
-            unit: Code::parse("unit", unit)?,
-            period: Code::parse("period", PERIOD)?,
+            unit: UnitCode::parse(unit)?,
+            period: PeriodCode::parse(PERIOD)?,
             form: "skm-2017".into(),
             device: name.into(),
         };

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use simpul_app::App;
 use simpul_app::ipc::{Channel, OfflineSetup, Saved, SyncState};
+use simpul_server::model::PeriodCode;
 use simpul_server::storage::Storage;
 use simpul_server::unit_document::UnitSettings;
 use simpul_server::{Application, Config, admin};
@@ -168,7 +169,7 @@ impl TestServer {
     pub fn unit_with_code(&self, unit: &str, period: &str, population: u64) -> String {
         let settings = UnitSettings {
             name: None,
-            period: Some(period.into()),
+            period: Some(PeriodCode::parse(period).unwrap()),
             population: Some(population),
             form: Some("skm-2017".into()),
         };

@@ -3,7 +3,10 @@
 use std::io::Read;
 use std::process::ExitCode;
 
-use simpul_replica::{Author, Captured, Code, NewResponse, PaperSerial, Replica, Settings, Status};
+use simpul_replica::{
+    Author, Captured, NewResponse, PaperSerial, PeriodCode, Replica, Settings, Status, UnitCode,
+    current_semester,
+};
 use simpul_survey::Lang;
 use uuid::Uuid;
 
@@ -13,11 +16,11 @@ use crate::output::{CliError, json, tr};
 
 pub fn init(args: InitArgs, lang: Lang) -> anyhow::Result<ExitCode> {
     let period = match args.period {
-        Some(period) => Code::parse("period", &period)?,
-        None => Code::current_semester(),
+        Some(period) => PeriodCode::parse(&period)?,
+        None => current_semester(),
     };
     let settings = Settings {
-        unit: Code::parse("unit", &args.unit)?,
+        unit: UnitCode::parse(&args.unit)?,
         period,
         form: args.form,
         device: args.device.unwrap_or_else(default_device_name),
@@ -54,8 +57,8 @@ pub fn capture(args: CaptureArgs, lang: Lang) -> anyhow::Result<ExitCode> {
     let new = NewResponse {
         channel: args.channel,
         form: args.form,
-        unit: args.unit.map(|u| Code::parse("unit", &u)).transpose()?,
-        period: args.period.map(|p| Code::parse("period", &p)).transpose()?,
+        unit: args.unit.map(|u| UnitCode::parse(&u)).transpose()?,
+        period: args.period.map(|p| PeriodCode::parse(&p)).transpose()?,
         serial: args
             .paper_serial
             .map(|s| PaperSerial::parse(&s))

@@ -2,7 +2,9 @@
 //! service from a civil-registry office's list and, for some respondents, a suggestion.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use simpul_replica::{Author, Channel, Code, NewResponse, PaperSerial, Settings, Status};
+use simpul_replica::{
+    Author, Channel, NewResponse, PaperSerial, PeriodCode, Settings, Status, UnitCode,
+};
 
 /// splitmix64: small, fast and the same on every machine, so every run measures the same data.
 pub struct Rng(u64);
@@ -88,8 +90,8 @@ const REQUESTS: [&str; 8] = [
 /// The replica settings every benchmark uses.
 pub fn settings() -> Settings {
     Settings {
-        unit: Code::parse("unit", UNIT).expect("a valid code"),
-        period: Code::parse("period", PERIOD).expect("a valid code"),
+        unit: UnitCode::parse(UNIT).expect("a valid code"),
+        period: PeriodCode::parse(PERIOD).expect("a valid code"),
         form: "skm-2017".into(),
         device: "tablet-1".into(),
     }

@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, TimeZone, Utc};
 use simpul_replica::{
-    Applied, Author, Channel, Code, Conflict, Detail, Filter, NewResponse, PaperSerial, Replica,
-    Settings, Status, Summary,
+    Applied, Author, Channel, Conflict, Detail, Filter, NewResponse, PaperSerial, PeriodCode,
+    Replica, Settings, Status, Summary, UnitCode,
 };
 use tempfile::TempDir;
 use uuid::Uuid;
@@ -23,8 +23,8 @@ impl Device {
     pub fn new(name: &str) -> Device {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let settings = Settings {
-            unit: Code::parse("unit", "U-CAPIL").unwrap(),
-            period: Code::parse("period", "2025-S1").unwrap(),
+            unit: UnitCode::parse("U-CAPIL").unwrap(),
+            period: PeriodCode::parse("2025-S1").unwrap(),
             form: "skm-2017".into(),
             device: name.into(),
         };
