@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use simpul_replica::{Channel, Filter, ReviewState, Status};
 use simpul_survey::{Lang, Method, Weighting};
@@ -211,6 +212,19 @@ pub struct FilterArgs {
     /// A supervisor's review: received, has-issues, approved or rejected.
     #[arg(long = "state", value_parser = parse_review)]
     pub review: Option<ReviewState>,
+    /// Only responses captured by this enumerator.
+    #[arg(long)]
+    pub enumerator: Option<String>,
+    /// Only responses captured on or after this day: 30/11/2026 or 2026-11-30.
+    #[arg(long, value_parser = parse_date)]
+    pub from: Option<NaiveDate>,
+    /// Only responses captured on or before this day.
+    #[arg(long, value_parser = parse_date)]
+    pub to: Option<NaiveDate>,
+}
+
+fn parse_date(raw: &str) -> Result<NaiveDate, simpul_replica::Error> {
+    simpul_replica::parse_date(raw)
 }
 
 fn parse_review(raw: &str) -> Result<ReviewState, String> {
@@ -233,6 +247,9 @@ impl FilterArgs {
             method: self.method,
             include_deleted: self.include_deleted,
             review: self.review,
+            enumerator: self.enumerator.clone(),
+            from: self.from,
+            to: self.to,
         }
     }
 }

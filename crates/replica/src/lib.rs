@@ -71,7 +71,9 @@ pub use doc::{Author, Written};
 pub use drafts::Draft;
 pub use error::{Error, Phrase, Result};
 pub use migrate::SCHEMA_VERSION;
-pub use model::{Channel, Filter, PaperSerial, PeriodCode, Status, UnitCode, paper_response_id};
+pub use model::{
+    Channel, Filter, PaperSerial, PeriodCode, Status, UnitCode, paper_response_id, parse_date,
+};
 pub use period::current_semester;
 pub use query::{AnswerRow, Conflict, Detail, Summary, Tally};
 pub use replica::{DB_FILE, Replica, Settings};

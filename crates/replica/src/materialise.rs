@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use automerge::Automerge;
-use rusqlite::{Transaction, params};
+use rusqlite::{Connection, Transaction, TransactionBehavior, params};
 use simpul_document::config;
 use simpul_document::read::Response;
 use simpul_survey::Form;
@@ -105,9 +105,11 @@ fn response(tx: &Transaction<'_>, forms: &BTreeMap<String, Form>, read: &Respons
     tx.execute(
         "INSERT OR REPLACE INTO responses (id, form, method, unit, period, channel, serial, service,
              status, deleted, conflicts, created_at, updated_at,
-             s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, review, review_note)
+             s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, review, review_note,
+             enumerator)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,
-             ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)",
+             ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29,
+             ?30)",
         params![
             key,
             read.form,
@@ -138,7 +140,44 @@ fn response(tx: &Transaction<'_>, forms: &BTreeMap<String, Form>, read: &Respons
             scores[13],
             read.review.code(),
             read.review_note,
+            read.created_by,
         ],
     )?;
     Ok(())
+}
+
+/// Reads every document again when a migration asked for it (a new materialised column), in
+/// one transaction, and clears the request. Returns whether it did. Costs one read otherwise.
+pub fn again_if_asked(conn: &mut Connection, forms: &BTreeMap<String, Form>) -> Result<bool> {
+    let asked = |conn: &Connection| -> Result<bool> {
+        Ok(
+            conn.query_row("SELECT EXISTS (SELECT 1 FROM rematerialise)", [], |row| {
+                row.get(0)
+            })?,
+        )
+    };
+    if !asked(conn)? {
+        return Ok(false);
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // Another connection may have done it while this one waited for the lock.
+    if !asked(&tx)? {
+        return Ok(false);
+    }
+    {
+        let mut stored = tx.prepare("SELECT id, bytes FROM documents")?;
+        let mut rows = stored.query([])?;
+        while let Some(row) = rows.next()? {
+            let id: String = row.get(0)?;
+            let Ok(id) = Uuid::parse_str(&id) else {
+                continue;
+            };
+            let bytes: Vec<u8> = row.get(1)?;
+            let doc = Automerge::load(&bytes)?;
+            document(&tx, forms, id, &doc)?;
+        }
+    }
+    tx.execute("DELETE FROM rematerialise", [])?;
+    tx.commit()?;
+    Ok(true)
 }

@@ -12,6 +12,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_units.sql"),
     include_str!("../migrations/0003_device.sql"),
     include_str!("../migrations/0004_review.sql"),
+    include_str!("../migrations/0005_enumerator.sql"),
 ];
 
 /// The schema version this build writes.

@@ -1,6 +1,7 @@
 //! The replica's vocabulary: how a response was collected, its state, its identity, and the
 //! filters lists and reports take. Each is parsed once at the boundary.
 
+use chrono::{Local, NaiveDate, NaiveTime, TimeZone};
 use serde::{Deserialize, Serialize};
 
 use crate::{Error, Phrase, Result};
@@ -98,6 +99,39 @@ pub struct Filter {
     pub include_deleted: bool,
     /// Only responses a supervisor left in this review state.
     pub review: Option<simpul_document::review::ReviewState>,
+    /// Only responses captured by this enumerator (the name their first change carries).
+    pub enumerator: Option<String>,
+    /// Only responses captured on or after this day, on this device's calendar.
+    pub from: Option<NaiveDate>,
+    /// Only responses captured on or before this day, on this device's calendar.
+    pub to: Option<NaiveDate>,
+}
+
+/// A day as typed: `2026-11-30`, or as Indonesian offices write it, `30/11/2026` or
+/// `30-11-2026`. A day that does not exist (`31/02/2026`) is refused.
+pub fn parse_date(raw: &str) -> Result<NaiveDate> {
+    let text = raw.trim();
+    ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
+        .iter()
+        .find_map(|format| NaiveDate::parse_from_str(text, format).ok())
+        .ok_or_else(|| Error::InvalidValue {
+            what: Phrase::new("tanggal", "date"),
+            value: raw.to_string(),
+            reason: Phrase::new(
+                "tulis tanggal yang ada, mis. 30/11/2026",
+                "write a day that exists, e.g. 30/11/2026 or 2026-11-30",
+            ),
+        })
+}
+
+/// Milliseconds since the epoch at the start of `day` on this device's calendar.
+pub(crate) fn start_of_day(day: NaiveDate) -> i64 {
+    let midnight = day.and_time(NaiveTime::MIN);
+    Local
+        .from_local_datetime(&midnight)
+        .earliest()
+        .map(|at| at.timestamp_millis())
+        .unwrap_or_else(|| midnight.and_utc().timestamp_millis())
 }
 
 #[cfg(test)]
@@ -135,6 +169,34 @@ mod tests {
             serial.localized(Lang::Id),
             "nomor seri `  ` tidak sah: kosong"
         );
+    }
+
+    #[test]
+    fn a_day_is_read_as_offices_write_it_and_a_day_that_does_not_exist_is_refused() {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        for raw in ["2026-11-30", "30/11/2026", " 30-11-2026 "] {
+            assert_eq!(parse_date(raw).unwrap(), day, "{raw:?}");
+        }
+        for raw in ["31/02/2026", "2026-13-01", "30.11.2026", ""] {
+            let error = parse_date(raw).unwrap_err();
+            assert!(
+                error
+                    .localized(simpul_survey::Lang::Id)
+                    .starts_with("tanggal"),
+                "{raw:?}: {error}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_day_starts_at_local_midnight() {
+        let day = NaiveDate::from_ymd_opt(2026, 7, 1).unwrap();
+        let next = day.succ_opt().unwrap();
+        // Indonesia keeps no daylight saving: every day is 24 hours long here.
+        assert_eq!(start_of_day(next) - start_of_day(day), 86_400_000);
+        let midnight = Local.timestamp_millis_opt(start_of_day(day)).unwrap();
+        assert_eq!(midnight.date_naive(), day);
+        assert_eq!(midnight.time(), NaiveTime::MIN);
     }
 
     #[test]

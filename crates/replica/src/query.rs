@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::doc::Written;
 use crate::materialise::SCORE_SLOTS;
-use crate::model::{Channel, Filter, Status};
+use crate::model::{Channel, Filter, Status, start_of_day};
 use crate::{Error, Phrase, Replica, Result};
 use simpul_document::review::ReviewState;
 
@@ -67,12 +67,13 @@ const SUMMARY_COLUMNS: &str = "id, form, method, unit, period, channel, serial, 
      status, deleted, conflicts, created_at, updated_at, review, review_note";
 
 /// `WHERE` clause shared by every filtered read; parameters follow [`filter_params`], and a
-/// query's own parameters start at `?10`.
+/// query's own parameters start at `?13`.
 const FILTER_SQL: &str = "(?1 IS NULL OR period = ?1) AND (?2 IS NULL OR unit = ?2) \
      AND (?3 IS NULL OR service = ?3) AND (?4 IS NULL OR channel = ?4) \
      AND (?5 IS NULL OR status = ?5) AND (?6 IS NULL OR (conflicts > 0) = ?6) \
      AND (?7 IS NULL OR method = ?7) AND (?8 OR deleted = 0) \
-     AND (?9 IS NULL OR review = ?9)";
+     AND (?9 IS NULL OR review = ?9) AND (?10 IS NULL OR enumerator = ?10) \
+     AND (?11 IS NULL OR created_at >= ?11) AND (?12 IS NULL OR created_at < ?12)";
 
 /// What the IKM counts besides the filter: a rejected response leaves it, as a deleted one
 /// does.
@@ -89,6 +90,10 @@ fn filter_params(filter: &Filter) -> Vec<Box<dyn ToSql>> {
         Box::new(filter.method.map(Method::code)),
         Box::new(filter.include_deleted),
         Box::new(filter.review.map(ReviewState::code)),
+        Box::new(filter.enumerator.clone()),
+        Box::new(filter.from.map(start_of_day)),
+        // Up to the end of the day: before the next one starts.
+        Box::new(filter.to.and_then(|day| day.succ_opt()).map(start_of_day)),
     ]
 }
 
@@ -123,7 +128,7 @@ impl Replica {
     /// Responses matching `filter` created at or after `since`: "captured today".
     pub fn count_since(&self, filter: &Filter, since: DateTime<Utc>) -> Result<u64> {
         let sql =
-            format!("SELECT COUNT(*) FROM responses WHERE {FILTER_SQL} AND created_at >= ?10");
+            format!("SELECT COUNT(*) FROM responses WHERE {FILTER_SQL} AND created_at >= ?13");
         let mut params = filter_params(filter);
         params.push(Box::new(since.timestamp_millis()));
         let n: i64 = self
@@ -136,7 +141,7 @@ impl Replica {
     /// frequent first: the respondent profile of a report (gender, education, …).
     pub fn tally(&self, item: &str, filter: &Filter) -> Result<Vec<Tally>> {
         let sql = format!(
-            "SELECT value, COUNT(*) FROM answers WHERE item = ?10
+            "SELECT value, COUNT(*) FROM answers WHERE item = ?13
              AND response IN (SELECT id FROM responses WHERE {FILTER_SQL} AND {COUNTED_SQL})
              GROUP BY value ORDER BY COUNT(*) DESC, value"
         );

@@ -11,7 +11,7 @@ use simpul_survey::Form;
 
 use crate::model::{PeriodCode, UnitCode};
 use crate::store::Session;
-use crate::{Error, Phrase, Result, migrate};
+use crate::{Error, Phrase, Result, materialise, migrate};
 
 /// The database file inside a replica's folder.
 pub const DB_FILE: &str = "simpul.sqlite3";
@@ -177,14 +177,18 @@ impl Replica {
             .into_iter()
             .map(|form| (form.id.clone(), form))
             .collect();
-        Ok(Replica {
+        let mut replica = Replica {
             conn,
             forms,
             actor,
             settings,
             dir: dir.to_path_buf(),
             read_only,
-        })
+        };
+        if !read_only {
+            materialise::again_if_asked(&mut replica.conn, &replica.forms)?;
+        }
+        Ok(replica)
     }
 
     /// Whether this replica was opened only to read.

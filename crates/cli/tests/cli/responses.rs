@@ -330,3 +330,28 @@ fn channels_are_the_replicas_own_list_web_included_and_an_unknown_one_is_refused
     assert!(!refused.status.success());
     assert!(refused.stderr.contains("phone"), "{}", refused.stderr);
 }
+
+#[test]
+fn lists_and_reports_filter_by_the_enumerator_who_captured_and_by_day_typed_as_offices_write_it() {
+    let simpul = Simpul::new();
+    for who in ["Sari", "Sari", "Budi"] {
+        let mut args = vec!["--enumerator".to_string(), who.to_string()];
+        args.extend(answers(4, &[]));
+        capture(&simpul, &args);
+    }
+
+    assert_eq!(simpul.list(&["--enumerator", "Sari"]).len(), 2);
+    assert_eq!(simpul.list(&["--enumerator", "Budi"]).len(), 1);
+    let today = chrono::Local::now().date_naive();
+    let typed = today.format("%d/%m/%Y").to_string();
+    assert_eq!(simpul.list(&["--from", &typed, "--to", &typed]).len(), 3);
+    let tomorrow = today.succ_opt().unwrap().format("%Y-%m-%d").to_string();
+    assert!(simpul.list(&["--from", &tomorrow]).is_empty());
+    let report = simpul.json(&["report", "--enumerator", "Budi"]);
+    assert_eq!(report["n"], 1, "{report}");
+
+    let refused = simpul.run(&["list", "--from", "31/02/2026"]);
+    assert!(!refused.status.success());
+    assert!(refused.stderr.contains("31/02/2026"), "{}", refused.stderr);
+    assert!(refused.stderr.contains("--from"), "{}", refused.stderr);
+}

@@ -4,4 +4,5 @@
 mod conflicts; // Double entry, concurrent edits, resolve and delete across two laptops, narrated.
 mod convergence; // Random offline histories delivered in random order converge exactly.
 mod delivery; // Out-of-order, repeated, truncated and forged bundles.
+mod filters; // Lists and reports by enumerator and by day, and the upgrade that learns who.
 mod support; // Replicas in temporary folders, SKM answers, exchange until quiet, whole views.
