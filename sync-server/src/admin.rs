@@ -2,11 +2,14 @@
 //! tools call them without a process. They work while the server runs: the admin process
 //! opens the same database and waits its turn for the write lock.
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::model::{DeviceId, DeviceRecord, Name, Unit, UnitCode};
+use crate::people::{Password, Person, Role, Scope};
 use crate::secret::EnrolmentCode;
-use crate::storage::Storage;
+use crate::storage::{NewPerson, Storage};
 use crate::unit_document::{self, UnitSettings};
 use crate::{Error, Result};
 
@@ -91,4 +94,59 @@ pub fn devices(storage: &dyn Storage) -> Result<Vec<DeviceRecord>> {
 /// Revokes a device: its next request is refused. Its changes stay.
 pub fn revoke_device(storage: &dyn Storage, id: &str, now: DateTime<Utc>) -> Result<DeviceRecord> {
     storage.revoke(DeviceId::parse(id)?, now)
+}
+
+/// Adds a person who signs in to the web: an admin, or a supervisor or viewer of an
+/// instansi or of listed units (one of the two, not both).
+pub fn add_person(
+    storage: &dyn Storage,
+    name: &str,
+    role: Role,
+    instansi: Option<&str>,
+    units: &[String],
+    password: &Password,
+    now: DateTime<Utc>,
+) -> Result<Person> {
+    let name = Name::parse("name", name)?;
+    let instansi = instansi.map(|i| Name::parse("instansi", i)).transpose()?;
+    let units = units
+        .iter()
+        .map(|code| UnitCode::parse(code))
+        .collect::<std::result::Result<BTreeSet<_>, _>>()?;
+    let scope = match (role, instansi, units.is_empty()) {
+        (Role::Admin, None, true) => Scope::Everything,
+        (Role::Admin, _, _) => return Err(Error::ScopeOfAdmin),
+        (_, Some(_), false) => return Err(Error::ScopeBoth),
+        (_, Some(instansi), true) => Scope::Instansi(instansi.to_string()),
+        (_, None, false) => Scope::Units(units.clone()),
+        (_, None, true) => return Err(Error::ScopeMissing),
+    };
+    let person = NewPerson {
+        name: name.clone(),
+        role,
+        instansi: match &scope {
+            Scope::Instansi(instansi) => Some(instansi.clone()),
+            _ => None,
+        },
+        units,
+        password_hash: password.hash()?,
+    };
+    storage.add_person(&person, now)?;
+    Ok(Person {
+        name,
+        role,
+        scope,
+        disabled: false,
+    })
+}
+
+/// Disables a person: their sessions end and they can no longer sign in. What they decided
+/// stays, under their name.
+pub fn disable_person(storage: &dyn Storage, name: &str, now: DateTime<Utc>) -> Result<()> {
+    storage.disable_person(name, now)
+}
+
+/// Sets a person's password; their sessions end.
+pub fn set_password(storage: &dyn Storage, name: &str, password: &Password) -> Result<()> {
+    storage.set_password_hash(name, &password.hash()?)
 }

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use chrono::{SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use clap::{Args, Parser, Subcommand};
 use simpul_document::review::ReviewState;
 use simpul_survey::Weighting;
@@ -17,8 +17,9 @@ use crate::decide::{self, Decider};
 use crate::history;
 use crate::materialise;
 use crate::model::{DeviceRecord, Name, PeriodCode, UnitCode};
+use crate::people::{Password, Role, Scope};
 use crate::report::{self, ReportFilter};
-use crate::storage::{SqliteStorage, Storage};
+use crate::storage::{People, SqliteStorage, Storage};
 use crate::unit_document::UnitSettings;
 use crate::{Application, Error, Result, admin, telemetry};
 
@@ -196,6 +197,43 @@ pub enum AdminCommand {
     /// Enrolled devices.
     #[command(subcommand)]
     Device(DeviceCommand),
+    /// People who sign in to the web: admins, supervisors and viewers.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a person. The password is read from standard input, never from the command line.
+    Add {
+        name: String,
+        /// admin, supervisor or viewer.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// A supervisor or viewer of every unit of this instansi.
+        #[arg(long, conflicts_with = "units")]
+        instansi: Option<String>,
+        /// A supervisor or viewer of these units.
+        #[arg(long, value_delimiter = ',')]
+        units: Vec<String>,
+        /// Read the password from standard input (required).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// Everyone, with their role, scope and whether they are disabled.
+    List,
+    /// Stop a person signing in; their sessions end, their decisions stay.
+    Disable { name: String },
+    /// Set a person's password, read from standard input; their sessions end.
+    Password {
+        name: String,
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+fn parse_role(raw: &str) -> std::result::Result<Role, String> {
+    Role::parse(raw).map_err(|error| error.to_string())
 }
 
 #[derive(Debug, Subcommand)]
@@ -495,8 +533,81 @@ fn run_admin(args: AdminArgs) -> Result<()> {
             let device = admin::revoke_device(&storage, &device_id, now)?;
             println!("revoked {}", device_line(&device));
         }
+        AdminCommand::User(command) => run_user(&storage, command, now)?,
     }
     Ok(())
+}
+
+fn run_user(storage: &SqliteStorage, command: UserCommand, now: DateTime<Utc>) -> Result<()> {
+    match command {
+        UserCommand::Add {
+            name,
+            role,
+            instansi,
+            units,
+            ..
+        } => {
+            let password = password_from_stdin()?;
+            let person = admin::add_person(
+                storage,
+                &name,
+                role,
+                instansi.as_deref(),
+                &units,
+                &password,
+                now,
+            )?;
+            println!(
+                "added {} ({}, {})",
+                person.name,
+                person.role,
+                scope_text(&person.scope)
+            );
+        }
+        UserCommand::List => {
+            println!("name\trole\tscope\tstatus");
+            for person in storage.people()? {
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    person.name,
+                    person.role,
+                    scope_text(&person.scope),
+                    if person.disabled {
+                        "disabled"
+                    } else {
+                        "active"
+                    }
+                );
+            }
+        }
+        UserCommand::Disable { name } => {
+            admin::disable_person(storage, &name, now)?;
+            println!("disabled {name}");
+        }
+        UserCommand::Password { name, .. } => {
+            let password = password_from_stdin()?;
+            admin::set_password(storage, &name, &password)?;
+            println!("password of {name} changed; their sessions ended");
+        }
+    }
+    Ok(())
+}
+
+fn password_from_stdin() -> Result<Password> {
+    let mut raw = String::new();
+    std::io::stdin().read_line(&mut raw)?;
+    Password::parse(&raw)
+}
+
+fn scope_text(scope: &Scope) -> String {
+    match scope {
+        Scope::Everything => "every unit".into(),
+        Scope::Instansi(instansi) => format!("instansi {instansi}"),
+        Scope::Units(units) => {
+            let codes: Vec<&str> = units.iter().map(UnitCode::as_str).collect();
+            format!("units {}", codes.join(","))
+        }
+    }
 }
 
 fn device_line(device: &DeviceRecord) -> String {

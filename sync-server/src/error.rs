@@ -80,6 +80,24 @@ pub enum Error {
     #[error("unit {0} does not exist")]
     UnknownUnit(String),
 
+    #[error("there is already a person named {0}")]
+    PersonExists(String),
+
+    #[error("there is no person named {0}")]
+    UnknownPerson(String),
+
+    #[error("the password could not be hashed")]
+    PasswordHash,
+
+    #[error("an admin sees every unit: give no --instansi or --units")]
+    ScopeOfAdmin,
+
+    #[error("give either --instansi or --units, not both")]
+    ScopeBoth,
+
+    #[error("a supervisor or viewer needs --instansi NAME or --units CODE,CODE")]
+    ScopeMissing,
+
     #[error("unit {0} already exists")]
     UnitExists(String),
 
@@ -280,6 +298,16 @@ pub enum AppError {
         free: u64,
         needed: u64,
     },
+    /// A person's request without a valid session.
+    NotSignedIn,
+    /// A wrong name or password (never saying which).
+    WrongCredentials,
+    /// Too many failed sign-ins for this account or address: try again after the duration.
+    SignInThrottled(std::time::Duration),
+    /// A request that changes something, sent from another site's page.
+    CrossSite,
+    /// Signed in, but the role does not allow it.
+    Forbidden,
     /// Anything else: logged, never shown.
     Internal(Error),
 }
@@ -305,6 +333,11 @@ impl From<Error> for AppError {
             | Error::UnknownForm(_)
             | Error::NotAConflictValue { .. }
             | Error::RejectWithoutNote => AppError::BadRequest(error.to_string()),
+            Error::UnknownPerson(_) => AppError::NotFound,
+            Error::PersonExists(_)
+            | Error::ScopeOfAdmin
+            | Error::ScopeBoth
+            | Error::ScopeMissing => AppError::BadRequest(error.to_string()),
             Error::UnknownResponse(_) => AppError::NotFound,
             other => AppError::Internal(other),
         }
@@ -366,6 +399,32 @@ impl AppError {
                     needed >> 20
                 ),
             ),
+            AppError::NotSignedIn => (
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "sign in first; a session ends after 12 hours or when you sign out".into(),
+            ),
+            AppError::WrongCredentials => (
+                StatusCode::UNAUTHORIZED,
+                "wrong_credentials",
+                "the name or the password is wrong".into(),
+            ),
+            AppError::SignInThrottled(_) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                "too many wrong passwords for this name or from this address; wait and try again"
+                    .into(),
+            ),
+            AppError::CrossSite => (
+                StatusCode::FORBIDDEN,
+                "cross_site",
+                "this request came from another site's page and was refused".into(),
+            ),
+            AppError::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "your role does not allow this; ask an admin".into(),
+            ),
             AppError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
@@ -394,7 +453,7 @@ impl IntoResponse for AppError {
             message,
         };
         let mut response = (status, Json(body)).into_response();
-        if let AppError::TooManyAttempts(wait) = self {
+        if let AppError::TooManyAttempts(wait) | AppError::SignInThrottled(wait) = self {
             // Whole seconds, rounded up: never an invitation to come back too early.
             let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
             response

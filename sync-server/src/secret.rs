@@ -1,4 +1,4 @@
-//! Enrolment codes and device tokens: drawn at random, shown once, stored only as hashes.
+//! Enrolment codes, device tokens and session tokens: drawn at random, shown once, stored only as hashes.
 //!
 //! Both wrap their text so that `Debug` and logs never print it; the one way to read it is
 //! [`expose`](DeviceToken::expose), called where it is handed to its owner. Lookups compare
@@ -59,6 +59,10 @@ impl fmt::Debug for DeviceToken {
         f.write_str("DeviceToken(..)")
     }
 }
+
+/// A signed-in browser's session: the same kind of secret as a device's token, carried in
+/// a cookie instead of a header.
+pub type SessionToken = DeviceToken;
 
 /// Symbols of an enrolment code: digits and capitals without `0 1 I L O U`, so a code read
 /// aloud or copied from paper cannot be mistyped into another valid code.

@@ -8,10 +8,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{Request, Response};
 use axum::routing::{get, post};
+use axum::{Router, middleware};
 use simpul_protocol::http::{ENROL_PATH, HEALTH_PATH, SYNC_PATH};
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, Semaphore};
@@ -22,7 +22,7 @@ use tracing::field::Empty;
 use crate::config::Config;
 use crate::connections::{self, Limits};
 use crate::materialise;
-use crate::routes::{enrol, meta, sync};
+use crate::routes::{api, enrol, meta, sync};
 use crate::state::{self, AppState};
 use crate::storage::{SqliteStorage, Storage};
 use crate::{Error, Result};
@@ -127,6 +127,7 @@ pub fn router(state: AppState) -> Router {
         .route(HEALTH_PATH, get(meta::health))
         .route(ENROL_PATH, post(enrol::enrol))
         .route(SYNC_PATH, post(sync::sync))
+        .merge(api_router())
         .fallback(meta::not_found)
         .method_not_allowed_fallback(meta::method_not_allowed)
         .layer(DefaultBodyLimit::max(state.body_limit))
@@ -140,6 +141,24 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// `/api/v1`, for signed-in people, behind the cross-site check.
+fn api_router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/v1/session",
+            post(api::sign_in).get(api::me).delete(api::sign_out),
+        )
+        .route("/api/v1/session/password", post(api::change_password))
+        .route("/api/v1/units", get(api::units))
+        .route("/api/v1/units/{code}/report", get(api::unit_report))
+        .route("/api/v1/units/{code}/conflicts", get(api::unit_conflicts))
+        .route("/api/v1/responses/{id}/history", get(api::response_history))
+        .route("/api/v1/responses/{id}/review", post(api::review))
+        .route("/api/v1/responses/{id}/resolve", post(api::resolve))
+        .route("/api/v1/responses/{id}/deleted", post(api::set_deleted))
+        .route_layer(middleware::from_fn(api::same_site_only))
+}
+
 /// The span every log line of a request carries; handlers fill in the empty fields.
 fn request_span<B>(request: &Request<B>) -> Span {
     tracing::info_span!(
@@ -147,6 +166,7 @@ fn request_span<B>(request: &Request<B>) -> Span {
         method = %request.method(),
         path = %request.uri().path(),
         device = Empty,
+        person = Empty,
         stored = Empty,
         pulled = Empty,
         cursor = Empty,

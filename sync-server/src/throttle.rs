@@ -95,7 +95,7 @@ impl Throttle {
 }
 
 /// The address failures are counted under: an IPv4 address itself, an IPv6 one's /64.
-fn counted_as(address: IpAddr) -> IpAddr {
+pub(crate) fn counted_as(address: IpAddr) -> IpAddr {
     match address {
         IpAddr::V4(_) => address,
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {

@@ -3,6 +3,7 @@
 //! leaves as an [`AppError`], so every error body has the same JSON shape — including the
 //! ones axum's extractors and router would otherwise answer in plain text.
 
+pub mod api;
 pub mod enrol;
 pub mod meta;
 pub mod sync;

@@ -17,8 +17,10 @@
 //! late leaves a hole that a concurrent reader skips): there, assign positions under a lock
 //! held until commit, or hand out positions only up to the oldest transaction still running.
 
+mod people;
 mod sqlite;
 
+pub use people::{NewPerson, People};
 pub use sqlite::SqliteStorage;
 
 use chrono::{DateTime, Utc};
@@ -55,7 +57,7 @@ pub struct Pulled {
     pub more: bool,
 }
 
-pub trait Storage: Send + Sync {
+pub trait Storage: People + Send + Sync {
     /// Checks that the database answers and takes a write.
     fn health(&self) -> Result<()>;
 

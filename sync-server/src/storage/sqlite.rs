@@ -8,6 +8,7 @@
 
 mod materialised;
 mod migrate;
+mod people;
 
 use std::fs;
 use std::path::{Path, PathBuf};

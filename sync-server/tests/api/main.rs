@@ -23,3 +23,5 @@ mod memory;
 mod process;
 // The follower fills the server's materialised tables behind the change log.
 mod materialise;
+// People on the web API: sessions, throttled sign-in, cross-site refusals, who may do what.
+mod people;

@@ -270,3 +270,73 @@ fn a_command_whose_output_pipe_closes_early_ends_quietly() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_ne!(output.status.code(), Some(101), "{stderr}");
 }
+
+#[tokio::test]
+async fn a_person_added_by_the_admin_command_with_a_piped_password_signs_in_to_the_running_server()
+{
+    let server = ServerProcess::start();
+    last_line(&server.admin(&["unit", "add", "U-CAPIL", "--name", "Dinas Dukcapil"]));
+    let add = |args: &[&str], password: &str| {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_simpul-server"))
+            .arg("admin")
+            .arg("--data")
+            .arg(&server.data)
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let short = add(
+        &[
+            "user",
+            "add",
+            "Rina",
+            "--role",
+            "supervisor",
+            "--units",
+            "U-CAPIL",
+            "--password-stdin",
+        ],
+        "pendek",
+    );
+    assert!(!short.status.success());
+    let said = String::from_utf8_lossy(&short.stderr);
+    assert!(said.contains("at least 10"), "{said}");
+    assert!(
+        !said.contains("pendek"),
+        "the password is never echoed: {said}"
+    );
+
+    let added = add(
+        &[
+            "user",
+            "add",
+            "Rina",
+            "--role",
+            "supervisor",
+            "--units",
+            "U-CAPIL",
+            "--password-stdin",
+        ],
+        "kata-sandi-panjang",
+    );
+    assert!(last_line(&added).starts_with("added Rina (supervisor, units U-CAPIL)"));
+    let listed = last_line(&server.admin(&["user", "list"]));
+    assert_eq!(listed, "Rina\tsupervisor\tunits U-CAPIL\tactive");
+
+    let client = reqwest::Client::new();
+    let signed = client
+        .post(format!("{}/api/v1/session", server.address))
+        .header("content-type", "application/json")
+        .body(r#"{"username": "Rina", "password": "kata-sandi-panjang"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed.status(), reqwest::StatusCode::OK);
+    assert!(signed.headers().contains_key("set-cookie"));
+}

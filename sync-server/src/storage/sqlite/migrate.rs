@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0001_init.sql"),
     include_str!("../../../migrations/sqlite/0002_documents.sql"),
     include_str!("../../../migrations/sqlite/0003_materialised.sql"),
+    include_str!("../../../migrations/sqlite/0005_people.sql"),
 ];
 
 /// The schema version this build writes.

@@ -1,0 +1,439 @@
+//! `/api/v1`: what the supervisors' web (and any script) reads and decides through, for a
+//! signed-in person. Without a session every route answers `401`; a unit or response outside
+//! the person's scope answers `404`, as if it did not exist; a viewer's decision `403`.
+//!
+//! Cross-site requests: the session cookie is `SameSite=Strict`, so a browser never sends it
+//! from another site's page; on top of that, a request that changes something must carry a
+//! JSON body (which a plain HTML form cannot send), and its `Origin`, when present, must be
+//! this server. A script that sends no `Origin` is not locked out.
+
+use axum::Json;
+use axum::extract::{FromRequestParts, Path, Query, Request, State};
+use axum::http::header::{CONTENT_TYPE, HOST, ORIGIN};
+use axum::http::request::Parts;
+use axum::http::{Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use simpul_document::review::ReviewState;
+use simpul_survey::Weighting;
+use uuid::Uuid;
+
+use crate::connections::ClientAddress;
+use crate::decide::{self, Decider};
+use crate::error::AppError;
+use crate::model::UnitCode;
+use crate::people::{Password, Person, Role, Scope};
+use crate::report::{self, ReportFilter};
+use crate::routes::ApiJson;
+use crate::sessions::{self, COOKIE, SignIn};
+use crate::state::AppState;
+use crate::storage::Storage;
+use crate::{Error, history};
+
+/// A signed-in person, and the token their cookie carries.
+pub struct SignedIn {
+    pub person: Person,
+    token: String,
+}
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let token = jar
+            .get(COOKIE)
+            .map(|cookie| cookie.value().to_string())
+            .ok_or(AppError::NotSignedIn)?;
+        let presented = token.clone();
+        let person = state
+            .with_storage(move |storage| sessions::person(storage, &presented, Utc::now()))
+            .await?
+            .ok_or(AppError::NotSignedIn)?;
+        tracing::Span::current().record("person", tracing::field::display(&person.name));
+        Ok(SignedIn { person, token })
+    }
+}
+
+/// Refuses a request that would change something when it comes from another site.
+pub async fn same_site_only(request: Request, next: Next) -> Result<Response, AppError> {
+    let changes = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    if changes {
+        let headers = request.headers();
+        if let Some(origin) = headers.get(ORIGIN) {
+            let host = headers.get(HOST).and_then(|host| host.to_str().ok());
+            let origin_host = origin
+                .to_str()
+                .ok()
+                .and_then(|origin| origin.split_once("://"))
+                .map(|(_, rest)| rest.trim_end_matches('/'));
+            if host.is_none() || origin_host != host {
+                return Err(AppError::CrossSite);
+            }
+        }
+        let json = headers
+            .get(CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|value| value.starts_with("application/json"));
+        if request.method() != Method::DELETE && !json {
+            return Err(AppError::CrossSite);
+        }
+    }
+    Ok(next.run(request).await)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Credentials {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Me {
+    pub name: String,
+    pub role: Role,
+    /// The instansi a supervisor or viewer sees, or the units they see.
+    pub instansi: Option<String>,
+    pub units: Vec<String>,
+}
+
+impl From<&Person> for Me {
+    fn from(person: &Person) -> Me {
+        let (instansi, units) = match &person.scope {
+            Scope::Everything => (None, Vec::new()),
+            Scope::Instansi(name) => (Some(name.clone()), Vec::new()),
+            Scope::Units(units) => (None, units.iter().map(|u| u.to_string()).collect()),
+        };
+        Me {
+            name: person.name.to_string(),
+            role: person.role,
+            instansi,
+            units,
+        }
+    }
+}
+
+/// `POST /api/v1/session`: signs in; the session travels in an HttpOnly cookie.
+pub async fn sign_in(
+    State(state): State<AppState>,
+    client: ClientAddress,
+    jar: CookieJar,
+    ApiJson(credentials): ApiJson<Credentials>,
+) -> Result<(CookieJar, Json<Me>), AppError> {
+    let address = client.ip();
+    let outcome = state
+        .with_storage(move |storage| {
+            sessions::sign_in(
+                storage,
+                &credentials.username,
+                &credentials.password,
+                address,
+                Utc::now(),
+            )
+        })
+        .await?;
+    match outcome {
+        SignIn::Signed { token, person, .. } => {
+            let cookie = Cookie::build((COOKIE, token.expose().to_string()))
+                .http_only(true)
+                .same_site(SameSite::Strict)
+                .path("/");
+            Ok((jar.add(cookie), Json(Me::from(&person))))
+        }
+        SignIn::Wrong => {
+            tracing::warn!(%client, "sign-in refused: wrong name or password");
+            Err(AppError::WrongCredentials)
+        }
+        SignIn::Throttled(wait) => {
+            tracing::warn!(%client, "sign-in refused: too many failures");
+            Err(AppError::SignInThrottled(wait))
+        }
+    }
+}
+
+/// `GET /api/v1/session`: who is signed in.
+pub async fn me(signed: SignedIn) -> Json<Me> {
+    Json(Me::from(&signed.person))
+}
+
+/// `DELETE /api/v1/session`: signs out.
+pub async fn sign_out(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    jar: CookieJar,
+) -> Result<(CookieJar, StatusCode), AppError> {
+    let token = signed.token;
+    state
+        .with_storage(move |storage| sessions::sign_out(storage, &token))
+        .await?;
+    Ok((
+        jar.remove(Cookie::build(COOKIE).path("/")),
+        StatusCode::NO_CONTENT,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NewPassword {
+    pub current: String,
+    pub new: String,
+}
+
+/// `POST /api/v1/session/password`: changes one's own password. Every session of the person
+/// ends, this one included: they sign in again with the new password.
+pub async fn change_password(
+    State(state): State<AppState>,
+    client: ClientAddress,
+    signed: SignedIn,
+    jar: CookieJar,
+    ApiJson(change): ApiJson<NewPassword>,
+) -> Result<(CookieJar, StatusCode), AppError> {
+    let new = Password::parse(&change.new)?;
+    let name = signed.person.name.to_string();
+    let address = client.ip();
+    state
+        .with_storage(move |storage| {
+            // The current password is checked like a sign-in, throttle included.
+            match sessions::sign_in(storage, &name, &change.current, address, Utc::now())? {
+                SignIn::Signed { token, .. } => {
+                    sessions::sign_out(storage, token.expose())?;
+                    storage.set_password_hash(&name, &new.hash()?)?;
+                    Ok(Ok(()))
+                }
+                SignIn::Wrong => Ok(Err(AppError::WrongCredentials)),
+                SignIn::Throttled(wait) => Ok(Err(AppError::SignInThrottled(wait))),
+            }
+        })
+        .await??;
+    Ok((
+        jar.remove(Cookie::build(COOKIE).path("/")),
+        StatusCode::NO_CONTENT,
+    ))
+}
+
+#[derive(Debug, Serialize)]
+pub struct UnitRow {
+    pub code: String,
+    pub name: String,
+    pub instansi: Option<String>,
+}
+
+/// `GET /api/v1/units`: the units the person may see.
+pub async fn units(
+    State(state): State<AppState>,
+    signed: SignedIn,
+) -> Result<Json<Vec<UnitRow>>, AppError> {
+    let rows = state
+        .with_storage(move |storage| {
+            let mut rows = Vec::new();
+            for unit in storage.units()? {
+                let instansi = storage.unit_instansi(&unit.code)?;
+                if signed.person.sees(&unit.code, instansi.as_deref()) {
+                    rows.push(UnitRow {
+                        code: unit.code.to_string(),
+                        name: unit.name.to_string(),
+                        instansi,
+                    });
+                }
+            }
+            Ok(rows)
+        })
+        .await?;
+    Ok(Json(rows))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReportQuery {
+    pub period: Option<String>,
+    pub service: Option<String>,
+    pub channel: Option<String>,
+    #[serde(default)]
+    pub weight: Option<String>,
+}
+
+/// `GET /api/v1/units/CODE/report`: the report JSON, as `simpul report --format json`.
+pub async fn unit_report(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path(code): Path<String>,
+    Query(query): Query<ReportQuery>,
+) -> Result<Response, AppError> {
+    let weighting = match query.weight.as_deref() {
+        None | Some("exact") => Weighting::Exact,
+        Some("template") => Weighting::Template,
+        Some(other) => {
+            return Err(AppError::BadRequest(format!(
+                "weight {other:?}: use exact or template"
+            )));
+        }
+    };
+    let report = state
+        .with_storage(move |storage| {
+            let Some(unit) = visible_unit(storage, &signed.person, &code)? else {
+                return Ok(None);
+            };
+            let filter = ReportFilter {
+                period: query.period,
+                service: query.service,
+                channel: query.channel,
+            };
+            report::unit_report(storage, &unit, &filter, weighting).map(Some)
+        })
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(report).into_response())
+}
+
+/// `GET /api/v1/units/CODE/conflicts`: fields holding several values in the unit.
+pub async fn unit_conflicts(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path(code): Path<String>,
+) -> Result<Response, AppError> {
+    let rows = state
+        .with_storage(move |storage| {
+            let Some(unit) = visible_unit(storage, &signed.person, &code)? else {
+                return Ok(None);
+            };
+            storage.conflicts(Some(&unit)).map(Some)
+        })
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(rows).into_response())
+}
+
+/// `GET /api/v1/responses/ID/history`: who wrote what, when, from which device or person.
+pub async fn response_history(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path(id): Path<Uuid>,
+) -> Result<Response, AppError> {
+    let entries = state
+        .with_storage(move |storage| {
+            visible_response(storage, &signed.person, id)?;
+            history::history(storage, id)
+        })
+        .await?;
+    Ok(Json(entries).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReviewRequest {
+    pub state: String,
+    pub note: Option<String>,
+}
+
+/// `POST /api/v1/responses/ID/review`: approved, has-issues or rejected (with a note).
+pub async fn review(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path(id): Path<Uuid>,
+    ApiJson(request): ApiJson<ReviewRequest>,
+) -> Result<StatusCode, AppError> {
+    let review = ReviewState::parse(&request.state).ok_or_else(|| Error::InvalidValue {
+        what: "review state",
+        value: request.state.clone(),
+        reason: "use received, has-issues, approved or rejected",
+    })?;
+    decide_as(&state, signed, id, move |storage, id, decider| {
+        decide::review(storage, id, review, request.note.as_deref(), decider)
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ResolveRequest {
+    pub field: String,
+    pub value: String,
+}
+
+/// `POST /api/v1/responses/ID/resolve`: settles a field on one of the values it holds.
+pub async fn resolve(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path(id): Path<Uuid>,
+    ApiJson(request): ApiJson<ResolveRequest>,
+) -> Result<StatusCode, AppError> {
+    decide_as(&state, signed, id, move |storage, id, decider| {
+        decide::resolve(storage, id, &request.field, &request.value, decider)
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DeletedRequest {
+    pub deleted: bool,
+}
+
+/// `POST /api/v1/responses/ID/deleted`: deletes (`true`) or restores (`false`).
+pub async fn set_deleted(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path(id): Path<Uuid>,
+    ApiJson(request): ApiJson<DeletedRequest>,
+) -> Result<StatusCode, AppError> {
+    decide_as(&state, signed, id, move |storage, id, decider| {
+        decide::set_deleted(storage, id, request.deleted, decider)
+    })
+    .await
+}
+
+/// Runs a decision by the signed-in person on a response within their scope; it is written
+/// under their name.
+async fn decide_as(
+    state: &AppState,
+    signed: SignedIn,
+    id: Uuid,
+    decision: impl FnOnce(&dyn Storage, Uuid, &Decider) -> crate::Result<()> + Send + 'static,
+) -> Result<StatusCode, AppError> {
+    let person = signed.person;
+    state
+        .with_storage(move |storage| {
+            visible_response(storage, &person, id)?;
+            if !person.decides() {
+                return Ok(Err(AppError::Forbidden));
+            }
+            let decider = Decider {
+                by: person.name.clone(),
+                at: Utc::now(),
+            };
+            decision(storage, id, &decider).map(Ok)
+        })
+        .await??;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The unit `code` when the person may see it; `None` when it does not exist or is out of
+/// their scope — the two are answered alike.
+fn visible_unit(
+    storage: &dyn Storage,
+    person: &Person,
+    code: &str,
+) -> crate::Result<Option<UnitCode>> {
+    let Ok(code) = UnitCode::parse(code) else {
+        return Ok(None);
+    };
+    if storage.unit(&code)?.is_none() {
+        return Ok(None);
+    }
+    let instansi = storage.unit_instansi(&code)?;
+    Ok(person.sees(&code, instansi.as_deref()).then_some(code))
+}
+
+/// Fails with `UnknownResponse` (answered `404`) unless the person may see the response.
+fn visible_response(storage: &dyn Storage, person: &Person, id: Uuid) -> crate::Result<()> {
+    let unit = storage
+        .document_unit(id)?
+        .ok_or_else(|| Error::UnknownResponse(id.to_string()))?;
+    let instansi = storage.unit_instansi(&unit)?;
+    if person.sees(&unit, instansi.as_deref()) {
+        Ok(())
+    } else {
+        Err(Error::UnknownResponse(id.to_string()))
+    }
+}
