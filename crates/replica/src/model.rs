@@ -107,21 +107,18 @@ pub struct Filter {
     pub to: Option<NaiveDate>,
 }
 
-/// A day as typed: `2026-11-30`, or as Indonesian offices write it, `30/11/2026` or
-/// `30-11-2026`. A day that does not exist (`31/02/2026`) is refused.
+/// A day as typed: `30/11/2026`, `30-11-2026`, `30112026` or `2026-11-30`
+/// ([`simpul_survey::parse_day`], the rule answers follow too). A day that does not exist
+/// (`31/02/2026`) is refused.
 pub fn parse_date(raw: &str) -> Result<NaiveDate> {
-    let text = raw.trim();
-    ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
-        .iter()
-        .find_map(|format| NaiveDate::parse_from_str(text, format).ok())
-        .ok_or_else(|| Error::InvalidValue {
-            what: Phrase::new("tanggal", "date"),
-            value: raw.to_string(),
-            reason: Phrase::new(
-                "tulis tanggal yang ada, mis. 30/11/2026",
-                "write a day that exists, e.g. 30/11/2026 or 2026-11-30",
-            ),
-        })
+    simpul_survey::parse_day(raw).ok_or_else(|| Error::InvalidValue {
+        what: Phrase::new("tanggal", "date"),
+        value: raw.to_string(),
+        reason: Phrase::new(
+            "tulis tanggal yang ada, mis. 30/11/2026",
+            "write a day that exists, e.g. 30/11/2026",
+        ),
+    })
 }
 
 /// Milliseconds since the epoch at the start of `day` on this device's calendar.
@@ -174,7 +171,7 @@ mod tests {
     #[test]
     fn a_day_is_read_as_offices_write_it_and_a_day_that_does_not_exist_is_refused() {
         let day = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
-        for raw in ["2026-11-30", "30/11/2026", " 30-11-2026 "] {
+        for raw in ["2026-11-30", "30/11/2026", " 30-11-2026 ", "30112026"] {
             assert_eq!(parse_date(raw).unwrap(), day, "{raw:?}");
         }
         for raw in ["31/02/2026", "2026-13-01", "30.11.2026", ""] {

@@ -70,7 +70,8 @@ pub enum ItemKind {
         /// Largest accepted value.
         max: i64,
     },
-    /// A calendar date, written YYYY-MM-DD.
+    /// A calendar date: typed `30/11/2026` (and the other forms [`crate::parse_day`] reads),
+    /// kept as YYYY-MM-DD.
     Date,
     /// Free text, trimmed.
     Text {
@@ -119,7 +120,8 @@ impl Form {
     /// - Scored: `1`–`4`.
     /// - Choice: the code, or either label, in any case; gives the canonical code.
     /// - Integer: within the item's bounds.
-    /// - Date: YYYY-MM-DD, a real date.
+    /// - Date: a day that exists, as offices write it ([`crate::parse_day`]); gives
+    ///   YYYY-MM-DD.
     /// - Text: trimmed, at most `max_len` characters.
     ///
     /// An unknown item is [`Error::UnknownItem`]; a value that does not fit is
@@ -178,7 +180,10 @@ impl ItemKind {
                 format!("bilangan bulat {min}–{max}"),
                 format!("a whole number {min}–{max}"),
             ),
-            ItemKind::Date => Text::new("tanggal YYYY-MM-DD", "a date YYYY-MM-DD"),
+            ItemKind::Date => Text::new(
+                "tanggal yang ada, mis. 30/11/2026",
+                "a day that exists, e.g. 30/11/2026",
+            ),
             ItemKind::Text { max_len } => Text::new(
                 format!("teks sampai {max_len} karakter"),
                 format!("text up to {max_len} characters"),
@@ -203,9 +208,7 @@ impl ItemKind {
                 .ok()
                 .filter(|n| (min..=max).contains(&n))
                 .map(Answer::Integer),
-            ItemKind::Date => NaiveDate::parse_from_str(value, "%Y-%m-%d")
-                .ok()
-                .map(Answer::Date),
+            ItemKind::Date => crate::parse_day(value).map(Answer::Date),
             ItemKind::Text { max_len } => {
                 (value.chars().count() <= *max_len).then(|| Answer::Text(value.to_owned()))
             }
@@ -334,16 +337,16 @@ mod tests {
     }
 
     #[test]
-    fn dates_must_be_real_and_written_year_first() {
-        assert_eq!(
-            parse("tanggal", "2024-02-29"),
-            Ok(Some(Answer::Date(
-                NaiveDate::from_ymd_opt(2024, 2, 29).unwrap()
-            )))
-        );
-        for raw in ["2023-02-29", "2024-13-01", "29/02/2024", "kemarin"] {
+    fn dates_must_exist_and_are_kept_year_first_however_typed() {
+        let leap_day = Ok(Some(Answer::Date(
+            NaiveDate::from_ymd_opt(2024, 2, 29).unwrap(),
+        )));
+        for raw in ["2024-02-29", "29/02/2024", "29-02-2024", "29022024"] {
+            assert_eq!(parse("tanggal", raw), leap_day, "{raw:?}");
+        }
+        for raw in ["2023-02-29", "2024-13-01", "29/02/2023", "kemarin"] {
             let allowed = rejected("tanggal", raw);
-            assert_eq!(allowed.id, "tanggal YYYY-MM-DD");
+            assert_eq!(allowed.id, "tanggal yang ada, mis. 30/11/2026");
         }
     }
 

@@ -83,7 +83,7 @@ export function ItemField({ item, value, onChange, onBlur, error, large, require
           aria-describedby={error ? errorId : undefined}
           value={value}
           inputMode={kind.type === "integer" ? "numeric" : "text"}
-          placeholder={kind.type === "date" ? "YYYY-MM-DD" : undefined}
+          placeholder={kind.type === "date" ? "30/11/2026" : undefined}
           maxLength={kind.type === "text" ? kind.max_len : undefined}
           onChange={(e) => onChange(e.target.value)}
           onBlur={(e) => onBlur?.(e.target.value)}

@@ -47,13 +47,30 @@ export function isRelevant(
 
 const sameText = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
-/** Whether a real calendar date in YYYY-MM-DD. */
-function isDate(value: string): boolean {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  if (!m) return false;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const date = new Date(Date.UTC(y, mo - 1, d));
-  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+/**
+ * The day `raw` names as YYYY-MM-DD, if it exists: `30/11/2026`, `30-11-2026`, `30112026`
+ * or `2026-11-30` — the forms the replica reads (`simpul_survey::parse_day`).
+ */
+export function parseDay(raw: string): string | null {
+  const text = raw.trim();
+  const forms: [RegExp, (m: RegExpExecArray) => [string, string, string]][] = [
+    [/^(\d{4})-(\d{2})-(\d{2})$/, (m) => [m[1], m[2], m[3]]],
+    [/^(\d{1,2})\/(\d{1,2})\/(\d{4})$/, (m) => [m[3], m[2], m[1]]],
+    [/^(\d{1,2})-(\d{1,2})-(\d{4})$/, (m) => [m[3], m[2], m[1]]],
+    [/^(\d{2})(\d{2})(\d{4})$/, (m) => [m[3], m[2], m[1]]],
+  ];
+  for (const [pattern, parts] of forms) {
+    const m = pattern.exec(text);
+    if (!m) continue;
+    const [y, mo, d] = parts(m).map(Number);
+    const date = new Date(Date.UTC(y, mo - 1, d));
+    const exists =
+      date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+    if (!exists) return null;
+    const pad = (n: number) => String(n).padStart(2, "0");
+    return `${y}-${pad(mo)}-${pad(d)}`;
+  }
+  return null;
 }
 
 /**
@@ -74,7 +91,7 @@ export function accepts(item: ItemView, raw: string): boolean {
       return n >= item.kind.min && n <= item.kind.max;
     }
     case "date":
-      return isDate(value);
+      return parseDay(value) !== null;
     case "text":
       return [...value].length <= item.kind.max_len;
   }

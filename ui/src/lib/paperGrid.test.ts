@@ -72,7 +72,7 @@ describe("validating as typed", () => {
 
   it("refuses a date that does not exist", () => {
     expect(cellErrors(columns, { ...fullRow(), tanggal: "2025-02-30" }, "id")).toEqual({
-      tanggal: "tanggal: isi tanggal YYYY-MM-DD",
+      tanggal: "tanggal: isi tanggal yang ada, mis. 30/11/2026",
     });
   });
 

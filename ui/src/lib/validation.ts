@@ -24,7 +24,9 @@ export function allowedText(item: ItemView, lang: Language): string {
         ? `isi bilangan bulat ${k.min}–${k.max}`
         : `enter a whole number ${k.min}–${k.max}`;
     case "date":
-      return lang === "id" ? "isi tanggal YYYY-MM-DD" : "enter a date YYYY-MM-DD";
+      return lang === "id"
+        ? "isi tanggal yang ada, mis. 30/11/2026"
+        : "enter a day that exists, e.g. 30/11/2026";
     case "text":
       return lang === "id"
         ? `paling banyak ${k.max_len} karakter`

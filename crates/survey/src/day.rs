@@ -1,0 +1,58 @@
+//! Days as people in an Indonesian office write them. Paper questionnaires, registers and
+//! spreadsheets say `30/11/2026`; clerks type `30-11-2026` or, in a hurry, `30112026`;
+//! exports and older files hold `2026-11-30`. Every one of them is read here, once, so the
+//! app, the CLI and CSV files accept the same days. A day that does not exist (`31/02/2026`)
+//! is none of them.
+
+use chrono::NaiveDate;
+
+/// The day `raw` names, if it names one that exists.
+pub fn parse_day(raw: &str) -> Option<NaiveDate> {
+    let text = raw.trim();
+    if text.len() == 8 && text.bytes().all(|b| b.is_ascii_digit()) {
+        // Day first, as the other Indonesian forms: 30112026.
+        return NaiveDate::parse_from_str(text, "%d%m%Y").ok();
+    }
+    ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
+        .iter()
+        .find_map(|format| NaiveDate::parse_from_str(text, format).ok())
+        // chrono reads `%Y` as any number of digits: hold years to four.
+        .filter(|day| (1000..=9999).contains(&chrono::Datelike::year(day)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_day_is_read_as_offices_write_it() {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 30);
+        for raw in [
+            "30/11/2026",
+            "30-11-2026",
+            "30112026",
+            "2026-11-30",
+            " 30/11/2026 ",
+        ] {
+            assert_eq!(parse_day(raw), day, "{raw:?}");
+        }
+        assert_eq!(parse_day("1/2/2026"), NaiveDate::from_ymd_opt(2026, 2, 1));
+    }
+
+    #[test]
+    fn a_day_that_does_not_exist_or_is_no_day_is_refused() {
+        for raw in [
+            "31/02/2026",
+            "29-02-2025",
+            "2026-13-01",
+            "31112026",
+            "30.11.2026",
+            "11/30/2026",
+            "kemarin",
+            "",
+            "30/11/26",
+        ] {
+            assert_eq!(parse_day(raw), None, "{raw:?}");
+        }
+    }
+}
