@@ -49,9 +49,9 @@ impl AppError {
 /// screen does, so the mapping is in one place: input mistakes are `invalid` (shown beside
 /// the field), the server's voice is `unreachable` or `refused`, and whatever the person
 /// cannot act on is `internal`, with the details in the log instead of the message.
-pub(crate) fn from_replica(error: ReplicaError, lang: Lang) -> AppError {
+pub(crate) fn from_replica(error: &ReplicaError, lang: Lang) -> AppError {
     use ReplicaError as E;
-    let code = match &error {
+    let code = match error {
         E::Survey(_)
         | E::InvalidValue { .. }
         | E::MissingSerial
@@ -72,7 +72,7 @@ pub(crate) fn from_replica(error: ReplicaError, lang: Lang) -> AppError {
             return internal(lang);
         }
     };
-    let message = match &error {
+    let message = match error {
         E::Server { code, message, .. } if code == "enrolment_refused" => say(
             lang,
             "server menolak kode pendaftaran ini: salah ketik, sudah dipakai, atau kedaluwarsa; \
@@ -139,13 +139,13 @@ pub(crate) trait OrApp<T> {
 
 impl<T> OrApp<T> for std::result::Result<T, ReplicaError> {
     fn or_app(self, lang: Lang) -> Result<T> {
-        self.map_err(|e| from_replica(e, lang))
+        self.map_err(|e| from_replica(&e, lang))
     }
 }
 
 impl<T> OrApp<T> for std::result::Result<T, simpul_document::Error> {
     fn or_app(self, lang: Lang) -> Result<T> {
-        self.map_err(|e| from_replica(e.into(), lang))
+        self.map_err(|e| from_replica(&e.into(), lang))
     }
 }
 
@@ -164,7 +164,7 @@ mod tests {
     fn mixed_methods_are_worded_for_the_tablet_without_a_command_line_flag() {
         for lang in [Lang::Id, Lang::En] {
             let error = from_replica(
-                ReplicaError::MixedMethods(vec![
+                &ReplicaError::MixedMethods(vec![
                     Method::Kepmenpan25_2004,
                     Method::Permenpanrb14_2017,
                 ]),
@@ -189,7 +189,7 @@ mod tests {
             ReplicaError::NotEnrolled,
         ];
         for error in errors {
-            let message = from_replica(error, Lang::Id).message;
+            let message = from_replica(&error, Lang::Id).message;
             assert!(!message.contains("--"), "{message}");
             assert!(!message.contains("simpul "), "{message}");
             assert!(!message.contains("galat:"), "{message}");

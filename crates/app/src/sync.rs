@@ -23,7 +23,6 @@ use simpul_survey::Lang;
 
 use self::machine::{Action, Event, Machine};
 use crate::app::Notify;
-use crate::error::say;
 use crate::ipc::{SyncPhase, SyncState};
 use crate::views::time;
 
@@ -37,6 +36,9 @@ struct Shared {
     dir: PathBuf,
     notify: Notify,
     state: Mutex<SyncState>,
+    /// The message of the current state in both languages, so that switching the language
+    /// rewords the sync light at once instead of at the next state.
+    words: Mutex<Option<Words>>,
     lang: Mutex<Lang>,
     signal: Mutex<Signal>,
     wake: Condvar,
@@ -63,6 +65,7 @@ impl SyncWorker {
             dir,
             notify,
             state: Mutex::new(idle(None)),
+            words: Mutex::new(None),
             lang: Mutex::new(lang),
             signal: Mutex::new(Signal::default()),
             wake: Condvar::new(),
@@ -96,8 +99,15 @@ impl SyncWorker {
         lock(&self.shared.state).clone()
     }
 
+    /// Switches the language of what the worker says, and rewords what it says now.
     pub(crate) fn set_lang(&self, lang: Lang) {
         *lock(&self.shared.lang) = lang;
+        let words = lock(&self.shared.words).clone();
+        let mut state = lock(&self.shared.state).clone();
+        if let (Some(words), Some(_)) = (words, &state.message) {
+            state.message = Some(words.get(lang).to_string());
+            self.shared.publish(state);
+        }
     }
 }
 
@@ -190,10 +200,14 @@ impl Shared {
                 self.publish(state.clone());
             }
         });
-        let after = |message: Option<String>, last_sync: Option<String>| SyncState {
-            message,
-            to_push: status.pending_changes,
-            ..idle(last_sync)
+        let after = |words: Option<Words>, last_sync: Option<String>| {
+            let message = words.as_ref().map(|words| words.get(lang).to_string());
+            *lock(&self.words) = words;
+            SyncState {
+                message,
+                to_push: status.pending_changes,
+                ..idle(last_sync)
+            }
         };
         match result {
             Ok(synced) => {
@@ -214,24 +228,25 @@ impl Shared {
             }
             Err(error @ (Error::Transport(_) | Error::SyncGaveUp { .. })) => {
                 tracing::info!(%error, "server unreachable; retrying later");
-                let message = say(
-                    lang,
-                    "server tidak dapat dihubungi; data aman di perangkat ini dan akan \
-                     dikirim otomatis begitu tersambung",
-                    "the server cannot be reached; the data is safe on this device and will \
-                     be sent as soon as there is a connection",
-                );
-                (Event::Unreachable, Some(after(Some(message), last_sync)))
+                let words = Words {
+                    id: "server tidak dapat dihubungi; data aman di perangkat ini dan akan \
+                         dikirim otomatis begitu tersambung"
+                        .into(),
+                    en: "the server cannot be reached; the data is safe on this device and \
+                         will be sent as soon as there is a connection"
+                        .into(),
+                };
+                (Event::Unreachable, Some(after(Some(words), last_sync)))
             }
             Err(error @ (Error::Server { .. } | Error::NotEnrolled)) => {
                 tracing::warn!(%error, "the server refused");
-                let message = crate::error::from_replica(error, lang).message;
-                (Event::Refused, Some(after(Some(message), last_sync)))
+                let words = Words::each(|lang| crate::error::from_replica(&error, lang).message);
+                (Event::Refused, Some(after(Some(words), last_sync)))
             }
             Err(error) => {
                 tracing::error!(%error, "sync failed");
-                let message = crate::error::internal(lang).message;
-                (Event::LocalFailure, Some(after(Some(message), last_sync)))
+                let words = Words::each(|lang| crate::error::internal(lang).message);
+                (Event::LocalFailure, Some(after(Some(words), last_sync)))
             }
         }
     }
@@ -281,6 +296,29 @@ impl Shared {
                         .0
                 }
             };
+        }
+    }
+}
+
+/// What the sync light says, in both languages.
+#[derive(Clone, Debug)]
+struct Words {
+    id: String,
+    en: String,
+}
+
+impl Words {
+    fn each(say: impl Fn(Lang) -> String) -> Words {
+        Words {
+            id: say(Lang::Id),
+            en: say(Lang::En),
+        }
+    }
+
+    fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Id => &self.id,
+            Lang::En => &self.en,
         }
     }
 }

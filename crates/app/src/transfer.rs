@@ -125,5 +125,5 @@ fn io_error(path: &Path, source: std::io::Error, lang: Lang) -> AppError {
         path: path.to_path_buf(),
         source,
     };
-    crate::error::from_replica(error, lang)
+    crate::error::from_replica(&error, lang)
 }

@@ -4,7 +4,6 @@
 //! Agencies reorder, reword and extend the standard questionnaire, so the order and wording live
 //! in a [`Form`] value, not in code; the scoring only needs each scored item's unsur.
 
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::answer::{Answer, Score};
@@ -234,6 +233,8 @@ fn or_list(words: &[&str], or: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use chrono::NaiveDate;
+
     use super::*;
     use crate::builtin::skm_2017;
     use crate::text::Lang;

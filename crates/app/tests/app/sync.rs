@@ -1,7 +1,7 @@
 use std::time::Duration;
 
 use simpul_app::ErrorCode;
-use simpul_app::ipc::{PaperRow, ResponseFilter, ServerSetup, SyncPhase};
+use simpul_app::ipc::{Language, PaperRow, ResponseFilter, ServerSetup, SyncPhase};
 use simpul_survey::krejcie_morgan;
 
 use crate::helpers::{TestApp, TestServer, offline_setup, unsur};
@@ -129,4 +129,31 @@ fn an_unreachable_server_at_setup_is_reported_as_such() {
     assert!(!t.app.app_state().unwrap().set_up);
     // Offline setup still works on the same device.
     t.app.setup_offline(offline_setup()).unwrap();
+}
+
+#[test]
+fn switching_the_language_rewords_the_sync_light_at_once() {
+    let mut server = TestServer::start();
+    let code = server.unit_with_code("U-CAPIL", "2025-S2", 1200);
+    let t = TestApp::fresh();
+    t.app.setup_server(server_setup(&server, code)).unwrap();
+    server.stop();
+    t.app.sync_now().unwrap();
+    let offline = t.wait_for(LIMIT, |s| s.phase == SyncPhase::Offline);
+    let said = offline.message.unwrap();
+    assert!(said.contains("server tidak dapat dihubungi"), "{said}");
+
+    t.app.set_language(Language::En).unwrap();
+
+    // Without waiting for another sync round.
+    let now = t.app.sync_state().unwrap();
+    assert_eq!(now.phase, SyncPhase::Offline);
+    let said = now.message.unwrap();
+    assert!(said.contains("the server cannot be reached"), "{said}");
+    let told = t.events.lock().unwrap().last().cloned().unwrap();
+    assert_eq!(
+        told.message.as_deref(),
+        Some(said.as_str()),
+        "the window is told"
+    );
 }
