@@ -149,7 +149,10 @@ pub enum ItemKindView {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ChoiceView {
     pub code: String,
+    /// In the app's language.
     pub label: String,
+    /// The label in every language: a clerk may type either, and the replica accepts both.
+    pub labels: Vec<String>,
 }
 
 /// A half-finished interview or kiosk session, saved after every answer so it survives the

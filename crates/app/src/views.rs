@@ -43,6 +43,7 @@ fn kind_view(kind: &ItemKind, lang: Lang) -> ItemKindView {
                 .map(|c| ChoiceView {
                     code: c.code.clone(),
                     label: c.label.get(lang).to_string(),
+                    labels: vec![c.label.id.clone(), c.label.en.clone()],
                 })
                 .collect(),
             other: other.clone(),

@@ -85,7 +85,7 @@ function form(): FormView {
     required: false,
     kind: {
       type: "choice",
-      options: opts.map(([code, i, e]) => ({ code, label: en ? e : i })),
+      options: opts.map(([code, i, e]) => ({ code, label: en ? e : i, labels: [i, e] })),
       other: other?.[0] ?? null,
       other_item: other?.[1] ?? null,
     },

@@ -35,3 +35,13 @@ describe("days", () => {
     expect(accepts(tanggal, "")).toBe(true);
   });
 });
+
+describe("choices typed in the grid", () => {
+  it("are accepted by code or by their label in either language, whatever the app shows", () => {
+    const gender = testForm.items.find((item) => item.id === "jenis_kelamin")!;
+    for (const typed of ["P", "p", "Perempuan", "female", "FEMALE"]) {
+      expect(accepts(gender, typed), typed).toBe(true);
+    }
+    expect(accepts(gender, "Wanita")).toBe(false);
+  });
+});

@@ -10,7 +10,7 @@ import type { ItemView } from "../bindings/ItemView";
 export function optionsOf(item: ItemView): ChoiceView[] {
   switch (item.kind.type) {
     case "scored":
-      return item.kind.options.map((label, i) => ({ code: String(i + 1), label }));
+      return item.kind.options.map((label, i) => ({ code: String(i + 1), label, labels: [label] }));
     case "choice":
       return item.kind.options;
     default:
@@ -84,7 +84,9 @@ export function accepts(item: ItemView, raw: string): boolean {
     case "scored":
       return /^[1-4]$/.test(value);
     case "choice":
-      return item.kind.options.some((c) => sameText(c.code, value) || sameText(c.label, value));
+      return item.kind.options.some(
+        (c) => sameText(c.code, value) || c.labels.some((label) => sameText(label, value)),
+      );
     case "integer": {
       if (!/^[+-]?\d+$/.test(value)) return false;
       const n = Number(value);

@@ -25,8 +25,8 @@ export const testForm: FormView = {
       kind: {
         type: "choice",
         options: [
-          { code: "L", label: "Laki-laki" },
-          { code: "P", label: "Perempuan" },
+          { code: "L", label: "Laki-laki", labels: ["Laki-laki", "Male"] },
+          { code: "P", label: "Perempuan", labels: ["Perempuan", "Female"] },
         ],
         other: null,
         other_item: null,
@@ -40,8 +40,8 @@ export const testForm: FormView = {
       kind: {
         type: "choice",
         options: [
-          { code: "PNS", label: "PNS" },
-          { code: "LAINNYA", label: "Lainnya" },
+          { code: "PNS", label: "PNS", labels: ["PNS", "Civil servant"] },
+          { code: "LAINNYA", label: "Lainnya", labels: ["Lainnya", "Other"] },
         ],
         other: "LAINNYA",
         other_item: "pekerjaan_lainnya",
