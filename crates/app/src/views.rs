@@ -60,8 +60,8 @@ fn kind_view(kind: &ItemKind, lang: Lang) -> ItemKindView {
     }
 }
 
-/// A stored value as people read it: the option's label for scored and choice items, the
-/// value itself otherwise.
+/// A stored value as people read it: the option's label for scored and choice items, a day
+/// with its month in words (`30 Nov 2026`), the value itself otherwise.
 pub(crate) fn display(form: &Form, item: &str, value: Option<&str>, lang: Lang) -> Option<String> {
     let value = value?;
     let label = form.item(item).and_then(|item| match &item.kind {
@@ -74,6 +74,9 @@ pub(crate) fn display(form: &Form, item: &str, value: Option<&str>, lang: Lang) 
             .iter()
             .find(|c| c.code == value)
             .map(|c| c.label.get(lang).to_string()),
+        ItemKind::Date => {
+            simpul_survey::parse_day(value).map(|day| simpul_survey::show_day(day, lang))
+        }
         _ => None,
     });
     Some(label.unwrap_or_else(|| value.to_string()))
@@ -164,6 +167,10 @@ mod tests {
             Some("37")
         );
         assert_eq!(display(&form, "U1", None, Lang::Id), None);
+        assert_eq!(
+            display(&form, "tanggal", Some("2026-08-05"), Lang::Id).as_deref(),
+            Some("5 Agu 2026")
+        );
     }
 
     #[test]

@@ -4,7 +4,9 @@
 //! app, the CLI and CSV files accept the same days. A day that does not exist (`31/02/2026`)
 //! is none of them.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
+
+use crate::Lang;
 
 /// The day `raw` names, if it names one that exists.
 pub fn parse_day(raw: &str) -> Option<NaiveDate> {
@@ -17,7 +19,23 @@ pub fn parse_day(raw: &str) -> Option<NaiveDate> {
         .iter()
         .find_map(|format| NaiveDate::parse_from_str(text, format).ok())
         // chrono reads `%Y` as any number of digits: hold years to four.
-        .filter(|day| (1000..=9999).contains(&chrono::Datelike::year(day)))
+        .filter(|day| (1000..=9999).contains(&day.year()))
+}
+
+/// A day as people read it: `30 Nov 2026`, `5 Agu 2026` (`5 Aug 2026` in English).
+pub fn show_day(day: NaiveDate, lang: Lang) -> String {
+    const ID: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des",
+    ];
+    const EN: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let months = match lang {
+        Lang::Id => ID,
+        Lang::En => EN,
+    };
+    let month = months[day.month0() as usize];
+    format!("{} {month} {}", day.day(), day.year())
 }
 
 #[cfg(test)]
@@ -37,6 +55,15 @@ mod tests {
             assert_eq!(parse_day(raw), day, "{raw:?}");
         }
         assert_eq!(parse_day("1/2/2026"), NaiveDate::from_ymd_opt(2026, 2, 1));
+    }
+
+    #[test]
+    fn a_day_is_shown_with_its_month_in_words() {
+        let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+        assert_eq!(show_day(day(11, 30), Lang::Id), "30 Nov 2026");
+        assert_eq!(show_day(day(8, 5), Lang::Id), "5 Agu 2026");
+        assert_eq!(show_day(day(8, 5), Lang::En), "5 Aug 2026");
+        assert_eq!(show_day(day(5, 1), Lang::Id), "1 Mei 2026");
     }
 
     #[test]

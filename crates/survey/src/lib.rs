@@ -77,7 +77,7 @@ mod text;
 
 pub use answer::{Answer, Score};
 pub use builtin::{builtin_form, builtin_forms, skm_2004, skm_2017};
-pub use day::parse_day;
+pub use day::{parse_day, show_day};
 pub use error::{Error, Result};
 pub use form::{Choice, Form, Item, ItemKind};
 pub use method::{Grade, Method, Unsur, round_to_hundredths};
