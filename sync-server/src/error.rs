@@ -205,6 +205,9 @@ pub enum Error {
 
     #[error("input/output error")]
     Io(#[from] std::io::Error),
+
+    #[error("the metrics could not be written out")]
+    Metrics,
 }
 
 impl Error {

@@ -73,6 +73,7 @@ pub mod error;
 pub mod exchange;
 pub mod history;
 pub mod materialise;
+pub mod metrics;
 pub mod model;
 pub mod people;
 pub mod report;

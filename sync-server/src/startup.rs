@@ -21,11 +21,10 @@ use tracing::field::Empty;
 
 use crate::config::Config;
 use crate::connections::{self, Limits};
-use crate::materialise;
 use crate::routes::{api, enrol, meta, sync};
 use crate::state::{self, AppState};
 use crate::storage::{SqliteStorage, Storage};
-use crate::{Error, Result};
+use crate::{Error, Result, materialise, metrics};
 
 pub struct Application {
     listener: TcpListener,
@@ -65,6 +64,7 @@ impl Application {
             decoding: Arc::new(Semaphore::new(state::decoding_permits())),
             enrol_throttle: Arc::default(),
             materialiser: Arc::clone(&materialiser),
+            metrics: Arc::default(),
         };
         Ok(Application {
             listener,
@@ -127,9 +127,14 @@ pub fn router(state: AppState) -> Router {
         .route(HEALTH_PATH, get(meta::health))
         .route(ENROL_PATH, post(enrol::enrol))
         .route(SYNC_PATH, post(sync::sync))
+        .route("/metrics", get(metrics::scrape))
         .merge(api_router())
         .fallback(meta::not_found)
         .method_not_allowed_fallback(meta::method_not_allowed)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            metrics::count_requests,
+        ))
         .layer(DefaultBodyLimit::max(state.body_limit))
         .layer(
             TraceLayer::new_for_http()

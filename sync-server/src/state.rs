@@ -7,6 +7,7 @@ use simpul_protocol::Limits;
 use tokio::sync::{Notify, Semaphore};
 
 use crate::error::AppError;
+use crate::metrics::Metrics;
 use crate::storage::Storage;
 use crate::throttle::Throttle;
 
@@ -23,6 +24,8 @@ pub struct AppState {
     pub enrol_throttle: Arc<Throttle>,
     /// Wakes the materialiser ([`crate::materialise::follow`]) when a push stored changes.
     pub materialiser: Arc<Notify>,
+    /// What `/metrics` reports.
+    pub metrics: Arc<Metrics>,
 }
 
 /// Memory the server may spend decoding pushed batches at once.

@@ -34,6 +34,7 @@ pub async fn sync(
 ) -> Result<Response, AppError> {
     // Held by the blocking task itself, so a client that hangs up does not free its permit
     // while its batch is still being decoded.
+    state.metrics.sync_bytes_received.inc_by(body.len() as u64);
     let permit = Arc::clone(&state.decoding)
         .acquire_owned()
         .await
@@ -53,6 +54,12 @@ pub async fn sync(
     if reply.stored > 0 {
         state.materialiser.notify_one();
     }
+    state.metrics.changes_pushed.inc_by(reply.stored);
+    state.metrics.changes_pulled.inc_by(reply.pulled as u64);
+    state
+        .metrics
+        .sync_bytes_sent
+        .inc_by(reply.frame.len() as u64);
     let span = tracing::Span::current();
     span.record("stored", reply.stored);
     span.record("pulled", reply.pulled);

@@ -111,3 +111,53 @@ async fn an_enrolment_body_that_is_not_json_gets_a_json_error() {
     assert_error(untyped, StatusCode::BAD_REQUEST, "bad_request").await;
     assert_error(incomplete, StatusCode::BAD_REQUEST, "bad_request").await;
 }
+
+#[tokio::test]
+async fn metrics_count_requests_changes_and_bytes_and_show_the_materialisers_lag() {
+    let app = spawn_app().await;
+    let tablet = app.device("U-CAPIL", "tablet").await;
+    let entries = crate::helpers::interview_in("U-CAPIL", 9);
+    let pushed = app
+        .sync(&tablet, crate::helpers::SyncRequest::new().push(&entries))
+        .await
+        .ok();
+    app.client
+        .get(format!("{}/no/such/place", app.address))
+        .send()
+        .await
+        .unwrap();
+
+    let response = app
+        .client
+        .get(format!("{}/metrics", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.headers()[CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("application/openmetrics-text")
+    );
+    let text = response.text().await.unwrap();
+    let value = |series: &str| -> f64 {
+        text.lines()
+            .find_map(|line| line.strip_prefix(series)?.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {series} in\n{text}"))
+    };
+    assert_eq!(value("simpul_changes_pushed_total"), pushed.stored as f64);
+    assert!(value("simpul_sync_received_bytes_total") > 0.0);
+    assert!(value("simpul_sync_sent_bytes_total") > 0.0);
+    assert_eq!(
+        value(r#"simpul_http_requests_total{route="/v1/sync",status="200"}"#),
+        1.0
+    );
+    assert_eq!(
+        value(r#"simpul_http_requests_total{route="unmatched",status="404"}"#),
+        1.0
+    );
+    assert!(value("simpul_changes_stored") >= pushed.stored as f64);
+    let lag = value("simpul_materialiser_lag_changes");
+    assert!((0.0..=pushed.stored as f64).contains(&lag), "lag {lag}");
+}
