@@ -208,6 +208,9 @@ pub enum Error {
 
     #[error("the metrics could not be written out")]
     Metrics,
+
+    #[error("the spreadsheet could not be written: {0}")]
+    Workbook(String),
 }
 
 impl Error {

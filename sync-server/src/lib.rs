@@ -86,6 +86,7 @@ pub mod storage;
 pub mod telemetry;
 pub mod throttle;
 pub mod unit_document;
+pub mod workbook;
 
 pub use config::Config;
 pub use error::{AppError, Error, Result};

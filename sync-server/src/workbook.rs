@@ -1,0 +1,414 @@
+//! The report as a spreadsheet (XLSX), the way units already keep their SKM in Excel:
+//!
+//! - **Ringkasan**: the unit, period, n, IKM and mutu pelayanan, then one row per unsur (NRR,
+//!   NRR tertimbang, nilai konversi, mutu) and a chart of the NRR.
+//! - **Pengolahan**: the rekapitulasi — one row per respondent with their score per unsur,
+//!   then per unsur the total, the answers counted, the NRR, the weight and NRR × bobot, and
+//!   the IKM. These are formulas, written with the results the report computed, so a reader
+//!   that does not calculate (a phone's viewer) still sees every number, and one that does
+//!   shows how each came about.
+//! - **Data**: one row per response, the CSV export's columns.
+//!
+//! Text from respondents is written as text cells, never as formulas; text a spreadsheet
+//! would take for one (`=`, `+`, `-`, `@` first) is also marked quote-prefixed, so editing
+//! the cell does not turn it into one.
+
+use rust_xlsxwriter::utility::row_col_to_cell;
+use rust_xlsxwriter::{Chart, ChartType, Format, Formula, Workbook as Xlsx, Worksheet, XlsxError};
+use simpul_survey::{IkmReport, round_to_hundredths};
+
+use crate::{Error, Result};
+
+/// One respondent's row of the rekapitulasi.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScoreRow {
+    /// The paper serial, or the response id when there is none.
+    pub respondent: String,
+    /// The score given to each unsur of the report's method, in its order.
+    pub scores: Vec<Option<u8>>,
+}
+
+/// What the spreadsheet holds.
+pub struct Contents<'a> {
+    pub unit: &'a str,
+    pub unit_name: &'a str,
+    pub period: Option<&'a str>,
+    pub report: &'a IkmReport,
+    /// The responses the report counts.
+    pub scores: &'a [ScoreRow],
+    /// The CSV export's header and rows.
+    pub header: &'a [String],
+    pub rows: &'a [Vec<String>],
+}
+
+/// The XLSX file's bytes.
+pub fn write(contents: &Contents<'_>) -> Result<Vec<u8>> {
+    build(contents).map_err(|error| Error::Workbook(error.to_string()))
+}
+
+fn build(contents: &Contents<'_>) -> std::result::Result<Vec<u8>, XlsxError> {
+    let mut book = Xlsx::new();
+    let bold = Format::new().set_bold();
+    let two = Format::new().set_num_format("0.00");
+    let text = Format::new().set_quote_prefix();
+
+    summary(book.add_worksheet(), contents, &bold, &two)?;
+    rekapitulasi(book.add_worksheet(), contents, &bold, &two)?;
+
+    let data = book.add_worksheet().set_name("Data")?;
+    for (col, name) in contents.header.iter().enumerate() {
+        data.write_string_with_format(0, col as u16, name, &bold)?;
+    }
+    for (row, values) in contents.rows.iter().enumerate() {
+        for (col, value) in values.iter().enumerate() {
+            let (row, col) = (row as u32 + 1, col as u16);
+            if looks_like_a_formula(value) {
+                data.write_string_with_format(row, col, value, &text)?;
+            } else {
+                data.write_string(row, col, value)?;
+            }
+        }
+    }
+    book.save_to_buffer()
+}
+
+fn summary(
+    sheet: &mut Worksheet,
+    contents: &Contents<'_>,
+    bold: &Format,
+    two: &Format,
+) -> std::result::Result<(), XlsxError> {
+    let report = contents.report;
+    sheet.set_name("Ringkasan")?;
+    sheet.set_column_width(1, 48)?;
+    sheet.write_string_with_format(0, 0, "Survei Kepuasan Masyarakat", bold)?;
+    let facts: [(&str, String); 5] = [
+        (
+            "Unit pelayanan",
+            format!("{} ({})", contents.unit_name, contents.unit),
+        ),
+        ("Periode", contents.period.unwrap_or("semua periode").into()),
+        ("Jumlah responden (n)", report.n.to_string()),
+        ("Nilai IKM", number_text(report.ikm)),
+        (
+            "Mutu pelayanan",
+            match (&report.grade, &report.grade_label) {
+                (Some(grade), Some(label)) => format!("{grade:?} ({label})"),
+                _ => "—".into(),
+            },
+        ),
+    ];
+    for (i, (what, value)) in facts.iter().enumerate() {
+        let row = 2 + i as u32;
+        sheet.write_string(row, 0, *what)?;
+        sheet.write_string(row, 1, value)?;
+    }
+    if let Some(ikm) = report.ikm {
+        sheet.write_number_with_format(5, 1, round_to_hundredths(ikm), two)?;
+    }
+
+    let top = 9;
+    for (col, name) in [
+        "Unsur",
+        "Nama",
+        "NRR",
+        "NRR tertimbang",
+        "Nilai konversi",
+        "Mutu",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_string_with_format(top, col as u16, *name, bold)?;
+    }
+    for (i, unsur) in report.unsur.iter().enumerate() {
+        let row = top + 1 + i as u32;
+        sheet.write_string(row, 0, &unsur.id)?;
+        sheet.write_string(row, 1, &unsur.name)?;
+        for (col, value) in [(2, unsur.nrr), (3, unsur.weighted), (4, unsur.converted)] {
+            if let Some(value) = value {
+                sheet.write_number_with_format(row, col, value, two)?;
+            }
+        }
+        if let Some(grade) = &unsur.grade {
+            sheet.write_string(row, 5, format!("{grade:?}"))?;
+        }
+    }
+    if !report.unsur.is_empty() {
+        let last = top + report.unsur.len() as u32;
+        let mut chart = Chart::new(ChartType::Column);
+        chart.title().set_name("NRR per unsur");
+        chart
+            .add_series()
+            .set_name("NRR")
+            .set_categories(("Ringkasan", top + 1, 0, last, 0))
+            .set_values(("Ringkasan", top + 1, 2, last, 2));
+        chart.y_axis().set_min(0).set_max(4);
+        chart.legend().set_hidden();
+        sheet.insert_chart(last + 2, 0, &chart)?;
+    }
+    Ok(())
+}
+
+fn rekapitulasi(
+    sheet: &mut Worksheet,
+    contents: &Contents<'_>,
+    bold: &Format,
+    two: &Format,
+) -> std::result::Result<(), XlsxError> {
+    let report = contents.report;
+    sheet.set_name("Pengolahan")?;
+    sheet.set_column_width(1, 28)?;
+    sheet.write_string_with_format(0, 0, "Rekapitulasi nilai per unsur", bold)?;
+    let header = 2;
+    sheet.write_string_with_format(header, 0, "No", bold)?;
+    sheet.write_string_with_format(header, 1, "Responden", bold)?;
+    for (i, unsur) in report.unsur.iter().enumerate() {
+        sheet.write_string_with_format(header, 2 + i as u16, &unsur.id, bold)?;
+    }
+    let first = header + 1;
+    for (i, row) in contents.scores.iter().enumerate() {
+        let at = first + i as u32;
+        sheet.write_number(at, 0, (i + 1) as f64)?;
+        sheet.write_string(at, 1, &row.respondent)?;
+        for (col, score) in row.scores.iter().enumerate() {
+            if let Some(score) = score {
+                sheet.write_number(at, 2 + col as u16, f64::from(*score))?;
+            }
+        }
+    }
+    // Below the respondents: what the report makes of each column.
+    let last = first + contents.scores.len().max(1) as u32 - 1;
+    let below = last + 2;
+    let labels = [
+        "Jumlah nilai",
+        "Jumlah jawaban",
+        "NRR",
+        "Bobot",
+        "NRR × bobot",
+    ];
+    for (i, label) in labels.iter().enumerate() {
+        sheet.write_string_with_format(below + i as u32, 1, *label, bold)?;
+    }
+    for (i, unsur) in report.unsur.iter().enumerate() {
+        let col = 2 + i as u16;
+        let range = format!(
+            "{}:{}",
+            row_col_to_cell(first, col),
+            row_col_to_cell(last, col)
+        );
+        let cell = |row: u32| row_col_to_cell(row, col);
+        let formulas = [
+            (format!("=SUM({range})"), Some(unsur.total as f64), None),
+            (format!("=COUNT({range})"), Some(unsur.n as f64), None),
+            (
+                format!(
+                    "=IF({}>0,{}/{},\"\")",
+                    cell(below + 1),
+                    cell(below),
+                    cell(below + 1)
+                ),
+                unsur.nrr,
+                Some(two),
+            ),
+            (String::new(), unsur.nrr.map(|_| report.weight), Some(two)),
+            (
+                format!(
+                    "=IF({}=\"\",\"\",{}*{})",
+                    cell(below + 2),
+                    cell(below + 2),
+                    cell(below + 3)
+                ),
+                unsur.weighted,
+                Some(two),
+            ),
+        ];
+        for (k, (formula, result, format)) in formulas.into_iter().enumerate() {
+            let row = below + k as u32;
+            match (formula.is_empty(), result) {
+                (true, Some(value)) => {
+                    sheet.write_number_with_format(
+                        row,
+                        col,
+                        value,
+                        format.unwrap_or(&Format::new()),
+                    )?;
+                }
+                (true, None) => {}
+                (false, result) => {
+                    let result = result.map(|value| value.to_string()).unwrap_or_default();
+                    let formula = Formula::new(formula).set_result(result);
+                    match format {
+                        Some(format) => {
+                            sheet.write_formula_with_format(row, col, formula, format)?
+                        }
+                        None => sheet.write_formula(row, col, formula)?,
+                    };
+                }
+            }
+        }
+    }
+    if let Some(ikm) = report.ikm {
+        let row = below + labels.len() as u32 + 1;
+        let weighted_row = below + 4;
+        let from = row_col_to_cell(weighted_row, 2);
+        let to = row_col_to_cell(weighted_row, 1 + report.unsur.len() as u16);
+        sheet.write_string_with_format(row, 1, "Nilai IKM unit pelayanan", bold)?;
+        let formula = Formula::new(format!("=SUM({from}:{to})*25")).set_result(ikm.to_string());
+        sheet.write_formula_with_format(row, 2, formula, two)?;
+    }
+    Ok(())
+}
+
+fn number_text(value: Option<f64>) -> String {
+    value.map_or("—".into(), |v| {
+        format!("{:.2}", round_to_hundredths(v)).replace('.', ",")
+    })
+}
+
+/// Text a spreadsheet would run as a formula if it were typed into the cell.
+fn looks_like_a_formula(text: &str) -> bool {
+    text.starts_with(['=', '+', '-', '@'])
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Cursor;
+
+    use calamine::{Data, Reader, Xlsx as Read, open_workbook_from_rs};
+    use simpul_survey::{Method, UnsurTally, Weighting, compute};
+
+    use super::*;
+
+    /// Three respondents; the third left U9 blank.
+    fn scores() -> Vec<ScoreRow> {
+        let row = |respondent: &str, scores: [Option<u8>; 9]| ScoreRow {
+            respondent: respondent.into(),
+            scores: scores.to_vec(),
+        };
+        vec![
+            row("K-001", [Some(4); 9]),
+            row(
+                "K-002",
+                [
+                    Some(3),
+                    Some(3),
+                    Some(2),
+                    Some(4),
+                    Some(3),
+                    Some(3),
+                    Some(3),
+                    Some(3),
+                    Some(1),
+                ],
+            ),
+            row(
+                "K-003",
+                [
+                    Some(4),
+                    Some(2),
+                    Some(3),
+                    Some(4),
+                    Some(4),
+                    Some(4),
+                    Some(4),
+                    Some(4),
+                    None,
+                ],
+            ),
+        ]
+    }
+
+    fn report(rows: &[ScoreRow]) -> IkmReport {
+        let method = Method::Permenpanrb14_2017;
+        let tallies: Vec<UnsurTally> = method
+            .unsur()
+            .iter()
+            .enumerate()
+            .map(|(i, unsur)| UnsurTally {
+                id: unsur.id.to_string(),
+                total: rows.iter().filter_map(|r| r.scores[i]).map(u64::from).sum(),
+                n: rows.iter().filter(|r| r.scores[i].is_some()).count() as u64,
+            })
+            .collect();
+        compute(method, Weighting::Exact, rows.len() as u64, &tallies)
+    }
+
+    fn number(range: &calamine::Range<Data>, row: u32, col: u32) -> f64 {
+        match range.get_value((row, col)) {
+            Some(Data::Float(value)) => *value,
+            Some(Data::Int(value)) => *value as f64,
+            other => panic!("({row}, {col}) holds {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_sheet_holds_the_reports_numbers_for_a_reader_that_does_not_calculate() {
+        let rows = scores();
+        let report = report(&rows);
+        let header = vec!["serial".to_string(), "saran".to_string()];
+        let data = vec![
+            vec!["K-001".to_string(), "=HYPERLINK(\"http://x\")".to_string()],
+            vec!["K-002".to_string(), "<script>alert(1)</script>".to_string()],
+        ];
+        let bytes = write(&Contents {
+            unit: "U-CAPIL",
+            unit_name: "Disdukcapil",
+            period: Some("2026-S2"),
+            report: &report,
+            scores: &rows,
+            header: &header,
+            rows: &data,
+        })
+        .unwrap();
+
+        let mut book: Read<_> = open_workbook_from_rs(Cursor::new(bytes)).unwrap();
+        assert_eq!(book.sheet_names(), ["Ringkasan", "Pengolahan", "Data"]);
+
+        let pengolahan = book.worksheet_range("Pengolahan").unwrap();
+        // Respondents from row 3; the sums start two rows below the last.
+        assert_eq!(number(&pengolahan, 4, 10), 1.0, "K-002's U9");
+        let below = 3 + 3 + 1;
+        for (i, unsur) in report.unsur.iter().enumerate() {
+            let col = 2 + i as u32;
+            assert_eq!(
+                number(&pengolahan, below, col),
+                unsur.total as f64,
+                "{}",
+                unsur.id
+            );
+            assert_eq!(
+                number(&pengolahan, below + 1, col),
+                unsur.n as f64,
+                "{}",
+                unsur.id
+            );
+            let nrr = number(&pengolahan, below + 2, col);
+            assert!((nrr - unsur.nrr.unwrap()).abs() < 1e-9, "{}", unsur.id);
+        }
+        let ikm = number(&pengolahan, below + 6, 2);
+        assert!((ikm - report.ikm.unwrap()).abs() < 1e-9);
+        let formulas = book.worksheet_formula("Pengolahan").unwrap();
+        let sum = formulas.get_value((below, 2)).unwrap();
+        assert_eq!(
+            sum, "SUM(C4:C6)",
+            "the total is a formula a reader can follow"
+        );
+
+        let ringkasan = book.worksheet_range("Ringkasan").unwrap();
+        let shown = number(&ringkasan, 5, 1);
+        assert_eq!(shown, round_to_hundredths(report.ikm.unwrap()));
+
+        let data_sheet = book.worksheet_range("Data").unwrap();
+        assert_eq!(
+            data_sheet.get_value((1, 1)),
+            Some(&Data::String("=HYPERLINK(\"http://x\")".into())),
+            "kept as text, exactly"
+        );
+        let data_formulas = book.worksheet_formula("Data").unwrap();
+        assert!(
+            data_formulas.get_value((1, 1)).is_none_or(|f| f.is_empty()),
+            "never a formula"
+        );
+    }
+}
