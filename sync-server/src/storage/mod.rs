@@ -19,7 +19,7 @@
 
 mod sqlite;
 
-pub use sqlite::SqliteStorage;
+pub use sqlite::{FILE_NAME, SqliteStorage};
 
 use chrono::{DateTime, Utc};
 use simpul_protocol::Entry;
