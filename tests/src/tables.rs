@@ -167,7 +167,7 @@ pub fn assert_tables_equal(reference: &Tables, others: &[Tables]) {
         }
         let shown = differences.len().min(SHOWN_DIFFERENCES);
         panic!(
-            "the materialised tables of {} and {} differ in {} places (theirs vs its):\n  {}{}",
+            "the materialised tables of {} and {} differ in {} places ({0}'s vs {1}'s):\n  {}{}",
             reference.source,
             other.source,
             differences.len(),
