@@ -23,9 +23,10 @@ use simpul_e2e::rng::seeds;
 use simpul_e2e::snapshot::{first_difference, text};
 use simpul_e2e::{Device, LinkProfile, Proxy, Rng, Run, Server, Tables, UNIT, assert_tables_equal};
 
+/// Steps of one history; `SIMPUL_E2E_OPERATIONS=n` runs longer ones.
 const OPERATIONS: usize = 60;
 /// Run with `SIMPUL_E2E_SEED=n` to replay one history.
-const SEEDS: [u64; 3] = [1, 2, 3];
+const SEEDS: [u64; 5] = [1, 2, 3, 4, 5];
 const SUPERVISOR: &str = "Dewi (pengawas)";
 /// Failures in a row after which a sync during the history gives up; the next one resumes.
 const PATIENCE: u32 = 2;
@@ -578,6 +579,12 @@ impl History {
     }
 }
 
+fn operations() -> usize {
+    std::env::var("SIMPUL_E2E_OPERATIONS").map_or(OPERATIONS, |n| {
+        n.parse().expect("SIMPUL_E2E_OPERATIONS is a number")
+    })
+}
+
 fn strs(args: &[String]) -> Vec<&str> {
     args.iter().map(String::as_str).collect()
 }
@@ -590,7 +597,7 @@ fn supervisors_decisions_on_the_server_and_random_device_work_end_in_the_same_ta
         println!("decisions seed {seed} (replay with SIMPUL_E2E_SEED={seed})");
         let started = Instant::now();
         let mut history = History::new(seed);
-        for _ in 0..OPERATIONS {
+        for _ in 0..operations() {
             history.step();
         }
         history.settle();
