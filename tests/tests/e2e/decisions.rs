@@ -9,8 +9,9 @@
 //!
 //! Once every device has synced twice on a clean link and the server's materialiser has
 //! caught up, every device's materialised `responses`, `answers` and `conflicts` must equal
-//! the server's, row for row, and every device's report the server's — with the rejected and
-//! the deleted responses counted by neither.
+//! the server's, row for row, and every device's report and list of conflicts the
+//! server's — with the rejected and the deleted responses counted by neither. A device
+//! enrolled only then, which pulls everything at once, must agree too.
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
@@ -500,17 +501,30 @@ impl History {
 
     /// Every device holds the server's rows and reports the server's IKM, and the IKM
     /// leaves out what was rejected or deleted.
+    /// A device enrolled last, which pulls the server's whole copy, is checked too.
     fn check(&self) {
+        let late = Device::enrolled("device-late", &self.server, &self.server.url());
+        late.sync_ok();
+        let devices: Vec<&Device> = self.devices.iter().chain([&late]).collect();
+
         let server = self.server.tables(UNIT);
-        let devices: Vec<Tables> = self.devices.iter().map(Device::tables).collect();
-        assert_tables_equal(&server, &devices);
+        let tables: Vec<Tables> = devices.iter().map(|d| d.tables()).collect();
+        assert_tables_equal(&server, &tables);
 
         let on_server = self.server.json(&["report", "--unit", UNIT]);
-        for device in &self.devices {
+        let listed = self.server.json(&["conflicts", "--unit", UNIT]);
+        for device in &devices {
             let report = device.json(&["report"]);
             if let Some(at) = first_difference(&on_server, &report, "report") {
                 panic!(
                     "seed {}: {}'s report differs from the server's at {at}",
+                    self.seed, device.name
+                );
+            }
+            let conflicts = device.json(&["conflicts"]);
+            if let Some(at) = first_difference(&listed, &conflicts, "conflicts") {
+                panic!(
+                    "seed {}: {}'s conflicts differ from the server's at {at}",
                     self.seed, device.name
                 );
             }
