@@ -91,6 +91,24 @@ pub fn random_answers(rng: &mut Rng) -> Answers {
         .collect()
 }
 
+/// `answers` as a second typist reads the sheet: `cells` times, a filled item typed as some
+/// other value (the same item may be picked twice).
+pub fn misread(rng: &mut Rng, answers: &Answers, cells: u64) -> Answers {
+    let mut read = answers.clone();
+    for _ in 0..cells {
+        let item = *rng.pick(&FILLED);
+        let old = read[item].clone();
+        let new = loop {
+            let value = random_value(rng, item);
+            if value != old {
+                break value;
+            }
+        };
+        read.insert(item.to_string(), new);
+    }
+    read
+}
+
 /// `--set ITEM=VALUE` arguments for `simpul capture` or `simpul edit`; blank answers are
 /// left out of a capture (they are stored as null anyway) and cleared by an edit.
 pub fn set_args(answers: &Answers, include_blanks: bool) -> Vec<String> {

@@ -2,7 +2,7 @@
 //! `simpul-server`, and between them, when wanted, a link that fails the way rural mobile
 //! links do.
 //!
-//! The suites in `tests/e2e` use three pieces:
+//! The suites in `tests/e2e` use these pieces:
 //!
 //! * [`harness`]: a [`Server`] spawned on a free port over a temporary data directory (kill
 //!   it with SIGKILL, restart it on the same data and address) and [`Device`]s, each a
@@ -11,6 +11,8 @@
 //!   replayed requests, all from a seed. Benchmarks use it to model a GPRS link.
 //! * [`snapshot`]: what a replica shows (lists, conflicts, the report, every answer) and the
 //!   checks made on it: replicas converged, nothing held twice, nothing missing.
+//! * [`tables`]: the materialised rows a replica or the server keeps, read from its SQLite
+//!   file and compared column by column.
 //!
 //! A typical test:
 //!
@@ -35,9 +37,11 @@ pub mod harness;
 pub mod proxy;
 pub mod rng;
 pub mod snapshot;
+pub mod tables;
 pub mod window;
 
 pub use harness::{Device, PERIOD, Run, Running, Server, UNIT};
 pub use proxy::{LinkProfile, Proxy, ProxyStats};
 pub use rng::Rng;
 pub use snapshot::{Snapshot, assert_converged, assert_holds_exactly, assert_no_duplicates};
+pub use tables::{Tables, assert_tables_equal};

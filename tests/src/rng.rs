@@ -50,6 +50,15 @@ impl Rng {
     }
 }
 
+/// The seeds a randomised suite runs: the one in `SIMPUL_E2E_SEED` when set (to replay a
+/// history a failure printed), otherwise `defaults`.
+pub fn seeds(defaults: &[u64]) -> Vec<u64> {
+    match std::env::var("SIMPUL_E2E_SEED") {
+        Ok(seed) => vec![seed.parse().expect("SIMPUL_E2E_SEED is a number")],
+        Err(_) => defaults.to_vec(),
+    }
+}
+
 /// True with probability `p` for a uniformly random `draw`.
 pub fn hit(draw: u64, p: f64) -> bool {
     // 53 random bits give a uniform float in [0, 1).

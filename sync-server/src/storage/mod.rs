@@ -21,7 +21,7 @@ mod people;
 mod sqlite;
 
 pub use people::{NewPerson, People};
-pub use sqlite::SqliteStorage;
+pub use sqlite::{FILE_NAME, SqliteStorage};
 
 use chrono::{DateTime, Utc};
 use simpul_protocol::Entry;

@@ -10,6 +10,7 @@ use super::process::{Run, Running, command, run};
 use super::server::Server;
 use super::{PERIOD, UNIT, path_str};
 use crate::snapshot::Snapshot;
+use crate::tables::Tables;
 
 /// A `simpul` replica for [`UNIT`] in [`PERIOD`] in a temporary folder.
 pub struct Device {
@@ -160,6 +161,11 @@ impl Device {
             csv: std::fs::read_to_string(&csv).expect("the export is written"),
             shown: Default::default(),
         }
+    }
+
+    /// The materialised tables of [`UNIT`], read from the replica's database file.
+    pub fn tables(&self) -> Tables {
+        Tables::read(&self.name, &self.data().join(simpul_replica::DB_FILE), UNIT)
     }
 
     /// [`snapshot`](Self::snapshot) plus `show` of every response.

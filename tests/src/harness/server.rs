@@ -7,11 +7,13 @@ use std::process::{Child, ChildStdout, Stdio};
 use std::sync::mpsc::channel;
 use std::time::{Duration, Instant};
 
-use simpul_server::storage::{SqliteStorage, Storage};
+use simpul_server::materialise::Freshness;
+use simpul_server::storage::{FILE_NAME, SqliteStorage, Storage};
 use tempfile::TempDir;
 
 use super::process::{Run, command, run, terminate};
 use super::{UNIT, UNIT_NAME};
+use crate::tables::Tables;
 
 /// `simpul-server serve` on a free port of 127.0.0.1 over a temporary data directory, with
 /// unit [`UNIT`] added. Stopped with SIGTERM when dropped.
@@ -175,6 +177,37 @@ impl Server {
         SqliteStorage::open(&self.data_dir())
             .and_then(|storage| storage.change_count())
             .expect("the server's database answers")
+    }
+
+    /// How far the server's materialised tables are behind its change log.
+    pub fn freshness(&self) -> Freshness {
+        SqliteStorage::open(&self.data_dir())
+            .and_then(|storage| storage.freshness())
+            .expect("the server's database answers")
+    }
+
+    /// Waits until the running server's materialiser has every stored change in its tables.
+    #[track_caller]
+    pub fn wait_until_materialised(&self, within: Duration) {
+        let deadline = Instant::now() + within;
+        loop {
+            let fresh = self.freshness();
+            if fresh.behind() == 0 {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the server's tables are still {} changes behind after {within:?}: {fresh:?}",
+                fresh.behind()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// The materialised tables of `unit`, read from the server's database file beside the
+    /// running server.
+    pub fn tables(&self, unit: &str) -> Tables {
+        Tables::read("server", &self.data_dir().join(FILE_NAME), unit)
     }
 }
 

@@ -15,7 +15,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use serde_json::Value;
-use simpul_e2e::answers::{Answers, FILLED, ITEMS, random_answers, random_value, set_args};
+use simpul_e2e::answers::{Answers, ITEMS, misread, random_answers, random_value, set_args};
+use simpul_e2e::rng::seeds;
 use simpul_e2e::snapshot::text;
 use simpul_e2e::{
     Device, LinkProfile, Proxy, Rng, Server, Snapshot, assert_converged, assert_no_duplicates,
@@ -313,18 +314,8 @@ impl History {
         };
         let first = self.model.sheets[sheet].first;
         let device = (first + 1 + self.rng.below(DEVICES as u64 - 1) as usize) % DEVICES;
-        let mut answers = self.model.sheets[sheet].answers.clone();
-        for _ in 0..self.rng.below(4) {
-            let item = *self.rng.pick(&FILLED);
-            let old = answers[item].clone();
-            let new = loop {
-                let value = random_value(&mut self.rng, item);
-                if value != old {
-                    break value;
-                }
-            };
-            answers.insert(item.to_string(), new);
-        }
+        let cells = self.rng.below(4);
+        let answers = misread(&mut self.rng, &self.model.sheets[sheet].answers, cells);
         self.model.sheets[sheet].typed_twice = true;
         let serial = self.model.sheets[sheet].serial.clone();
         let id = self.type_sheet(device, &serial, &answers);
@@ -592,16 +583,9 @@ fn option_strings(values: &Value) -> Vec<Option<String>> {
         .collect()
 }
 
-fn seeds() -> Vec<u64> {
-    match std::env::var("SIMPUL_E2E_SEED") {
-        Ok(seed) => vec![seed.parse().expect("SIMPUL_E2E_SEED is a number")],
-        Err(_) => SEEDS.to_vec(),
-    }
-}
-
 #[test]
 fn random_offline_work_converges_with_conflicts_exactly_where_devices_wrote_differently() {
-    for seed in seeds() {
+    for seed in seeds(&SEEDS) {
         println!("convergence seed {seed} (replay with SIMPUL_E2E_SEED={seed})");
         let mut history = History::new(seed);
         for _ in 0..OPERATIONS {

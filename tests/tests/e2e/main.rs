@@ -11,3 +11,5 @@ mod bundles;
 mod auth;
 // The server reads what devices send: the same report and conflicts as every device.
 mod server_reads;
+// Supervisors' random decisions on the server and random device work: the same rows everywhere.
+mod decisions;
