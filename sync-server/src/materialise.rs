@@ -51,6 +51,16 @@ pub struct Materialised {
     pub doc: Uuid,
     /// `None` when the document is no response (a unit's configuration): it has no rows.
     pub row: Option<ResponseRow>,
+    /// What a unit's configuration document says, when it is one.
+    pub config: Option<UnitConfig>,
+}
+
+/// The settings of a unit's configuration document that reports read.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UnitConfig {
+    pub period: Option<String>,
+    pub population: Option<u64>,
+    pub form: Option<String>,
 }
 
 /// One response, as the tables hold it.
@@ -101,9 +111,19 @@ fn materialise(storage: &dyn Storage, forms: &[Form], doc: Uuid) -> Result<Mater
     let updated_at = changes.iter().map(Change::timestamp).max().unwrap_or(0);
     let mut document = Automerge::new();
     document.apply_changes(changes).map_err(load)?;
-    let configuration = simpul_document::read::get_text(&document, config::KIND)
-        .map_err(|simpul_document::Error::Automerge(e)| load(e))?
-        .is_some();
+    let text = |key| {
+        simpul_document::read::get_text(&document, key)
+            .map_err(|simpul_document::Error::Automerge(e)| load(e))
+    };
+    let configuration = text(config::KIND)?.is_some();
+    let unit_config = match configuration {
+        true => Some(UnitConfig {
+            period: text(config::PERIOD)?,
+            population: text(config::POPULATION)?.and_then(|p| p.parse().ok()),
+            form: text(config::FORM)?,
+        }),
+        false => None,
+    };
     let response = match configuration {
         true => None,
         false => Response::read(doc, &document)
@@ -124,7 +144,11 @@ fn materialise(storage: &dyn Storage, forms: &[Form], doc: Uuid) -> Result<Mater
             updated_at,
         }
     });
-    Ok(Materialised { doc, row })
+    Ok(Materialised {
+        doc,
+        row,
+        config: unit_config,
+    })
 }
 
 /// Every change the server holds for `doc`, parsed, in server order.

@@ -23,3 +23,5 @@ mod memory;
 mod process;
 // The follower fills the server's materialised tables behind the change log.
 mod materialise;
+// Reports across units, enumerator and date filters, CSV exports, instansi.
+mod reports;
