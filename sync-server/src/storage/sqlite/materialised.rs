@@ -261,39 +261,36 @@ pub(super) fn tallies(
     Ok(tallies)
 }
 
-/// One grouped query over every listed unit: its responses in its period, grouped by unit
-/// and method, beside the unit's last stored change and its devices.
+/// One grouped query over every listed unit: its counted responses in its period, beside
+/// its last stored change and its devices. The responses are joined to the units (LEFT, so
+/// a unit without any still has its row) and grouped by unit in the units' own order, so
+/// SQLite reads each unit's range of the clustered table once and never sorts responses.
+/// Methods come as their least and greatest: two different ones mean a mixed unit.
 pub(super) fn unit_tallies(
     conn: &Connection,
     scope: &UnitScope,
     filter: &ReportFilter,
 ) -> Result<Vec<UnitTallies>> {
-    let mut params = vec![Value::from(filter.period.clone())];
-    let mut listed = String::new();
-    if let Some(instansi) = &scope.instansi {
-        listed.push_str(" WHERE instansi = ?");
-        params.push(Value::Text(instansi.to_string()));
-    }
+    let period = Value::from(filter.period.clone());
+    let mut params = vec![period.clone(), period.clone(), period];
     let conditions = Conditions::of(filter, true);
     params.extend(conditions.params);
+    let mut listed = String::new();
+    if let Some(instansi) = &scope.instansi {
+        listed.push_str(" WHERE u.instansi = ?");
+        params.push(Value::Text(instansi.to_string()));
+    }
     let sql = format!(
-        "WITH listed AS (
-             SELECT code, name, instansi, COALESCE(?, period) AS period, population
-             FROM units{listed}
-         ),
-         counted AS (
-             SELECT l.code AS code, r.method AS method, {aggregates}
-             FROM listed l JOIN responses r ON r.unit = l.code AND r.period = l.period
-             WHERE 1 = 1{conditions}
-             GROUP BY l.code, r.method
-         )
-         SELECT l.code, l.name, l.instansi, l.period, l.population,
+        "SELECT u.code, u.name, u.instansi, COALESCE(?, u.period), u.population,
              (SELECT received_at FROM changes WHERE seq =
-                 (SELECT MAX(seq) FROM changes WHERE unit = l.code)),
-             (SELECT COUNT(*) FROM unit_devices d WHERE d.unit = l.code AND d.period = l.period),
-             c.*
-         FROM listed l LEFT JOIN counted c ON c.code = l.code
-         ORDER BY l.instansi IS NULL, l.instansi, l.code, c.method",
+                 (SELECT MAX(seq) FROM changes WHERE unit = u.code)),
+             (SELECT COUNT(*) FROM unit_devices d
+                 WHERE d.unit = u.code AND d.period = COALESCE(?, u.period)),
+             MIN(r.method), MAX(r.method), {aggregates}
+         FROM units u LEFT JOIN responses r
+             ON r.unit = u.code AND r.period = COALESCE(?, u.period){conditions}{listed}
+         GROUP BY u.code
+         ORDER BY u.instansi IS NULL, u.instansi, u.code",
         aggregates = slot_aggregates(),
         conditions = conditions.sql,
     );
@@ -302,19 +299,13 @@ pub(super) fn unit_tallies(
     let mut out: Vec<UnitTallies> = Vec::new();
     while let Some(row) = rows.next()? {
         let code: String = row.get(0)?;
-        let (n, slots) = match row.get::<_, Option<String>>(7)? {
-            Some(_) => read_slots(row, 9)?,
-            None => (0, [(0, 0); SCORE_SLOTS]),
+        let (n, slots) = read_slots(row, 9)?;
+        let (low, high): (Option<String>, Option<String>) = (row.get(7)?, row.get(8)?);
+        let methods = match (low, high) {
+            (Some(low), Some(high)) if low != high => vec![low, high],
+            (Some(low), _) => vec![low],
+            (None, _) => Vec::new(),
         };
-        let method: Option<String> = row.get(8)?;
-        if let Some(last) = out.last_mut()
-            && last.unit.code.as_str() == code
-        {
-            add_group(&mut last.tallies, method, n, slots);
-            continue;
-        }
-        let mut tallies = Tallies::default();
-        add_group(&mut tallies, method, n, slots);
         let last_received = row
             .get::<_, Option<String>>(5)?
             .map(|text| {
@@ -329,7 +320,7 @@ pub(super) fn unit_tallies(
             population: row.get::<_, Option<i64>>(4)?.map(|p| p.max(0) as u64),
             last_received,
             devices: row.get::<_, i64>(6)? as u64,
-            tallies,
+            tallies: Tallies { methods, n, slots },
         });
     }
     Ok(out)
