@@ -331,8 +331,9 @@ pub struct Sheet<'a> {
     pub unit: &'a str,
     pub period: &'a str,
     pub status: &'a str,
-    /// U1…U9.
-    pub scores: [i64; 9],
+    pub form: &'a str,
+    /// U1, U2, … in order.
+    pub scores: Vec<i64>,
     pub by: &'a str,
     pub at: chrono::DateTime<Utc>,
     pub saran: Option<&'a str>,
@@ -345,7 +346,8 @@ impl<'a> Sheet<'a> {
             unit,
             period: "2026-S2",
             status: "final",
-            scores: [score; 9],
+            form: "skm-2017",
+            scores: vec![score; 9],
             by: "ani",
             at: Utc::now(),
             saran: None,
@@ -389,7 +391,7 @@ impl<'a> Sheet<'a> {
         let id = doc.to_string();
         for (key, value) in [
             (keys::ID, id.as_str()),
-            (keys::FORM, "skm-2017"),
+            (keys::FORM, self.form),
             (keys::UNIT, self.unit),
             (keys::PERIOD, self.period),
             (keys::CHANNEL, "paper"),

@@ -629,3 +629,39 @@ async fn a_unit_joins_changes_and_leaves_its_instansi() {
     assert_eq!(report.units.len(), 1);
     assert_eq!(report.units[0].instansi.as_deref(), Some("Kota Beta"));
 }
+
+#[tokio::test]
+async fn a_unit_whose_responses_follow_the_2004_method_is_counted_on_all_fourteen_unsur() {
+    let app = spawn_app().await;
+    // Configured for the 2017 form, but its sheets were typed in on the 2004 one.
+    add_unit(&app, "U-LAMA", "Kab. Alpha", Some(50));
+    let tablet = app.device("U-LAMA", "tablet").await;
+    let mut scores = vec![4; 13];
+    scores.push(2);
+    let sheet = Sheet {
+        form: "skm-2004",
+        scores,
+        ..Sheet::new("U-LAMA", 4)
+    };
+    push(&app, &tablet, &sheet.entries().1).await;
+    materialise::catch_up(app.storage.as_ref()).unwrap();
+
+    let report = cross_unit_report(
+        app.storage.as_ref(),
+        &UnitScope::default(),
+        &ReportFilter::default(),
+        Weighting::Exact,
+    )
+    .unwrap();
+    let own = unit_report(
+        app.storage.as_ref(),
+        &UnitCode::parse("U-LAMA").unwrap(),
+        &ReportFilter::default(),
+        Weighting::Exact,
+    )
+    .unwrap();
+    // (13 × 4 + 2) / 14 × 25, not the first nine unsur's 100.
+    let expected = (13.0 * 4.0 + 2.0) / 14.0 * 25.0;
+    assert!((own.ikm.unwrap() - expected).abs() < 1e-9, "{:?}", own.ikm);
+    assert_eq!(report.units[0].ikm, own.ikm);
+}

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
 use rusqlite::{Connection, Row, Transaction, params, params_from_iter};
 use simpul_document::read::{SCORE_SLOTS, Written};
+use simpul_survey::Method;
 use uuid::Uuid;
 
 use super::{doc_id, unreadable};
@@ -197,18 +198,22 @@ impl Conditions {
     }
 }
 
-/// `COUNT(r.id)`, then per score slot its sum and how many answered it.
-fn slot_aggregates() -> String {
-    let slots: String = (1..=SCORE_SLOTS)
+/// `COUNT(r.id)`, then per score slot (the first `slots`) its sum and how many answered it.
+fn slot_aggregates(slots: usize) -> String {
+    let slots: String = (1..=slots)
         .map(|i| format!(", SUM(r.s{i}), COUNT(r.s{i})"))
         .collect();
     format!("COUNT(r.id){slots}")
 }
 
 /// Reads what [`slot_aggregates`] selects, from column `at` on.
-fn read_slots(row: &Row<'_>, at: usize) -> rusqlite::Result<(u64, [(u64, u64); SCORE_SLOTS])> {
+fn read_slots(
+    row: &Row<'_>,
+    at: usize,
+    read: usize,
+) -> rusqlite::Result<(u64, [(u64, u64); SCORE_SLOTS])> {
     let mut slots = [(0u64, 0u64); SCORE_SLOTS];
-    for (i, slot) in slots.iter_mut().enumerate() {
+    for (i, slot) in slots.iter_mut().take(read).enumerate() {
         let total: Option<i64> = row.get(at + 1 + 2 * i)?;
         let answered: i64 = row.get(at + 2 + 2 * i)?;
         *slot = (total.unwrap_or(0) as u64, answered as u64);
@@ -248,14 +253,14 @@ pub(super) fn tallies(
     params.extend(conditions.params);
     let sql = format!(
         "SELECT r.method, {} FROM responses r WHERE r.unit = ?{period}{} GROUP BY r.method",
-        slot_aggregates(),
+        slot_aggregates(SCORE_SLOTS),
         conditions.sql
     );
     let mut stmt = conn.prepare(&sql)?;
     let mut rows = stmt.query(params_from_iter(params))?;
     let mut tallies = Tallies::default();
     while let Some(row) = rows.next()? {
-        let (n, slots) = read_slots(row, 1)?;
+        let (n, slots) = read_slots(row, 1, SCORE_SLOTS)?;
         add_group(&mut tallies, row.get(0)?, n, slots);
     }
     Ok(tallies)
@@ -266,10 +271,45 @@ pub(super) fn tallies(
 /// a unit without any still has its row) and grouped by unit in the units' own order, so
 /// SQLite reads each unit's range of the clustered table once and never sorts responses.
 /// Methods come as their least and greatest: two different ones mean a mixed unit.
+///
+/// Each aggregate costs on every row, so only the score slots the units' configured forms
+/// use are summed (nine for PermenPANRB 14/2017, not fourteen); should a unit's responses
+/// follow a method with more unsur after all, the query runs again over every slot.
 pub(super) fn unit_tallies(
     conn: &Connection,
     scope: &UnitScope,
     filter: &ReportFilter,
+) -> Result<Vec<UnitTallies>> {
+    let slots = configured_slots(conn)?;
+    let rows = unit_tallies_over(conn, scope, filter, slots)?;
+    let fits = |method: &String| Method::parse(method).is_ok_and(|m| m.unsur().len() <= slots);
+    if slots < SCORE_SLOTS && !rows.iter().all(|r| r.tallies.methods.iter().all(fits)) {
+        return unit_tallies_over(conn, scope, filter, SCORE_SLOTS);
+    }
+    Ok(rows)
+}
+
+/// The most unsur any unit's configured form has (nine when none is configured).
+fn configured_slots(conn: &Connection) -> Result<usize> {
+    let mut stmt = conn.prepare("SELECT DISTINCT form FROM units WHERE form IS NOT NULL")?;
+    let forms: Vec<String> = stmt
+        .query_map([], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    let slots = forms
+        .iter()
+        .map(|form| {
+            simpul_survey::builtin_form(form).map_or(SCORE_SLOTS, |f| f.method.unsur().len())
+        })
+        .max()
+        .unwrap_or(Method::Permenpanrb14_2017.unsur().len());
+    Ok(slots.min(SCORE_SLOTS))
+}
+
+fn unit_tallies_over(
+    conn: &Connection,
+    scope: &UnitScope,
+    filter: &ReportFilter,
+    slots: usize,
 ) -> Result<Vec<UnitTallies>> {
     let period = Value::from(filter.period.clone());
     let mut params = vec![period.clone(), period.clone(), period];
@@ -291,7 +331,7 @@ pub(super) fn unit_tallies(
              ON r.unit = u.code AND r.period = COALESCE(?, u.period){conditions}{listed}
          GROUP BY u.code
          ORDER BY u.instansi IS NULL, u.instansi, u.code",
-        aggregates = slot_aggregates(),
+        aggregates = slot_aggregates(slots),
         conditions = conditions.sql,
     );
     let mut stmt = conn.prepare(&sql)?;
@@ -299,7 +339,7 @@ pub(super) fn unit_tallies(
     let mut out: Vec<UnitTallies> = Vec::new();
     while let Some(row) = rows.next()? {
         let code: String = row.get(0)?;
-        let (n, slots) = read_slots(row, 9)?;
+        let (n, slots) = read_slots(row, 9, slots)?;
         let (low, high): (Option<String>, Option<String>) = (row.get(7)?, row.get(8)?);
         let methods = match (low, high) {
             (Some(low), Some(high)) if low != high => vec![low, high],
