@@ -90,14 +90,35 @@ pub fn catch_up(storage: &dyn Storage) -> Result<Freshness> {
             return Ok(fresh);
         }
         let (docs, to) = storage.documents_changed_after(fresh.watermark, STEP_CHANGES)?;
-        let forms = simpul_survey::builtin_forms();
-        let rows = docs
-            .into_iter()
-            .map(|doc| materialise(storage, &forms, doc))
-            .collect::<Result<Vec<_>>>()?;
+        let rows = materialise_all(storage, &docs)?;
         // False when another process moved the watermark first: read again from there.
         storage.store_materialised(&rows, fresh.watermark, to)?;
     }
+}
+
+/// Rebuilds `docs`, in their order, on a thread per core: each document is rebuilt on its
+/// own (Automerge is the cost), and a burst of pushes leaves thousands waiting.
+fn materialise_all(storage: &dyn Storage, docs: &[Uuid]) -> Result<Vec<Materialised>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = docs.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = docs
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    let forms = simpul_survey::builtin_forms();
+                    part.iter()
+                        .map(|&doc| materialise(storage, &forms, doc))
+                        .collect::<Result<Vec<_>>>()
+                })
+            })
+            .collect();
+        let mut rows = Vec::with_capacity(docs.len());
+        for worker in workers {
+            rows.extend(worker.join().expect("a materialising thread panicked")?);
+        }
+        Ok(rows)
+    })
 }
 
 /// Rebuilds one document from every change stored for it.
