@@ -26,9 +26,22 @@ pub fn add_unit(
     settings: UnitSettings,
     now: DateTime<Utc>,
 ) -> Result<Unit> {
+    add_unit_in(storage, code, name, None, settings, now)
+}
+
+/// [`add_unit`], in an instansi (a district or agency) when one is named.
+pub fn add_unit_in(
+    storage: &dyn Storage,
+    code: &str,
+    name: &str,
+    instansi: Option<&str>,
+    settings: UnitSettings,
+    now: DateTime<Utc>,
+) -> Result<Unit> {
     let unit = Unit {
         code: UnitCode::parse(code)?,
         name: Name::parse("unit name", name)?,
+        instansi: instansi.map(|i| Name::parse("instansi", i)).transpose()?,
     };
     storage.add_unit(&unit, now)?;
     let settings = UnitSettings {
@@ -52,6 +65,17 @@ pub fn configure_unit(
         .unit(&code)?
         .ok_or_else(|| Error::UnknownUnit(code.to_string()))?;
     unit_document::write(storage, &code, settings, now)
+}
+
+/// Puts a unit in an instansi, or (with `None`) in none. The instansi is the server's
+/// business only: it groups reports and is not written to the unit's devices.
+pub fn set_instansi(storage: &dyn Storage, code: &str, instansi: Option<&str>) -> Result<Unit> {
+    let code = UnitCode::parse(code)?;
+    let instansi = instansi.map(|i| Name::parse("instansi", i)).transpose()?;
+    storage.set_instansi(&code, instansi.as_ref())?;
+    storage
+        .unit(&code)?
+        .ok_or_else(|| Error::UnknownUnit(code.to_string()))
 }
 
 pub fn units(storage: &dyn Storage) -> Result<Vec<Unit>> {

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use clap::{Args, Parser, Subcommand};
 use simpul_document::review::ReviewState;
 use simpul_survey::Weighting;
@@ -14,11 +14,12 @@ use uuid::Uuid;
 
 use crate::config::{Config, Layer, LogFormat};
 use crate::decide::{self, Decider};
+use crate::export;
 use crate::history;
 use crate::materialise;
 use crate::model::{DeviceRecord, Name, PeriodCode, UnitCode};
 use crate::people::{Password, Role, Scope};
-use crate::report::{self, ReportFilter};
+use crate::report::{self, CrossUnitReport, Days, Pooled, ReportFilter, UnitScope};
 use crate::storage::{People, SqliteStorage, Storage};
 use crate::unit_document::UnitSettings;
 use crate::{Application, Error, Result, admin, telemetry};
@@ -38,8 +39,12 @@ pub enum Command {
     /// Manage units, enrolment codes and devices; works while the server runs.
     Admin(AdminArgs),
     /// A unit's IKM from every response the server holds, computed as devices compute it;
-    /// works while the server runs.
+    /// without --unit, every unit (or an instansi's) side by side and pooled. Works while
+    /// the server runs.
     Report(ReportArgs),
+    /// Write a unit's responses to a file; works while the server runs.
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Fields whose values disagree (two typings of a sheet, concurrent edits), to settle.
     Conflicts(ConflictsArgs),
     /// Settle a field holding several values on one of them; devices get it at their next
@@ -105,15 +110,11 @@ fn parse_review(raw: &str) -> std::result::Result<ReviewState, String> {
         .ok_or_else(|| "expected received, has-issues, approved or rejected".to_string())
 }
 
+/// Which responses a report, a list of conflicts or an export covers.
 #[derive(Debug, Args)]
-pub struct ReportArgs {
-    /// Directory holding the database.
-    #[arg(long, env = "SIMPUL_DATA")]
-    pub data: Option<PathBuf>,
-    /// The unit's code.
-    #[arg(long)]
-    pub unit: String,
-    /// Only this survey period, e.g. 2025-S1 [default: every period].
+pub struct FilterArgs {
+    /// Only this survey period, e.g. 2025-S1 [default: every period; a report without
+    /// --unit: each unit's active period].
     #[arg(long)]
     pub period: Option<String>,
     /// Only this service (jenis layanan).
@@ -122,6 +123,49 @@ pub struct ReportArgs {
     /// Only this channel: interview, paper, kiosk or web.
     #[arg(long)]
     pub channel: Option<String>,
+    /// Only responses captured by this enumerator (as devices name who captured them).
+    #[arg(long)]
+    pub enumerator: Option<String>,
+    /// Only responses captured on or after this day, YYYY-MM-DD, in this machine's time zone.
+    #[arg(long, value_name = "DATE", value_parser = report::parse_day)]
+    pub from: Option<NaiveDate>,
+    /// Only responses captured on or before this day, YYYY-MM-DD, in this machine's time zone.
+    #[arg(long, value_name = "DATE", value_parser = report::parse_day)]
+    pub to: Option<NaiveDate>,
+}
+
+impl FilterArgs {
+    fn filter(self) -> Result<ReportFilter> {
+        let days = Days::new(self.from, self.to).map_err(|_| {
+            crate::Error::Usage(format!(
+                "--to {} comes before --from {}: the last day must not come before the first",
+                self.to.map(|d| d.to_string()).unwrap_or_default(),
+                self.from.map(|d| d.to_string()).unwrap_or_default()
+            ))
+        })?;
+        Ok(ReportFilter {
+            period: self.period,
+            service: self.service,
+            channel: self.channel,
+            enumerator: self.enumerator,
+            days,
+        })
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Directory holding the database.
+    #[arg(long, env = "SIMPUL_DATA")]
+    pub data: Option<PathBuf>,
+    /// The unit's code; without it, every unit side by side.
+    #[arg(long)]
+    pub unit: Option<String>,
+    /// Without --unit: only the units of this instansi.
+    #[arg(long, conflicts_with = "unit")]
+    pub instansi: Option<String>,
+    #[command(flatten)]
+    pub filter: FilterArgs,
     /// `exact` (1/number of unsur) or `template` (the printed 0,111).
     #[arg(long, default_value = "exact", value_parser = parse_weighting)]
     pub weight: Weighting,
@@ -137,8 +181,33 @@ pub struct ConflictsArgs {
     /// Only this unit.
     #[arg(long)]
     pub unit: Option<String>,
+    #[command(flatten)]
+    pub filter: FilterArgs,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// A unit's responses as CSV: the columns of a device's `simpul export csv`, then the
+    /// review and its note. Written to a temporary file and renamed, so an interrupted export
+    /// leaves no half file.
+    Csv(ExportCsvArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportCsvArgs {
+    /// Directory holding the database.
+    #[arg(long, env = "SIMPUL_DATA")]
+    pub data: Option<PathBuf>,
+    /// The unit's code.
+    #[arg(long)]
+    pub unit: String,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// The file to write.
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -245,14 +314,24 @@ pub enum UnitCommand {
         /// The unit's name, as people know it.
         #[arg(long)]
         name: String,
+        /// The instansi (district or agency) it belongs to: reports group and pool by it.
+        #[arg(long)]
+        instansi: Option<String>,
         #[command(flatten)]
         settings: UnitSettingsArgs,
     },
-    /// Change a unit's active period, population or form; devices get it at their next sync.
+    /// Change a unit's active period, population or form (devices get it at their next
+    /// sync), or its instansi.
     Set {
         code: String,
         #[command(flatten)]
         settings: UnitSettingsArgs,
+        /// Put the unit in this instansi.
+        #[arg(long)]
+        instansi: Option<String>,
+        /// Take the unit out of its instansi.
+        #[arg(long, conflicts_with = "instansi")]
+        no_instansi: bool,
     },
     /// List units.
     List,
@@ -303,6 +382,17 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Admin(args) => run_admin(args),
         Command::Report(args) => report(args),
         Command::Conflicts(args) => conflicts(args),
+        Command::Export(ExportCommand::Csv(args)) => {
+            let unit = UnitCode::parse(&args.unit)?;
+            let filter = args.filter.filter()?;
+            let storage = caught_up(args.data)?;
+            if storage.unit(&unit)?.is_none() {
+                return Err(crate::Error::UnknownUnit(unit.to_string()));
+            }
+            let n = export::export_csv(&storage, &unit, &filter, &args.out)?;
+            println!("{n} responses of {unit} written to {}", args.out.display());
+            Ok(())
+        }
         Command::Resolve(args) => {
             let (storage, decider) = decision(&args.decision)?;
             decide::resolve(
@@ -386,23 +476,30 @@ fn caught_up(data: Option<PathBuf>) -> Result<SqliteStorage> {
 }
 
 fn report(args: ReportArgs) -> Result<()> {
+    let filter = args.filter.filter()?;
+    let unit = args.unit.as_deref().map(UnitCode::parse).transpose()?;
+    let scope = UnitScope {
+        instansi: args
+            .instansi
+            .as_deref()
+            .map(|i| Name::parse("instansi", i))
+            .transpose()?,
+    };
     let storage = caught_up(args.data)?;
-    let unit = UnitCode::parse(&args.unit)?;
+    let Some(unit) = unit else {
+        let report = report::cross_unit_report(&storage, &scope, &filter, args.weight)?;
+        return match args.format {
+            Format::Json => print_json(&report),
+            Format::Text => print_cross_unit(&report),
+        };
+    };
     if storage.unit(&unit)?.is_none() {
         return Err(crate::Error::UnknownUnit(unit.to_string()));
     }
-    let filter = ReportFilter {
-        period: args.period,
-        service: args.service,
-        channel: args.channel,
-    };
     let ikm = report::unit_report(&storage, &unit, &filter, args.weight)?;
     match args.format {
         Format::Json => print_json(&ikm),
         Format::Text => {
-            let number = |value: Option<f64>| {
-                value.map_or("—".to_string(), |v| format!("{v:.2}").replace('.', ","))
-            };
             println!(
                 "IKM {unit}{}: {} — mutu {} ({}), n = {}",
                 filter
@@ -423,10 +520,65 @@ fn report(args: ReportArgs) -> Result<()> {
     }
 }
 
+/// A figure as Indonesian reports print it: two decimals, a decimal comma; "—" for none.
+fn number(value: Option<f64>) -> String {
+    value.map_or("—".to_string(), |v| format!("{v:.2}").replace('.', ","))
+}
+
+/// The report across units as text: the units of each instansi, one per line, then the
+/// instansi's pooled figure; at the end every listed unit pooled.
+fn print_cross_unit(report: &CrossUnitReport) -> Result<()> {
+    let pooled_line = |indent: &str, what: &str, p: &Pooled| {
+        println!(
+            "{indent}Gabungan (pooled){what}: n = {}, {} unit, IKM {} — mutu {}",
+            p.n,
+            p.units,
+            number(p.ikm),
+            p.grade.map_or("—", |g| g.letter())
+        );
+    };
+    let mut units = report.units.iter().peekable();
+    for group in &report.instansi {
+        println!(
+            "Instansi {}",
+            group.instansi.as_deref().unwrap_or("(tanpa instansi)")
+        );
+        while let Some(line) = units.next_if(|u| u.instansi == group.instansi) {
+            let target = match (line.target, line.target_met) {
+                (Some(target), Some(true)) => format!("target {target}: Sesuai"),
+                (Some(target), _) => format!("target {target}: Belum sesuai"),
+                (None, _) => "target —".to_string(),
+            };
+            println!(
+                "  {}\t{}\tperiode {}\tn = {}\tIKM {}\tmutu {}\t{target}\tterakhir diterima {}\t{} perangkat",
+                line.unit,
+                line.name,
+                line.period.as_deref().unwrap_or("—"),
+                line.n,
+                number(line.ikm),
+                line.grade.map_or("—", |g| g.letter()),
+                line.last_received
+                    .map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true))
+                    .unwrap_or_else(|| "—".into()),
+                line.devices
+            );
+        }
+        pooled_line("  ", "", &group.pooled);
+    }
+    pooled_line("", " semua unit", &report.pooled);
+    Ok(())
+}
+
 fn conflicts(args: ConflictsArgs) -> Result<()> {
-    let storage = caught_up(args.data)?;
+    let filter = args.filter.filter()?;
     let unit = args.unit.as_deref().map(UnitCode::parse).transpose()?;
-    let rows = storage.conflicts(unit.as_ref())?;
+    let storage = caught_up(args.data)?;
+    if let Some(unit) = &unit
+        && storage.unit(unit)?.is_none()
+    {
+        return Err(crate::Error::UnknownUnit(unit.to_string()));
+    }
+    let rows = storage.conflicts(unit.as_ref(), &filter)?;
     match args.format {
         Format::Json => print_json(&rows),
         Format::Text => {
@@ -496,13 +648,48 @@ fn run_admin(args: AdminArgs) -> Result<()> {
         AdminCommand::Unit(UnitCommand::Add {
             code,
             name,
+            instansi,
             settings,
         }) => {
-            let unit = admin::add_unit(&storage, &code, &name, settings.into(), now)?;
-            println!("added unit {} ({})", unit.code, unit.name);
+            let unit = admin::add_unit_in(
+                &storage,
+                &code,
+                &name,
+                instansi.as_deref(),
+                settings.into(),
+                now,
+            )?;
+            match &unit.instansi {
+                Some(instansi) => {
+                    println!("added unit {} ({}) in {instansi}", unit.code, unit.name)
+                }
+                None => println!("added unit {} ({})", unit.code, unit.name),
+            }
         }
-        AdminCommand::Unit(UnitCommand::Set { code, settings }) => {
-            let changed = admin::configure_unit(&storage, &code, &settings.into(), now)?;
+        AdminCommand::Unit(UnitCommand::Set {
+            code,
+            settings,
+            instansi,
+            no_instansi,
+        }) => {
+            let settings: UnitSettings = settings.into();
+            let instansi_given = instansi.is_some() || no_instansi;
+            // Checked before anything is written: a bad name changes nothing.
+            if let Some(name) = &instansi {
+                Name::parse("instansi", name)?;
+            }
+            let mut changed = false;
+            if !instansi_given || settings != UnitSettings::default() {
+                changed |= admin::configure_unit(&storage, &code, &settings, now)?;
+            }
+            if instansi_given {
+                let unit = admin::set_instansi(&storage, &code, instansi.as_deref())?;
+                println!(
+                    "unit {code}: instansi {}",
+                    unit.instansi.as_ref().map_or("(none)", Name::as_str)
+                );
+                changed = true;
+            }
             println!(
                 "unit {code}: {}",
                 if changed { "updated" } else { "unchanged" }
@@ -510,7 +697,12 @@ fn run_admin(args: AdminArgs) -> Result<()> {
         }
         AdminCommand::Unit(UnitCommand::List) => {
             for unit in admin::units(&storage)? {
-                println!("{}\t{}", unit.code, unit.name);
+                println!(
+                    "{}\t{}\t{}",
+                    unit.code,
+                    unit.name,
+                    unit.instansi.as_ref().map_or("-", Name::as_str)
+                );
             }
         }
         AdminCommand::EnrolCode { unit } => {

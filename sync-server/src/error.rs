@@ -206,6 +206,20 @@ pub enum Error {
     #[error("input/output error")]
     Io(#[from] std::io::Error),
 
+    #[error("cannot write {path}")]
+    Output {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("cannot write CSV")]
+    Csv(#[from] csv::Error),
+
+    /// A command-line combination that means nothing, named by the front end.
+    #[error("{0}")]
+    Usage(String),
+
     #[error("the metrics could not be written out")]
     Metrics,
 

@@ -20,7 +20,8 @@
 //! 5. Behind the change log, [`materialise`] reads every stored change into its document
 //!    with the devices' own reader (`simpul_document`) and keeps responses, answers and
 //!    conflicts per unit; [`report`] computes the IKM from them with `simpul_survey`, as a
-//!    device does. Supervisors' decisions ([`decide`]: settling a conflict, a review,
+//!    device does — one unit's, or every unit's (an instansi's) side by side and pooled —
+//!    and [`export`] writes a unit's responses as the CSV a device exports. Supervisors' decisions ([`decide`]: settling a conflict, a review,
 //!    deleting, restoring) are ordinary changes the server writes, which devices pull; a
 //!    response's [`history`] is read from its Automerge history.
 //!
@@ -71,6 +72,7 @@ pub mod connections;
 pub mod decide;
 pub mod error;
 pub mod exchange;
+pub mod export;
 pub mod history;
 pub mod materialise;
 pub mod metrics;
@@ -78,6 +80,7 @@ pub mod model;
 pub mod people;
 pub mod report;
 pub mod routes;
+pub mod safe_write;
 pub mod secret;
 pub mod sessions;
 pub mod startup;

@@ -51,6 +51,16 @@ pub struct Materialised {
     pub doc: Uuid,
     /// `None` when the document is no response (a unit's configuration): it has no rows.
     pub row: Option<ResponseRow>,
+    /// What a unit's configuration document says, when it is one.
+    pub config: Option<UnitConfig>,
+}
+
+/// The settings of a unit's configuration document that reports read.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UnitConfig {
+    pub period: Option<String>,
+    pub population: Option<u64>,
+    pub form: Option<String>,
 }
 
 /// One response, as the tables hold it.
@@ -80,14 +90,35 @@ pub fn catch_up(storage: &dyn Storage) -> Result<Freshness> {
             return Ok(fresh);
         }
         let (docs, to) = storage.documents_changed_after(fresh.watermark, STEP_CHANGES)?;
-        let forms = simpul_survey::builtin_forms();
-        let rows = docs
-            .into_iter()
-            .map(|doc| materialise(storage, &forms, doc))
-            .collect::<Result<Vec<_>>>()?;
+        let rows = materialise_all(storage, &docs)?;
         // False when another process moved the watermark first: read again from there.
         storage.store_materialised(&rows, fresh.watermark, to)?;
     }
+}
+
+/// Rebuilds `docs`, in their order, on a thread per core: each document is rebuilt on its
+/// own (Automerge is the cost), and a burst of pushes leaves thousands waiting.
+fn materialise_all(storage: &dyn Storage, docs: &[Uuid]) -> Result<Vec<Materialised>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = docs.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = docs
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    let forms = simpul_survey::builtin_forms();
+                    part.iter()
+                        .map(|&doc| materialise(storage, &forms, doc))
+                        .collect::<Result<Vec<_>>>()
+                })
+            })
+            .collect();
+        let mut rows = Vec::with_capacity(docs.len());
+        for worker in workers {
+            rows.extend(worker.join().expect("a materialising thread panicked")?);
+        }
+        Ok(rows)
+    })
 }
 
 /// Rebuilds one document from every change stored for it.
@@ -101,9 +132,17 @@ fn materialise(storage: &dyn Storage, forms: &[Form], doc: Uuid) -> Result<Mater
     let updated_at = changes.iter().map(Change::timestamp).max().unwrap_or(0);
     let mut document = Automerge::new();
     document.apply_changes(changes).map_err(load)?;
-    let configuration = simpul_document::read::get_text(&document, config::KIND)
-        .map_err(|e| Error::read(doc, e))?
-        .is_some();
+    let text =
+        |key| simpul_document::read::get_text(&document, key).map_err(|e| Error::read(doc, e));
+    let configuration = text(config::KIND)?.is_some();
+    let unit_config = match configuration {
+        true => Some(UnitConfig {
+            period: text(config::PERIOD)?,
+            population: text(config::POPULATION)?.and_then(|p| p.parse().ok()),
+            form: text(config::FORM)?,
+        }),
+        false => None,
+    };
     let response = match configuration {
         true => None,
         false => Response::read(doc, &document).map_err(|e| Error::read(doc, e))?,
@@ -123,7 +162,11 @@ fn materialise(storage: &dyn Storage, forms: &[Form], doc: Uuid) -> Result<Mater
             updated_at,
         }
     });
-    Ok(Materialised { doc, row })
+    Ok(Materialised {
+        doc,
+        row,
+        config: unit_config,
+    })
 }
 
 /// Every change the server holds for `doc`, parsed, in server order.

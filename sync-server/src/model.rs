@@ -82,6 +82,9 @@ impl fmt::Display for DeviceId {
 pub struct Unit {
     pub code: UnitCode,
     pub name: Name,
+    /// The instansi (a district or agency) the unit belongs to, whose supervisors see it and
+    /// whose reports pool it with its other units.
+    pub instansi: Option<Name>,
 }
 
 /// A device that presented a valid, unrevoked token: who is asking, and what it may see.

@@ -109,6 +109,7 @@ mod tests {
         let unit = Unit {
             code: code.clone(),
             name: Name::parse("unit name", "Disdukcapil").unwrap(),
+            instansi: None,
         };
         storage.add_unit(&unit, Utc::now()).unwrap();
         let first = UnitSettings {

@@ -26,7 +26,7 @@ use crate::decide::{self, Decider};
 use crate::error::AppError;
 use crate::model::UnitCode;
 use crate::people::{Password, Person, Role, Scope};
-use crate::report::{self, ReportFilter};
+use crate::report::{self, Days, ReportFilter};
 use crate::routes::ApiJson;
 use crate::sessions::{self, COOKIE, SignIn};
 use crate::state::AppState;
@@ -232,7 +232,7 @@ pub async fn units(
         .with_storage(move |storage| {
             let mut rows = Vec::new();
             for unit in storage.units()? {
-                let instansi = storage.unit_instansi(&unit.code)?;
+                let instansi = unit.instansi.as_ref().map(ToString::to_string);
                 if signed.person.sees(&unit.code, instansi.as_deref()) {
                     rows.push(UnitRow {
                         code: unit.code.to_string(),
@@ -252,8 +252,35 @@ pub struct ReportQuery {
     pub period: Option<String>,
     pub service: Option<String>,
     pub channel: Option<String>,
-    #[serde(default)]
+    pub enumerator: Option<String>,
+    /// Days as offices write them (`30/11/2026`) or `2026-11-30`, both inclusive.
+    pub from: Option<String>,
+    pub to: Option<String>,
     pub weight: Option<String>,
+}
+
+impl ReportQuery {
+    fn filter(self) -> Result<ReportFilter, AppError> {
+        let day = |raw: Option<String>, name: &'static str| -> Result<_, AppError> {
+            raw.filter(|raw| !raw.trim().is_empty())
+                .map(|raw| {
+                    simpul_survey::parse_day(&raw).ok_or_else(|| {
+                        AppError::BadRequest(format!(
+                            "{name} {raw:?}: write a day that exists, e.g. 30/11/2026"
+                        ))
+                    })
+                })
+                .transpose()
+        };
+        let days = Days::new(day(self.from, "from")?, day(self.to, "to")?)?;
+        Ok(ReportFilter {
+            period: self.period,
+            service: self.service,
+            channel: self.channel,
+            enumerator: self.enumerator,
+            days,
+        })
+    }
 }
 
 /// `GET /api/v1/units/CODE/report`: the report JSON, as `simpul report --format json`.
@@ -272,15 +299,11 @@ pub async fn unit_report(
             )));
         }
     };
+    let filter = query.filter()?;
     let report = state
         .with_storage(move |storage| {
             let Some(unit) = visible_unit(storage, &signed.person, &code)? else {
                 return Ok(None);
-            };
-            let filter = ReportFilter {
-                period: query.period,
-                service: query.service,
-                channel: query.channel,
             };
             report::unit_report(storage, &unit, &filter, weighting).map(Some)
         })
@@ -300,7 +323,9 @@ pub async fn unit_conflicts(
             let Some(unit) = visible_unit(storage, &signed.person, &code)? else {
                 return Ok(None);
             };
-            storage.conflicts(Some(&unit)).map(Some)
+            storage
+                .conflicts(Some(&unit), &ReportFilter::default())
+                .map(Some)
         })
         .await?
         .ok_or(AppError::NotFound)?;

@@ -28,9 +28,10 @@ use simpul_protocol::Entry;
 use uuid::Uuid;
 
 use crate::Result;
+use crate::export::ExportRow;
 use crate::materialise::{Freshness, Materialised};
 use crate::model::{Device, DeviceId, DeviceRecord, IncomingChange, Name, Unit, UnitCode};
-use crate::report::{ConflictRow, ReportFilter, Tallies};
+use crate::report::{ConflictRow, ReportFilter, Tallies, UnitScope, UnitTallies};
 use crate::secret::SecretHash;
 
 /// A device being enrolled: the code it presented and what it will be known by.
@@ -72,6 +73,13 @@ pub trait Storage: People + Send + Sync {
     fn unit(&self, code: &UnitCode) -> Result<Option<Unit>>;
 
     fn units(&self) -> Result<Vec<Unit>>;
+
+    /// Puts a unit in an instansi, or in none. Fails with
+    /// [`Error::UnknownUnit`](crate::Error::UnknownUnit).
+    fn set_instansi(&self, unit: &UnitCode, instansi: Option<&Name>) -> Result<()>;
+
+    /// The form a unit's configuration names for new responses, as last materialised.
+    fn unit_form(&self, unit: &UnitCode) -> Result<Option<String>>;
 
     /// Records a one-time enrolment code for `unit`, usable until `expires_at`.
     fn add_enrolment_code(
@@ -154,8 +162,20 @@ pub trait Storage: People + Send + Sync {
     /// The tallies of `unit`'s final, undeleted responses matching `filter`.
     fn tallies(&self, unit: &UnitCode, filter: &ReportFilter) -> Result<Tallies>;
 
-    /// Fields holding several values in undeleted responses, of one unit or all.
-    fn conflicts(&self, unit: Option<&UnitCode>) -> Result<Vec<ConflictRow>>;
+    /// Per unit in `scope`, the tallies of its counted responses matching `filter` (in its
+    /// active period unless the filter names one), with its target and activity: one query
+    /// for every unit, ordered by instansi (none last), then by code.
+    fn unit_tallies(&self, scope: &UnitScope, filter: &ReportFilter) -> Result<Vec<UnitTallies>>;
+
+    /// Fields holding several values in undeleted responses matching `filter` (its
+    /// period, enumerator and days; drafts and rejected responses included), of one unit or
+    /// all.
+    fn conflicts(&self, unit: Option<&UnitCode>, filter: &ReportFilter)
+    -> Result<Vec<ConflictRow>>;
+
+    /// `unit`'s undeleted responses matching `filter` (drafts and rejected responses
+    /// included, as a device's export includes them), oldest first, with their answers.
+    fn export_rows(&self, unit: &UnitCode, filter: &ReportFilter) -> Result<Vec<ExportRow>>;
 }
 
 /// Bytes a batch of `count` entries holding `change_bytes` bytes of changes takes as an

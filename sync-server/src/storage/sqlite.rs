@@ -23,9 +23,10 @@ use uuid::Uuid;
 
 use super::{NewDevice, Pulled, Storage, payload_len, varint_len};
 use crate::error::Refusal;
+use crate::export::ExportRow;
 use crate::materialise::{Freshness, Materialised};
 use crate::model::{Device, DeviceId, DeviceRecord, IncomingChange, Name, Unit, UnitCode};
-use crate::report::{ConflictRow, ReportFilter, Tallies};
+use crate::report::{ConflictRow, ReportFilter, Tallies, UnitScope, UnitTallies};
 use crate::secret::SecretHash;
 use crate::{Error, Result};
 
@@ -202,9 +203,14 @@ impl Storage for SqliteStorage {
     fn add_unit(&self, unit: &Unit, now: DateTime<Utc>) -> Result<()> {
         self.write(|tx| {
             let added = tx.execute(
-                "INSERT INTO units (code, name, created_at) VALUES (?1, ?2, ?3)
+                "INSERT INTO units (code, name, instansi, created_at) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (code) DO NOTHING",
-                params![unit.code.as_str(), unit.name.as_str(), timestamp(now)],
+                params![
+                    unit.code.as_str(),
+                    unit.name.as_str(),
+                    unit.instansi.as_ref().map(Name::as_str),
+                    timestamp(now)
+                ],
             )?;
             match added {
                 0 => Err(Error::UnitExists(unit.code.to_string())),
@@ -219,16 +225,39 @@ impl Storage for SqliteStorage {
 
     fn units(&self) -> Result<Vec<Unit>> {
         self.read(|conn| {
-            let mut stmt = conn.prepare("SELECT code, name FROM units ORDER BY code")?;
-            let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+            let mut stmt = conn.prepare("SELECT code, name, instansi FROM units ORDER BY code")?;
+            let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
             rows.map(|row| {
-                let (code, name): (String, String) = row?;
-                Ok(Unit {
-                    code: UnitCode::parse(&code)?,
-                    name: Name::parse("unit name", &name)?,
-                })
+                let (code, name, instansi): (String, String, Option<String>) = row?;
+                unit_record(UnitCode::parse(&code)?, &name, instansi.as_deref())
             })
             .collect()
+        })
+    }
+
+    fn set_instansi(&self, unit: &UnitCode, instansi: Option<&Name>) -> Result<()> {
+        self.write(|tx| {
+            let updated = tx.execute(
+                "UPDATE units SET instansi = ?2 WHERE code = ?1",
+                params![unit.as_str(), instansi.map(Name::as_str)],
+            )?;
+            match updated {
+                0 => Err(Error::UnknownUnit(unit.to_string())),
+                _ => Ok(()),
+            }
+        })
+    }
+
+    fn unit_form(&self, unit: &UnitCode) -> Result<Option<String>> {
+        self.read(|conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT form FROM units WHERE code = ?1",
+                    [unit.as_str()],
+                    |row| row.get(0),
+                )
+                .optional()?
+                .flatten())
         })
     }
 
@@ -518,8 +547,20 @@ impl Storage for SqliteStorage {
         self.read(|conn| materialised::tallies(conn, unit, filter))
     }
 
-    fn conflicts(&self, unit: Option<&UnitCode>) -> Result<Vec<ConflictRow>> {
-        self.read(|conn| materialised::conflicts(conn, unit))
+    fn unit_tallies(&self, scope: &UnitScope, filter: &ReportFilter) -> Result<Vec<UnitTallies>> {
+        self.read(|conn| materialised::unit_tallies(conn, scope, filter))
+    }
+
+    fn conflicts(
+        &self,
+        unit: Option<&UnitCode>,
+        filter: &ReportFilter,
+    ) -> Result<Vec<ConflictRow>> {
+        self.read(|conn| materialised::conflicts(conn, unit, filter))
+    }
+
+    fn export_rows(&self, unit: &UnitCode, filter: &ReportFilter) -> Result<Vec<ExportRow>> {
+        self.read(|conn| materialised::export_rows(conn, unit, filter))
     }
 
     fn change_count(&self) -> Result<u64> {
@@ -583,20 +624,25 @@ fn device_record(row: &Row<'_>) -> rusqlite::Result<DeviceRecord> {
 }
 
 fn unit(conn: &Connection, code: &UnitCode) -> Result<Option<Unit>> {
-    let name: Option<String> = conn
+    let found: Option<(String, Option<String>)> = conn
         .query_row(
-            "SELECT name FROM units WHERE code = ?1",
+            "SELECT name, instansi FROM units WHERE code = ?1",
             [code.as_str()],
-            |row| row.get(0),
+            |row| Ok((row.get(0)?, row.get(1)?)),
         )
         .optional()?;
-    name.map(|name| {
-        Ok(Unit {
-            code: code.clone(),
-            name: Name::parse("unit name", &name)?,
-        })
+    found
+        .map(|(name, instansi)| unit_record(code.clone(), &name, instansi.as_deref()))
+        .transpose()
+}
+
+/// A unit as stored, its names parsed again.
+fn unit_record(code: UnitCode, name: &str, instansi: Option<&str>) -> Result<Unit> {
+    Ok(Unit {
+        code,
+        name: Name::parse("unit name", name)?,
+        instansi: instansi.map(|i| Name::parse("instansi", i)).transpose()?,
     })
-    .transpose()
 }
 
 /// Times are stored as RFC 3339 UTC text with milliseconds, which sorts as it reads.

@@ -73,6 +73,7 @@ impl TestApp {
         let unit = Unit {
             code: UnitCode::parse(code).expect("a valid code"),
             name: Name::parse("unit name", &format!("Unit {code}")).expect("a valid name"),
+            instansi: None,
         };
         self.storage
             .add_unit(&unit, Utc::now())
@@ -314,6 +315,106 @@ pub fn interview_in(unit: &str, answers: usize) -> Vec<Entry> {
             .unwrap();
         response.commit();
     }
+    response
+        .get_changes(&[])
+        .into_iter()
+        .map(|change| Entry {
+            doc,
+            change: change.raw_bytes().to_vec(),
+        })
+        .collect()
+}
+
+/// One questionnaire as a test lays it out: written by `by` at `at`, in one change.
+#[derive(Clone, Debug)]
+pub struct Sheet<'a> {
+    pub unit: &'a str,
+    pub period: &'a str,
+    pub status: &'a str,
+    pub form: &'a str,
+    /// U1, U2, … in order.
+    pub scores: Vec<i64>,
+    pub by: &'a str,
+    pub at: chrono::DateTime<Utc>,
+    pub saran: Option<&'a str>,
+}
+
+impl<'a> Sheet<'a> {
+    /// A final response of `unit` in 2026-S2 scoring `score` on every unsur, by `ani`, now.
+    pub fn new(unit: &'a str, score: i64) -> Sheet<'a> {
+        Sheet {
+            unit,
+            period: "2026-S2",
+            status: "final",
+            form: "skm-2017",
+            scores: vec![score; 9],
+            by: "ani",
+            at: Utc::now(),
+            saran: None,
+        }
+    }
+
+    /// The response's id and its one change.
+    pub fn entries(&self) -> (Uuid, Vec<Entry>) {
+        let (doc, mut response) = self.document();
+        (doc, all_entries(doc, &mut response))
+    }
+
+    /// The response, then two devices' concurrent edits setting `item` to `a` and to `b`:
+    /// what the first pushes (the response and its edit) and what the second pushes.
+    pub fn disputed(&self, item: &str, a: i64, b: i64) -> (Uuid, Vec<Entry>, Vec<Entry>) {
+        let (doc, mut first) = self.document();
+        let base = first.get_heads();
+        let mut second = first.fork();
+        for (response, value) in [(&mut first, a), (&mut second, b)] {
+            response.put(ROOT, format!("q.{item}"), value).unwrap();
+            response.commit_with(
+                automerge::transaction::CommitOptions::default()
+                    .with_message(self.by.to_string())
+                    .with_time(self.at.timestamp_millis()),
+            );
+        }
+        let edit = second
+            .get_changes(&base)
+            .into_iter()
+            .map(|change| Entry {
+                doc,
+                change: change.raw_bytes().to_vec(),
+            })
+            .collect();
+        (doc, all_entries(doc, &mut first), edit)
+    }
+
+    fn document(&self) -> (Uuid, AutoCommit) {
+        let doc = Uuid::now_v7();
+        let mut response = AutoCommit::new();
+        let id = doc.to_string();
+        for (key, value) in [
+            (keys::ID, id.as_str()),
+            (keys::FORM, self.form),
+            (keys::UNIT, self.unit),
+            (keys::PERIOD, self.period),
+            (keys::CHANNEL, "paper"),
+            (keys::STATUS, self.status),
+        ] {
+            response.put(ROOT, key, value).unwrap();
+        }
+        for (i, score) in self.scores.iter().enumerate() {
+            response.put(ROOT, format!("q.U{}", i + 1), *score).unwrap();
+        }
+        if let Some(saran) = self.saran {
+            response.put(ROOT, "q.saran", saran).unwrap();
+        }
+        response.commit_with(
+            automerge::transaction::CommitOptions::default()
+                .with_message(self.by.to_string())
+                .with_time(self.at.timestamp_millis()),
+        );
+        (doc, response)
+    }
+}
+
+fn all_entries(doc: Uuid, response: &mut AutoCommit) -> Vec<Entry> {
     response
         .get_changes(&[])
         .into_iter()

@@ -23,5 +23,7 @@ mod memory;
 mod process;
 // The follower fills the server's materialised tables behind the change log.
 mod materialise;
+// Reports across units, enumerator and date filters, CSV exports, instansi.
+mod reports;
 // People on the web API: sessions, throttled sign-in, cross-site refusals, who may do what.
 mod people;

@@ -475,3 +475,52 @@ fn a_persons_scope_must_be_one_thing_and_an_admins_none() {
     assert!(add("Adi", Role::Admin, None, &[]).is_ok());
     assert!(add("Adi", Role::Admin, None, &[]).is_err(), "one Adi");
 }
+
+#[tokio::test]
+async fn a_supervisor_of_an_instansi_sees_its_units_including_one_added_later() {
+    use simpul_server::model::{Name, UnitCode};
+    use simpul_server::storage::Storage;
+    let app = spawn_app().await;
+    let sleman = Name::parse("instansi", "Kab. Sleman").unwrap();
+    for code in ["U-CAPIL", "U-RSUD"] {
+        app.add_unit(code);
+    }
+    let capil = UnitCode::parse("U-CAPIL").unwrap();
+    app.storage.set_instansi(&capil, Some(&sleman)).unwrap();
+    add(&app, "Rina", Role::Supervisor, Some("Kab. Sleman"), &[]);
+    let rina = sign_in(&app, "Rina").await;
+    let codes = |units: Value| -> Vec<String> {
+        units
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["code"].as_str().unwrap().to_string())
+            .collect()
+    };
+
+    let units = call(&app, "GET", "/api/v1/units", Some(&rina), None).await;
+    assert_eq!(codes(units.json_value().await), ["U-CAPIL"]);
+    let other = call(
+        &app,
+        "GET",
+        "/api/v1/units/U-RSUD/report",
+        Some(&rina),
+        None,
+    )
+    .await;
+    assert_eq!(other.status(), StatusCode::NOT_FOUND);
+
+    let rsud = UnitCode::parse("U-RSUD").unwrap();
+    app.storage.set_instansi(&rsud, Some(&sleman)).unwrap();
+    let units = call(&app, "GET", "/api/v1/units", Some(&rina), None).await;
+    assert_eq!(codes(units.json_value().await), ["U-CAPIL", "U-RSUD"]);
+    let now_hers = call(
+        &app,
+        "GET",
+        "/api/v1/units/U-RSUD/report",
+        Some(&rina),
+        None,
+    )
+    .await;
+    assert_eq!(now_hers.status(), StatusCode::OK);
+}

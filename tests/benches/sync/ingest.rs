@@ -2,6 +2,11 @@
 //! with one `simpul-server` at once over loopback. Responses per second from the first sync
 //! started to the last one done, and the server's peak memory and CPU time from /proc.
 //!
+//! Behind the pushes the server's follower materialises every change into its tables; a
+//! watcher polls the watermark against the change log during the burst, and the run ends
+//! when the tables have caught up. The last run's database is then checkpointed and
+//! vacuumed to count the bytes the server keeps per response, table by table.
+//!
 //! Two baselines get the very same changes in the very same batches, in this process, one
 //! batch after another: plain SQLite inserts into the server's `changes` table with the
 //! server's settings (WAL, `synchronous = FULL`, one transaction per batch), which is the
@@ -39,11 +44,40 @@ pub struct Ingest {
     pub batch_mean: f64,
     pub sqlite: Vec<Duration>,
     pub in_process: Vec<Duration>,
+    /// The last run's server database, compacted.
+    pub stored: Stored,
+    /// One device's database, compacted.
+    pub device_bytes: u64,
+}
+
+/// How far the materialised tables trailed the change log in one run.
+#[derive(Clone, Debug, Default)]
+pub struct Lag {
+    /// The most changes stored but not yet materialised, at any poll.
+    pub max_behind: u64,
+    /// Changes not yet materialised when the last device finished.
+    pub behind_at_end: u64,
+    /// From the last device finishing to the tables holding every change.
+    pub catch_up: Duration,
+    /// From the first sync to the tables holding every change.
+    pub until_materialised: Duration,
+    /// The longest any stored change waited to reach the tables (at poll resolution).
+    pub max_wait: Duration,
+}
+
+/// Bytes the server's database file holds after a checkpoint and `VACUUM`.
+#[derive(Clone, Debug, Default)]
+pub struct Stored {
+    pub file: u64,
+    /// Per table and index, largest first (from SQLite's `dbstat`).
+    pub objects: Vec<(String, u64)>,
 }
 
 /// One run against a fresh server.
 pub struct ServerRun {
     pub took: Duration,
+    /// How far the materialised tables trailed the change log.
+    pub lag: Lag,
     /// VmHWM and VmRSS before the syncs, in KiB.
     pub peak_rss_kib: u64,
     pub rss_before_kib: u64,
@@ -97,6 +131,7 @@ pub fn run(devices: usize, per_device: usize, runs: usize, dir: &Path) -> Result
     let total = (devices * per_device) as u64;
 
     let mut server_runs = Vec::with_capacity(runs);
+    let mut stored = Stored::default();
     let mut rounds = 0;
     for run in 1..=runs {
         eprintln!("ingest: run {run} of {runs}…");
@@ -110,7 +145,11 @@ pub fn run(devices: usize, per_device: usize, runs: usize, dir: &Path) -> Result
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        let (server_run, run_rounds) = sync_at_once(&members, total)?;
+        let last = run == runs;
+        let (server_run, run_rounds, measured) = sync_at_once(&members, total, last)?;
+        if let Some(measured) = measured {
+            stored = measured;
+        }
         server_runs.push(server_run);
         rounds = run_rounds;
     }
@@ -127,7 +166,10 @@ pub fn run(devices: usize, per_device: usize, runs: usize, dir: &Path) -> Result
         in_process.push(server_in_process(&base.join("exchange"), &batches)?);
     }
 
+    let device_bytes = compacted_size(&templates[0].tablet.data().join("simpul.sqlite3"))?;
     Ok(Ingest {
+        stored,
+        device_bytes,
         devices,
         responses: total,
         runs: server_runs,
@@ -138,9 +180,14 @@ pub fn run(devices: usize, per_device: usize, runs: usize, dir: &Path) -> Result
 }
 
 /// A fresh server, every member enrolled in its unit, then all of them syncing at once.
-/// Returns the run and the number of sync rounds the devices counted.
-fn sync_at_once(members: &[Member], total: u64) -> Result<(ServerRun, u64)> {
-    let server = Server::start();
+/// Returns the run, the number of sync rounds the devices counted and, when `measure`, the
+/// bytes the database keeps.
+fn sync_at_once(
+    members: &[Member],
+    total: u64,
+    measure: bool,
+) -> Result<(ServerRun, u64, Option<Stored>)> {
+    let mut server = Server::start();
     for member in members {
         let name = format!("Kecamatan {}", &member.unit[5..]);
         server
@@ -159,6 +206,12 @@ fn sync_at_once(members: &[Member], total: u64) -> Result<(ServerRun, u64)> {
     let held = server.change_count();
     let logged_before = server_log::sync_requests(&server.log());
 
+    let database = server.data_dir().join(simpul_server::storage::FILE_NAME);
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let watcher = {
+        let (database, done) = (database.clone(), done.clone());
+        std::thread::spawn(move || watch(&database, held + total, &done))
+    };
     let started = Instant::now();
     let running = members
         .iter()
@@ -172,6 +225,11 @@ fn sync_at_once(members: &[Member], total: u64) -> Result<(ServerRun, u64)> {
             .unwrap_or(0);
     }
     let took = started.elapsed();
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    let samples = watcher
+        .join()
+        .map_err(|_| anyhow::anyhow!("the watcher panicked"))??;
+    let lag = lag(&samples, started, started + took);
 
     let peak_rss_kib = status_kib(pid, "VmHWM:")?;
     let cpu = cpu_time(pid)?.saturating_sub(cpu_before);
@@ -188,14 +246,116 @@ fn sync_at_once(members: &[Member], total: u64) -> Result<(ServerRun, u64)> {
             member.unit
         );
     }
+    let stored = match measure {
+        true => {
+            server.kill();
+            Some(stored(&database)?)
+        }
+        false => None,
+    };
     let run = ServerRun {
+        lag,
         took,
         peak_rss_kib,
         rss_before_kib,
         cpu,
         requests,
     };
-    Ok((run, rounds))
+    Ok((run, rounds, stored))
+}
+
+/// One poll of the server's database: when, the watermark and the change log's head.
+type Sample = (Instant, u64, u64);
+
+/// Polls the materialised watermark against the change log every 50 ms until the devices
+/// are `done` and the tables hold all `expected` changes (or two minutes pass).
+fn watch(
+    database: &Path,
+    expected: u64,
+    done: &std::sync::atomic::AtomicBool,
+) -> Result<Vec<Sample>> {
+    let conn = Connection::open_with_flags(database, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    conn.busy_timeout(Duration::from_secs(5))?;
+    let deadline = Instant::now() + Duration::from_secs(900);
+    let mut samples = Vec::new();
+    loop {
+        let (watermark, head): (i64, i64) = conn.query_row(
+            "SELECT (SELECT watermark FROM materialised),
+                    (SELECT COALESCE(MAX(seq), 0) FROM changes)",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?;
+        samples.push((Instant::now(), watermark as u64, head as u64));
+        let finished = done.load(std::sync::atomic::Ordering::SeqCst);
+        if finished && watermark as u64 >= expected {
+            return Ok(samples);
+        }
+        ensure!(
+            Instant::now() < deadline,
+            "the tables never caught up: {watermark} of {head}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// What the samples say about the lag, the burst running from `started` to `ended`.
+fn lag(samples: &[Sample], started: Instant, ended: Instant) -> Lag {
+    let caught_up = samples.last().map_or(ended, |s| s.0);
+    let behind_at_end = samples
+        .iter()
+        .rev()
+        .find(|s| s.0 <= ended)
+        .map_or(0, |s| s.2.saturating_sub(s.1));
+    let max_wait = samples
+        .iter()
+        .enumerate()
+        .map(|(i, (at, _, head))| {
+            let reached = samples[i..]
+                .iter()
+                .find(|later| later.1 >= *head)
+                .map_or(caught_up, |later| later.0);
+            reached.saturating_duration_since(*at)
+        })
+        .max()
+        .unwrap_or_default();
+    Lag {
+        max_behind: samples
+            .iter()
+            .map(|s| s.2.saturating_sub(s.1))
+            .max()
+            .unwrap_or(0),
+        behind_at_end,
+        catch_up: caught_up.saturating_duration_since(ended),
+        until_materialised: caught_up.saturating_duration_since(started),
+        max_wait,
+    }
+}
+
+/// The server's database checkpointed and vacuumed (the server stopped): its size, and
+/// what each table and index takes.
+fn stored(database: &Path) -> Result<Stored> {
+    let conn = Connection::open(database)?;
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    conn.execute_batch("VACUUM")?;
+    let file = std::fs::metadata(database)?.len();
+    let mut objects = Vec::new();
+    // dbstat is compiled into some SQLite builds only; without it, the file size alone.
+    if let Ok(mut stmt) =
+        conn.prepare("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC")
+    {
+        let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get::<_, i64>(1)? as u64)))?;
+        objects = rows.collect::<rusqlite::Result<_>>()?;
+    }
+    Ok(Stored { file, objects })
+}
+
+/// A copy of a device's database vacuumed into a temporary file: its compacted size.
+fn compacted_size(database: &Path) -> Result<u64> {
+    let dir = tempfile::tempdir()?;
+    let copy = dir.path().join("device.sqlite3");
+    let conn = Connection::open_with_flags(database, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    conn.execute("VACUUM INTO ?1", [copy.to_str().context("a UTF-8 path")?])?;
+    Ok(std::fs::metadata(&copy)?.len())
 }
 
 /// A device's changes cut into batches as the sync engine cuts them: a quarter of the

@@ -248,6 +248,75 @@ pub fn ingest(plan: &Plan, i: &Ingest) {
             ""
         }
     );
+    let lag = &run.lag;
+    let materialised_rate = i.rate(lag.until_materialised);
+    println!("### Materialisation behind the burst\n");
+    println!(
+        "The server's follower reads every stored change into its document and its \
+         responses, answers and conflicts rows, behind the change log. A watcher in the bench \
+         polled the watermark against the log every 50 ms (median run):\n"
+    );
+    println!("| | median run |");
+    println!("|---|---:|");
+    println!(
+        "| most changes stored but not yet in the tables | {} |",
+        thousands(lag.max_behind)
+    );
+    println!(
+        "| changes not yet in the tables when the last device finished | {} |",
+        thousands(lag.behind_at_end)
+    );
+    println!(
+        "| from the last device finishing to every change in the tables | {} |",
+        secs(lag.catch_up)
+    );
+    println!(
+        "| longest any change waited to reach the tables | {} |",
+        secs(lag.max_wait)
+    );
+    println!(
+        "| responses/s from the first sync to every response materialised | {} |",
+        thousands(materialised_rate.round() as u64)
+    );
+    println!(
+        "\nTargets ≥ 2 000 responses/s materialised and lag < 5 s: {} ({:.0}/s, longest wait {}).\n",
+        verdict(materialised_rate >= 2000.0 && lag.max_wait < Duration::from_secs(5)),
+        materialised_rate,
+        secs(lag.max_wait)
+    );
+    let per = |bytes: u64| bytes as f64 / i.responses as f64;
+    println!("### Bytes stored per response\n");
+    println!(
+        "The last run's server database after `PRAGMA wal_checkpoint(TRUNCATE)` and `VACUUM`, \
+         divided by the {} responses it holds (per table and index from SQLite's `dbstat`); a \
+         device's database with its {} responses, vacuumed into a copy, beside it.\n",
+        thousands(i.responses),
+        thousands(plan.per_device as u64)
+    );
+    println!("| | bytes | per response |");
+    println!("|---|---:|---:|");
+    println!(
+        "| server database file | {} | {:.0} |",
+        thousands(i.stored.file),
+        per(i.stored.file)
+    );
+    for (name, bytes) in &i.stored.objects {
+        println!(
+            "| — `{name}` | {} | {:.0} |",
+            thousands(*bytes),
+            per(*bytes)
+        );
+    }
+    println!(
+        "| one device's database file | {} | {:.0} |",
+        thousands(i.device_bytes),
+        i.device_bytes as f64 / plan.per_device as f64
+    );
+    println!(
+        "\nTarget server < 1.5 KB per response: {} ({:.0} bytes).\n",
+        verdict(per(i.stored.file) < 1536.0),
+        per(i.stored.file)
+    );
 }
 
 fn describe(link: &LinkProfile) -> String {

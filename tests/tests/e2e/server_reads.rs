@@ -2,7 +2,7 @@
 //! devices' own, computed by the same code from the same documents.
 
 use serde_json::Value;
-use simpul_e2e::{Device, Server, UNIT};
+use simpul_e2e::{Device, PERIOD, Server, UNIT};
 
 /// The published sample stack (n = 29) with `changes` cells typed otherwise: (serial,
 /// column, value).
@@ -168,4 +168,82 @@ fn the_server_never_mixes_units_in_reports_or_conflicts() {
     let conflicts = server.json(&["conflicts", "--unit", "U-OTHER"]);
     assert_eq!(conflicts, Value::Array(vec![]));
     assert_eq!(server.json(&["report", "--unit", UNIT])["n"], 29);
+}
+
+#[test]
+fn the_servers_report_across_units_and_its_export_agree_with_the_devices() {
+    let server = Server::start();
+    server
+        .admin(&[
+            "unit",
+            "set",
+            UNIT,
+            "--period",
+            PERIOD,
+            "--population",
+            "100",
+            "--instansi",
+            "Kab. Contoh",
+        ])
+        .ok();
+    server
+        .admin(&[
+            "unit",
+            "add",
+            "U-OTHER",
+            "--name",
+            "Unit lain",
+            "--period",
+            PERIOD,
+            "--instansi",
+            "Kota Lain",
+        ])
+        .ok();
+    let a = Device::enrolled("laptop-a", &server, &server.url());
+    a.import_csv("stack.csv", &sample_with(&[]));
+    a.sync_ok();
+
+    let across = server.json(&["report"]);
+    let on_device = a.json(&["report"]);
+    let row = &across["units"][0];
+    assert_eq!(row["unit"], UNIT, "{across}");
+    assert_eq!(row["instansi"], "Kab. Contoh");
+    assert_eq!(
+        (&row["n"], &row["ikm"]),
+        (&on_device["n"], &on_device["ikm"])
+    );
+    assert_eq!(
+        (&row["target"], &row["target_met"]),
+        (&Value::from(80), &Value::from(false))
+    );
+    assert_eq!(row["devices"], 1);
+    assert_eq!(across["units"][1]["n"], 0, "U-OTHER");
+    assert_eq!(across["pooled"]["label"], "gabungan");
+    assert_eq!(across["pooled"]["ikm"], on_device["ikm"]);
+
+    // The server's export has the device's columns, then the review.
+    let device_csv = a.path("device.csv");
+    a.run(&["export", "csv", "--out", device_csv.to_str().unwrap()])
+        .ok();
+    let server_csv = a.path("server.csv");
+    server
+        .run(&[
+            "export",
+            "csv",
+            "--unit",
+            UNIT,
+            "--out",
+            server_csv.to_str().unwrap(),
+        ])
+        .ok();
+    let header = |path: &std::path::Path| -> Vec<String> {
+        let text = std::fs::read_to_string(path).expect("the export");
+        let first = text.lines().next().expect("a header").to_string();
+        first.split(',').map(str::to_string).collect()
+    };
+    let (device, on_server) = (header(&device_csv), header(&server_csv));
+    assert_eq!(on_server[..device.len()], device[..]);
+    assert_eq!(on_server[device.len()..], ["review", "review_note"]);
+    let rows = |path: &std::path::Path| std::fs::read_to_string(path).unwrap().lines().count();
+    assert_eq!(rows(&server_csv), rows(&device_csv));
 }

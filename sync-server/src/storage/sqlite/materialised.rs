@@ -1,14 +1,20 @@
 //! The materialised tables in SQLite: rows written by the follower, read by reports.
 
-use rusqlite::{Connection, Transaction, params, params_from_iter};
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use rusqlite::types::Value;
+use rusqlite::{Connection, Row, Transaction, params, params_from_iter};
 use simpul_document::read::{SCORE_SLOTS, Written};
+use simpul_survey::Method;
 use uuid::Uuid;
 
 use super::{doc_id, unreadable};
 use crate::Result;
+use crate::export::ExportRow;
 use crate::materialise::{Freshness, Materialised};
-use crate::model::UnitCode;
-use crate::report::{ConflictRow, ReportFilter, Tallies};
+use crate::model::{Name, Unit, UnitCode};
+use crate::report::{ConflictRow, ReportFilter, Tallies, UnitScope, UnitTallies};
 
 pub(super) fn freshness(conn: &Connection) -> Result<Freshness> {
     let (watermark, head): (i64, i64) = conn.query_row(
@@ -57,6 +63,18 @@ pub(super) fn store(
     }
     for materialised in rows {
         let key = materialised.doc.to_string();
+        if let Some(config) = &materialised.config {
+            tx.prepare_cached(
+                "UPDATE units SET period = ?2, population = ?3, form = ?4
+                 WHERE code = (SELECT unit FROM documents WHERE doc = ?1)",
+            )?
+            .execute(params![
+                key,
+                config.period,
+                config.population.map(|p| p as i64),
+                config.form
+            ])?;
+        }
         for table in [
             "DELETE FROM answers WHERE response = ?1",
             "DELETE FROM conflicts WHERE response = ?1",
@@ -73,11 +91,11 @@ pub(super) fn store(
             "INSERT INTO responses (id, unit, form, method, period, channel, serial, service,
                  status, deleted, conflicts, created_at, updated_at,
                  s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14,
-                 review, review_note)
+                 review, review_note, enumerator)
              VALUES (?1, (SELECT unit FROM documents WHERE doc = ?1), ?2, ?3, ?4, ?5, ?6, ?7,
                  ?8, ?9, ?10, ?11, ?12,
                  ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26,
-                 ?27, ?28)",
+                 ?27, ?28, ?29)",
         )?
         .execute(params![
             key,
@@ -108,12 +126,21 @@ pub(super) fn store(
             scores[13],
             r.review.code(),
             r.review_note,
+            r.created_by,
         ])?;
-        let mut answer =
-            tx.prepare_cached("INSERT INTO answers (response, item, value) VALUES (?1, ?2, ?3)")?;
-        for (item, value) in &r.answers {
-            answer.execute(params![key, item, value])?;
-        }
+        tx.prepare_cached("INSERT INTO answers (response, items) VALUES (?1, ?2)")?
+            .execute(params![
+                key,
+                serde_json::to_string(&r.answers).expect("plain data")
+            ])?;
+        // The devices behind the response's changes, for "devices" in a report across units.
+        tx.prepare_cached(
+            "INSERT OR IGNORE INTO unit_devices (unit, period, device)
+             SELECT DISTINCT d.unit, ?2, c.device FROM changes c
+             JOIN documents d ON d.doc = c.doc
+             WHERE c.doc = ?1 AND c.device != 'server'",
+        )?
+        .execute(params![key, r.period])?;
         let mut conflict =
             tx.prepare_cached("INSERT INTO conflicts (response, field, vals) VALUES (?1, ?2, ?3)")?;
         for (field, values) in &r.conflicts {
@@ -127,19 +154,88 @@ pub(super) fn store(
     Ok(true)
 }
 
-/// The filter every report applies, parameters in [`filter_params`]' order.
-const REPORT_WHERE: &str = "unit = ?1 AND status = 'final' AND deleted = 0 \
-     AND review != 'rejected' \
-     AND (?2 IS NULL OR period = ?2) AND (?3 IS NULL OR service = ?3) \
-     AND (?4 IS NULL OR channel = ?4)";
+/// Conditions on the responses table (as `r`) and their parameters, in the order written:
+/// only the filters given become SQL, so that SQLite can use the table's order.
+#[derive(Default)]
+struct Conditions {
+    sql: String,
+    params: Vec<Value>,
+}
 
-fn filter_params<'a>(unit: &'a UnitCode, filter: &'a ReportFilter) -> [Option<&'a str>; 4] {
-    [
-        Some(unit.as_str()),
-        filter.period.as_deref(),
-        filter.service.as_deref(),
-        filter.channel.as_deref(),
-    ]
+impl Conditions {
+    fn and(&mut self, sql: &str, value: impl Into<Value>) {
+        self.sql.push_str(" AND ");
+        self.sql.push_str(sql);
+        self.params.push(value.into());
+    }
+
+    /// `filter`'s conditions but its period. `counted` adds what every report leaves out:
+    /// drafts, deleted and rejected responses.
+    fn of(filter: &ReportFilter, counted: bool) -> Conditions {
+        let mut c = Conditions::default();
+        if counted {
+            c.sql
+                .push_str(" AND r.status = 'final' AND r.deleted = 0 AND r.review != 'rejected'");
+        }
+        let text = |v: &Option<String>| v.clone().map(Value::Text);
+        for (column, value) in [
+            ("r.service = ?", text(&filter.service)),
+            ("r.channel = ?", text(&filter.channel)),
+            ("r.enumerator = ?", text(&filter.enumerator)),
+        ] {
+            if let Some(value) = value {
+                c.and(column, value);
+            }
+        }
+        let (from, to) = filter.days.millis();
+        if let Some(from) = from {
+            c.and("r.created_at >= ?", from);
+        }
+        if let Some(to) = to {
+            c.and("r.created_at < ?", to);
+        }
+        c
+    }
+}
+
+/// `COUNT(r.id)`, then per score slot (the first `slots`) its sum and how many answered it.
+fn slot_aggregates(slots: usize) -> String {
+    let slots: String = (1..=slots)
+        .map(|i| format!(", SUM(r.s{i}), COUNT(r.s{i})"))
+        .collect();
+    format!("COUNT(r.id){slots}")
+}
+
+/// Reads what [`slot_aggregates`] selects, from column `at` on.
+fn read_slots(
+    row: &Row<'_>,
+    at: usize,
+    read: usize,
+) -> rusqlite::Result<(u64, [(u64, u64); SCORE_SLOTS])> {
+    let mut slots = [(0u64, 0u64); SCORE_SLOTS];
+    for (i, slot) in slots.iter_mut().take(read).enumerate() {
+        let total: Option<i64> = row.get(at + 1 + 2 * i)?;
+        let answered: i64 = row.get(at + 2 + 2 * i)?;
+        *slot = (total.unwrap_or(0) as u64, answered as u64);
+    }
+    Ok((row.get::<_, i64>(at)? as u64, slots))
+}
+
+/// Adds one method's group to `tallies`.
+fn add_group(
+    tallies: &mut Tallies,
+    method: Option<String>,
+    n: u64,
+    slots: [(u64, u64); SCORE_SLOTS],
+) {
+    let Some(method) = method else {
+        return;
+    };
+    tallies.add(&Tallies {
+        methods: vec![method],
+        n,
+        slots,
+    });
 }
 
 pub(super) fn tallies(
@@ -147,38 +243,165 @@ pub(super) fn tallies(
     unit: &UnitCode,
     filter: &ReportFilter,
 ) -> Result<Tallies> {
-    let aggregates: String = (1..=SCORE_SLOTS)
-        .map(|i| format!(", SUM(s{i}), COUNT(s{i})"))
-        .collect();
-    let sql = format!("SELECT COUNT(*){aggregates} FROM responses WHERE {REPORT_WHERE}");
-    let (n, slots) =
-        conn.query_row(&sql, params_from_iter(filter_params(unit, filter)), |row| {
-            let mut slots = [(0u64, 0u64); SCORE_SLOTS];
-            for (i, slot) in slots.iter_mut().enumerate() {
-                let total: Option<i64> = row.get(1 + 2 * i)?;
-                let answered: i64 = row.get(2 + 2 * i)?;
-                *slot = (total.unwrap_or(0) as u64, answered as u64);
-            }
-            Ok((row.get::<_, i64>(0)? as u64, slots))
-        })?;
-    let sql = format!("SELECT DISTINCT method FROM responses WHERE {REPORT_WHERE} ORDER BY method");
-    let methods = conn
-        .prepare(&sql)?
-        .query_map(params_from_iter(filter_params(unit, filter)), |row| {
-            row.get(0)
-        })?
-        .collect::<Result<_, _>>()?;
-    Ok(Tallies { methods, n, slots })
+    let mut params = vec![Value::Text(unit.to_string())];
+    let mut period = String::new();
+    if let Some(p) = &filter.period {
+        period.push_str(" AND r.period = ?");
+        params.push(Value::Text(p.clone()));
+    }
+    let conditions = Conditions::of(filter, true);
+    params.extend(conditions.params);
+    let sql = format!(
+        "SELECT r.method, {} FROM responses r WHERE r.unit = ?{period}{} GROUP BY r.method",
+        slot_aggregates(SCORE_SLOTS),
+        conditions.sql
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query(params_from_iter(params))?;
+    let mut tallies = Tallies::default();
+    while let Some(row) = rows.next()? {
+        let (n, slots) = read_slots(row, 1, SCORE_SLOTS)?;
+        add_group(&mut tallies, row.get(0)?, n, slots);
+    }
+    Ok(tallies)
 }
 
-pub(super) fn conflicts(conn: &Connection, unit: Option<&UnitCode>) -> Result<Vec<ConflictRow>> {
-    let mut stmt = conn.prepare(
+/// One grouped query over every listed unit: its counted responses in its period, beside
+/// its last stored change and its devices. The responses are joined to the units (LEFT, so
+/// a unit without any still has its row) and grouped by unit in the units' own order, so
+/// SQLite reads each unit's range of the clustered table once and never sorts responses.
+/// Methods come as their least and greatest: two different ones mean a mixed unit.
+///
+/// Each aggregate costs on every row, so only the score slots the units' configured forms
+/// use are summed (nine for PermenPANRB 14/2017, not fourteen); should a unit's responses
+/// follow a method with more unsur after all, the query runs again over every slot.
+pub(super) fn unit_tallies(
+    conn: &Connection,
+    scope: &UnitScope,
+    filter: &ReportFilter,
+) -> Result<Vec<UnitTallies>> {
+    let slots = configured_slots(conn)?;
+    let rows = unit_tallies_over(conn, scope, filter, slots)?;
+    let fits = |method: &String| Method::parse(method).is_ok_and(|m| m.unsur().len() <= slots);
+    if slots < SCORE_SLOTS && !rows.iter().all(|r| r.tallies.methods.iter().all(fits)) {
+        return unit_tallies_over(conn, scope, filter, SCORE_SLOTS);
+    }
+    Ok(rows)
+}
+
+/// The most unsur any unit's configured form has (nine when none is configured).
+fn configured_slots(conn: &Connection) -> Result<usize> {
+    let mut stmt = conn.prepare("SELECT DISTINCT form FROM units WHERE form IS NOT NULL")?;
+    let forms: Vec<String> = stmt
+        .query_map([], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    let slots = forms
+        .iter()
+        .map(|form| {
+            simpul_survey::builtin_form(form).map_or(SCORE_SLOTS, |f| f.method.unsur().len())
+        })
+        .max()
+        .unwrap_or(Method::Permenpanrb14_2017.unsur().len());
+    Ok(slots.min(SCORE_SLOTS))
+}
+
+fn unit_tallies_over(
+    conn: &Connection,
+    scope: &UnitScope,
+    filter: &ReportFilter,
+    slots: usize,
+) -> Result<Vec<UnitTallies>> {
+    let period = Value::from(filter.period.clone());
+    let mut params = vec![period.clone(), period.clone(), period];
+    let conditions = Conditions::of(filter, true);
+    params.extend(conditions.params);
+    let mut listed = String::new();
+    if let Some(instansi) = &scope.instansi {
+        listed.push_str(" WHERE u.instansi = ?");
+        params.push(Value::Text(instansi.to_string()));
+    }
+    let sql = format!(
+        "SELECT u.code, u.name, u.instansi, COALESCE(?, u.period), u.population,
+             (SELECT received_at FROM changes WHERE seq =
+                 (SELECT MAX(seq) FROM changes WHERE unit = u.code)),
+             (SELECT COUNT(*) FROM unit_devices d
+                 WHERE d.unit = u.code AND d.period = COALESCE(?, u.period)),
+             MIN(r.method), MAX(r.method), {aggregates}
+         FROM units u LEFT JOIN responses r
+             ON r.unit = u.code AND r.period = COALESCE(?, u.period){conditions}{listed}
+         GROUP BY u.code
+         ORDER BY u.instansi IS NULL, u.instansi, u.code",
+        aggregates = slot_aggregates(slots),
+        conditions = conditions.sql,
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query(params_from_iter(params))?;
+    let mut out: Vec<UnitTallies> = Vec::new();
+    while let Some(row) = rows.next()? {
+        let code: String = row.get(0)?;
+        let (n, slots) = read_slots(row, 9, slots)?;
+        let (low, high): (Option<String>, Option<String>) = (row.get(7)?, row.get(8)?);
+        let methods = match (low, high) {
+            (Some(low), Some(high)) if low != high => vec![low, high],
+            (Some(low), _) => vec![low],
+            (None, _) => Vec::new(),
+        };
+        let last_received = row
+            .get::<_, Option<String>>(5)?
+            .map(|text| {
+                DateTime::parse_from_rfc3339(&text)
+                    .map(|t| t.with_timezone(&Utc))
+                    .map_err(|e| unreadable(5, e))
+            })
+            .transpose()?;
+        out.push(UnitTallies {
+            unit: unit_of(row, &code)?,
+            period: row.get(3)?,
+            population: row.get::<_, Option<i64>>(4)?.map(|p| p.max(0) as u64),
+            last_received,
+            devices: row.get::<_, i64>(6)? as u64,
+            tallies: Tallies { methods, n, slots },
+        });
+    }
+    Ok(out)
+}
+
+/// A unit from columns 0–2 (code, name, instansi).
+fn unit_of(row: &Row<'_>, code: &str) -> Result<Unit> {
+    let name: String = row.get(1)?;
+    let instansi: Option<String> = row.get(2)?;
+    Ok(Unit {
+        code: UnitCode::parse(code)?,
+        name: Name::parse("unit name", &name)?,
+        instansi: instansi.map(|i| Name::parse("instansi", &i)).transpose()?,
+    })
+}
+
+pub(super) fn conflicts(
+    conn: &Connection,
+    unit: Option<&UnitCode>,
+    filter: &ReportFilter,
+) -> Result<Vec<ConflictRow>> {
+    let mut params = Vec::new();
+    let mut scope = String::new();
+    if let Some(unit) = unit {
+        scope.push_str(" AND r.unit = ?");
+        params.push(Value::Text(unit.to_string()));
+    }
+    if let Some(period) = &filter.period {
+        scope.push_str(" AND r.period = ?");
+        params.push(Value::Text(period.clone()));
+    }
+    let conditions = Conditions::of(filter, false);
+    params.extend(conditions.params);
+    let mut stmt = conn.prepare(&format!(
         "SELECT c.response, r.serial, c.field, c.vals FROM conflicts c
          JOIN responses r ON r.id = c.response
-         WHERE r.deleted = 0 AND (?1 IS NULL OR r.unit = ?1)
+         WHERE r.deleted = 0{scope}{}
          ORDER BY r.serial, c.response, c.field",
-    )?;
-    let mut rows = stmt.query([unit.map(UnitCode::as_str)])?;
+        conditions.sql
+    ))?;
+    let mut rows = stmt.query(params_from_iter(params))?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
         let vals: String = row.get(3)?;
@@ -190,6 +413,53 @@ pub(super) fn conflicts(conn: &Connection, unit: Option<&UnitCode>) -> Result<Ve
             field: row.get(2)?,
             values: written.iter().map(|w| w.value.clone()).collect(),
             written,
+        });
+    }
+    Ok(out)
+}
+
+pub(super) fn export_rows(
+    conn: &Connection,
+    unit: &UnitCode,
+    filter: &ReportFilter,
+) -> Result<Vec<ExportRow>> {
+    let mut params = vec![Value::Text(unit.to_string())];
+    let mut period = String::new();
+    if let Some(p) = &filter.period {
+        period.push_str(" AND r.period = ?");
+        params.push(Value::Text(p.clone()));
+    }
+    let conditions = Conditions::of(filter, false);
+    params.extend(conditions.params);
+    let mut stmt = conn.prepare(&format!(
+        "SELECT r.id, r.serial, r.channel, r.status, r.unit, r.period, r.form, r.created_at,
+             r.updated_at, r.review, r.review_note, a.items
+         FROM responses r LEFT JOIN answers a ON a.response = r.id
+         WHERE r.unit = ? AND r.deleted = 0{period}{}
+         ORDER BY r.created_at, r.id",
+        conditions.sql
+    ))?;
+    let mut rows = stmt.query(params_from_iter(params))?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let items: Option<String> = row.get(11)?;
+        let answers: BTreeMap<String, Option<String>> = match items {
+            Some(items) => serde_json::from_str(&items).map_err(|e| unreadable(11, e))?,
+            None => BTreeMap::new(),
+        };
+        out.push(ExportRow {
+            id: doc_id(row, 0)?,
+            serial: row.get(1)?,
+            channel: row.get(2)?,
+            status: row.get(3)?,
+            unit: row.get(4)?,
+            period: row.get(5)?,
+            form: row.get(6)?,
+            created_at: row.get(7)?,
+            updated_at: row.get(8)?,
+            review: row.get(9)?,
+            review_note: row.get(10)?,
+            answers,
         });
     }
     Ok(out)

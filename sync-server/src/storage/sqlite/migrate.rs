@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0001_init.sql"),
     include_str!("../../../migrations/sqlite/0002_documents.sql"),
     include_str!("../../../migrations/sqlite/0003_materialised.sql"),
+    include_str!("../../../migrations/sqlite/0004_reports.sql"),
     include_str!("../../../migrations/sqlite/0005_people.sql"),
 ];
 
@@ -77,6 +78,53 @@ mod tests {
             .query_row("SELECT name FROM units", [], |row| row.get(0))
             .unwrap();
         assert_eq!(name, "One");
+    }
+
+    /// A database as the release before instansi and reports left it: schema version 3.
+    fn version_3() -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..3] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 3).unwrap();
+        conn.execute_batch(
+            "INSERT INTO units (code, name, created_at) VALUES ('U-1', 'One', 'now');
+             INSERT INTO changes (hash, doc, unit, device, bytes, received_at)
+                 VALUES (x'01', 'd', 'U-1', 'dev', x'00', 'now');
+             INSERT INTO documents (doc, unit) VALUES ('d', 'U-1');
+             INSERT INTO responses (id, unit, form, method, period, channel, status, deleted,
+                 review, conflicts, created_at, updated_at)
+                 VALUES ('d', 'U-1', 'f', 'm', 'p', 'paper', 'final', 0, 'received', 0, 1, 1);
+             INSERT INTO answers (response, item, value) VALUES ('d', 'U1', '4');
+             UPDATE materialised SET watermark = 1;",
+        )
+        .unwrap();
+        conn
+    }
+
+    #[test]
+    fn a_version_3_database_keeps_its_units_and_changes_and_is_materialised_again() {
+        let mut conn = version_3();
+        migrate(&mut conn).unwrap();
+        assert_eq!(version(&conn), SCHEMA_VERSION);
+        let unit: (String, Option<String>) = conn
+            .query_row("SELECT name, instansi FROM units", [], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
+            .unwrap();
+        assert_eq!(unit, ("One".to_string(), None));
+        let count = |sql: &str| -> i64 { conn.query_row(sql, [], |row| row.get(0)).unwrap() };
+        assert_eq!(count("SELECT COUNT(*) FROM changes"), 1);
+        assert_eq!(count("SELECT COUNT(*) FROM documents"), 1);
+        // The derived tables start empty in their new shape, to be filled from the log.
+        assert_eq!(count("SELECT COUNT(*) FROM responses"), 0);
+        assert_eq!(count("SELECT watermark FROM materialised"), 0);
+        conn.execute(
+            "INSERT INTO answers (response, items) VALUES ('d', '{}')",
+            [],
+        )
+        .unwrap();
+        assert_eq!(count("SELECT COUNT(enumerator) FROM responses"), 0);
     }
 
     #[test]

@@ -257,6 +257,13 @@ fn person(conn: &Connection, name: &str) -> Result<Option<(Person, String)>> {
     Ok(Some((person, hash)))
 }
 
-fn instansi(_conn: &Connection, _code: &UnitCode) -> Result<Option<String>> {
-    Ok(None)
+fn instansi(conn: &Connection, code: &UnitCode) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT instansi FROM units WHERE code = ?1",
+            [code.as_str()],
+            |row| row.get(0),
+        )
+        .optional()?
+        .flatten())
 }

@@ -16,6 +16,7 @@ fn unit(code: &str) -> Unit {
     Unit {
         code: UnitCode::parse(code).unwrap(),
         name: Name::parse("unit name", code).unwrap(),
+        instansi: None,
     }
 }
 
