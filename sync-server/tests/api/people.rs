@@ -479,7 +479,6 @@ fn a_persons_scope_must_be_one_thing_and_an_admins_none() {
 #[tokio::test]
 async fn a_supervisor_of_an_instansi_sees_its_units_including_one_added_later() {
     use simpul_server::model::{Name, UnitCode};
-    use simpul_server::storage::Storage;
     let app = spawn_app().await;
     let sleman = Name::parse("instansi", "Kab. Sleman").unwrap();
     for code in ["U-CAPIL", "U-RSUD"] {
