@@ -22,7 +22,7 @@ use crate::people::{Password, Role, Scope};
 use crate::report::{self, CrossUnitReport, Days, Pooled, ReportFilter, UnitScope};
 use crate::storage::{People, SqliteStorage, Storage};
 use crate::unit_document::UnitSettings;
-use crate::{Application, Error, Result, admin, telemetry};
+use crate::{Application, Error, Result, admin, safe_write, telemetry, workbook};
 
 #[derive(Debug, Parser)]
 #[command(name = "simpul-server", version, about = "The Simpul sync server")]
@@ -171,6 +171,9 @@ pub struct ReportArgs {
     pub weight: Weighting,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// With --unit: also write the report as a spreadsheet (Ringkasan, Pengolahan, Data).
+    #[arg(long, requires = "unit")]
+    pub xlsx: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -497,6 +500,10 @@ fn report(args: ReportArgs) -> Result<()> {
         return Err(crate::Error::UnknownUnit(unit.to_string()));
     }
     let ikm = report::unit_report(&storage, &unit, &filter, args.weight)?;
+    if let Some(path) = &args.xlsx {
+        let bytes = workbook::unit_workbook(&storage, &unit, &filter, args.weight)?;
+        safe_write::write_file(path, |out| Ok(out.write_all(&bytes)?))?;
+    }
     match args.format {
         Format::Json => print_json(&ikm),
         Format::Text => {

@@ -34,7 +34,7 @@ pub const META_COLUMNS: [&str; 9] = [
 pub const REVIEW_COLUMNS: [&str; 2] = ["review", "review_note"];
 
 /// The form an export's columns follow when the unit has no responses and no configured form.
-const DEFAULT_FORM: &str = "skm-2017";
+pub const DEFAULT_FORM: &str = "skm-2017";
 
 /// One response as an export reads it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -70,8 +70,16 @@ pub fn export_csv(
     Ok(rows.len())
 }
 
-/// The CSV of `rows`; with no rows, the columns of `fallback_form`.
-pub fn write_csv(out: &mut dyn Write, rows: &[ExportRow], fallback_form: &str) -> Result<()> {
+/// An export as a table: its header, and per response the value of each column as stored.
+pub struct Table {
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    /// Columns of scores and whole numbers: numbers, not text a spreadsheet could run.
+    numeric: Vec<bool>,
+}
+
+/// The columns of `rows`' forms (with no rows, those of `fallback_form`) and their values.
+pub fn table(rows: &[ExportRow], fallback_form: &str) -> Table {
     let forms = simpul_survey::builtin_forms();
     let form = |id: &str| forms.iter().find(|f| f.id == id);
     let mut items: Vec<&str> = Vec::new();
@@ -95,60 +103,75 @@ pub fn write_csv(out: &mut dyn Write, rows: &[ExportRow], fallback_form: &str) -
             }
         }
     }
-    // Scores and whole numbers are numbers, not text a spreadsheet could run.
-    let numeric: HashSet<&str> = forms
+    let numeric_items: HashSet<&str> = forms
         .iter()
         .flat_map(|f| &f.items)
         .filter(|i| matches!(i.kind, ItemKind::Scored { .. } | ItemKind::Integer { .. }))
         .map(|i| i.id.as_str())
         .collect();
+    let header: Vec<String> = META_COLUMNS
+        .iter()
+        .chain(items.iter())
+        .chain(REVIEW_COLUMNS.iter())
+        .map(|column| column.to_string())
+        .collect();
+    let numeric = header
+        .iter()
+        .map(|column| numeric_items.contains(column.as_str()))
+        .collect();
+    let time = |ms: i64| {
+        DateTime::from_timestamp_millis(ms)
+            .map(|t| t.to_rfc3339())
+            .unwrap_or_default()
+    };
+    let rows = rows
+        .iter()
+        .map(|row| {
+            let meta = [
+                row.id.to_string(),
+                row.serial.clone().unwrap_or_default(),
+                row.channel.clone(),
+                row.status.clone(),
+                row.unit.clone(),
+                row.period.clone(),
+                row.form.clone(),
+                time(row.created_at),
+                time(row.updated_at),
+            ];
+            let values = items.iter().map(|item| {
+                row.answers
+                    .get(*item)
+                    .cloned()
+                    .flatten()
+                    .unwrap_or_default()
+            });
+            let review = [
+                row.review.clone(),
+                row.review_note.clone().unwrap_or_default(),
+            ];
+            meta.into_iter().chain(values).chain(review).collect()
+        })
+        .collect();
+    Table {
+        header,
+        rows,
+        numeric,
+    }
+}
+
+/// The CSV of `rows`; with no rows, the columns of `fallback_form`.
+pub fn write_csv(out: &mut dyn Write, rows: &[ExportRow], fallback_form: &str) -> Result<()> {
+    let table = table(rows, fallback_form);
     let mut writer = csv::Writer::from_writer(out);
-    writer.write_record(
-        META_COLUMNS
-            .iter()
-            .chain(items.iter())
-            .chain(REVIEW_COLUMNS.iter()),
-    )?;
-    for row in rows {
-        let time = |ms: i64| {
-            DateTime::from_timestamp_millis(ms)
-                .map(|t| t.to_rfc3339())
-                .unwrap_or_default()
-        };
-        let meta = [
-            row.id.to_string(),
-            row.serial.clone().unwrap_or_default(),
-            row.channel.clone(),
-            row.status.clone(),
-            row.unit.clone(),
-            row.period.clone(),
-            row.form.clone(),
-            time(row.created_at),
-            time(row.updated_at),
-        ];
-        let values = items.iter().map(|item| {
-            let value = row
-                .answers
-                .get(*item)
-                .cloned()
-                .flatten()
-                .unwrap_or_default();
-            if numeric.contains(item) && value.parse::<i64>().is_ok() {
-                value
+    writer.write_record(&table.header)?;
+    for row in &table.rows {
+        writer.write_record(row.iter().zip(&table.numeric).map(|(value, numeric)| {
+            if *numeric && value.parse::<i64>().is_ok() {
+                value.clone()
             } else {
-                neutralise(&value)
+                neutralise(value)
             }
-        });
-        let review = [
-            row.review.clone(),
-            row.review_note.clone().unwrap_or_default(),
-        ];
-        writer.write_record(
-            meta.iter()
-                .map(|m| neutralise(m))
-                .chain(values)
-                .chain(review.iter().map(|r| neutralise(r))),
-        )?;
+        }))?;
     }
     writer.flush()?;
     Ok(())

@@ -156,6 +156,7 @@ fn api_router() -> Router<AppState> {
         .route("/api/v1/session/password", post(api::change_password))
         .route("/api/v1/units", get(api::units))
         .route("/api/v1/units/{code}/report", get(api::unit_report))
+        .route("/api/v1/units/{code}/report.xlsx", get(api::unit_workbook))
         .route("/api/v1/units/{code}/conflicts", get(api::unit_conflicts))
         .route("/api/v1/responses/{id}/history", get(api::response_history))
         .route("/api/v1/responses/{id}/review", post(api::review))

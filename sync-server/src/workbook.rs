@@ -15,9 +15,69 @@
 
 use rust_xlsxwriter::utility::row_col_to_cell;
 use rust_xlsxwriter::{Chart, ChartType, Format, Formula, Workbook as Xlsx, Worksheet, XlsxError};
-use simpul_survey::{IkmReport, round_to_hundredths};
+use simpul_survey::{IkmReport, ItemKind, Weighting, round_to_hundredths};
 
+use crate::export::{self, DEFAULT_FORM};
+use crate::model::UnitCode;
+use crate::report::{self, ReportFilter};
+use crate::storage::Storage;
 use crate::{Error, Result};
+
+/// The spreadsheet of `unit`'s report for `filter`: the report the server computes, the
+/// rekapitulasi of exactly the responses it counts, and the export's rows.
+pub fn unit_workbook(
+    storage: &dyn Storage,
+    unit: &UnitCode,
+    filter: &ReportFilter,
+    weighting: Weighting,
+) -> Result<Vec<u8>> {
+    let about = storage
+        .unit(unit)?
+        .ok_or_else(|| Error::UnknownUnit(unit.to_string()))?;
+    let report = report::unit_report(storage, unit, filter, weighting)?;
+    let rows = storage.export_rows(unit, filter)?;
+    let fallback = storage
+        .unit_form(unit)?
+        .unwrap_or_else(|| DEFAULT_FORM.to_string());
+    let table = export::table(&rows, &fallback);
+    let forms = simpul_survey::builtin_forms();
+    // What the report counts: final responses no supervisor rejected (deleted ones are not
+    // exported at all).
+    let scores: Vec<ScoreRow> = rows
+        .iter()
+        .filter(|row| row.status == "final" && row.review != "rejected")
+        .map(|row| {
+            let mut scores = vec![None; report.unsur.len()];
+            let form = forms.iter().find(|form| form.id == row.form);
+            for item in form.iter().flat_map(|form| &form.items) {
+                let ItemKind::Scored { unsur, .. } = &item.kind else {
+                    continue;
+                };
+                if let Some(slot) = report.unsur.iter().position(|u| &u.id == unsur) {
+                    scores[slot] = row
+                        .answers
+                        .get(&item.id)
+                        .cloned()
+                        .flatten()
+                        .and_then(|value| value.parse().ok());
+                }
+            }
+            ScoreRow {
+                respondent: row.serial.clone().unwrap_or_else(|| row.id.to_string()),
+                scores,
+            }
+        })
+        .collect();
+    write(&Contents {
+        unit: unit.as_str(),
+        unit_name: about.name.as_str(),
+        period: filter.period.as_deref(),
+        report: &report,
+        scores: &scores,
+        header: &table.header,
+        rows: &table.rows,
+    })
+}
 
 /// One respondent's row of the rekapitulasi.
 #[derive(Clone, Debug, PartialEq, Eq)]

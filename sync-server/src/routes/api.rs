@@ -9,7 +9,7 @@
 
 use axum::Json;
 use axum::extract::{FromRequestParts, Path, Query, Request, State};
-use axum::http::header::{CONTENT_TYPE, HOST, ORIGIN};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE, HOST, ORIGIN};
 use axum::http::request::Parts;
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
@@ -31,7 +31,7 @@ use crate::routes::ApiJson;
 use crate::sessions::{self, COOKIE, SignIn};
 use crate::state::AppState;
 use crate::storage::Storage;
-use crate::{Error, history};
+use crate::{Error, history, workbook};
 
 /// A signed-in person, and the token their cookie carries.
 pub struct SignedIn {
@@ -290,15 +290,7 @@ pub async fn unit_report(
     Path(code): Path<String>,
     Query(query): Query<ReportQuery>,
 ) -> Result<Response, AppError> {
-    let weighting = match query.weight.as_deref() {
-        None | Some("exact") => Weighting::Exact,
-        Some("template") => Weighting::Template,
-        Some(other) => {
-            return Err(AppError::BadRequest(format!(
-                "weight {other:?}: use exact or template"
-            )));
-        }
-    };
+    let weighting = weighting(query.weight.as_deref())?;
     let filter = query.filter()?;
     let report = state
         .with_storage(move |storage| {
@@ -310,6 +302,56 @@ pub async fn unit_report(
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(Json(report).into_response())
+}
+
+/// `GET /api/v1/units/CODE/report.xlsx`: the report as a spreadsheet, with the same filters.
+pub async fn unit_workbook(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path(code): Path<String>,
+    Query(query): Query<ReportQuery>,
+) -> Result<Response, AppError> {
+    let weighting = weighting(query.weight.as_deref())?;
+    let filter = query.filter()?;
+    let period = filter.period.clone();
+    let bytes = state
+        .with_storage(move |storage| {
+            let Some(unit) = visible_unit(storage, &signed.person, &code)? else {
+                return Ok(None);
+            };
+            let bytes = workbook::unit_workbook(storage, &unit, &filter, weighting)?;
+            Ok(Some((unit, bytes)))
+        })
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (unit, bytes) = bytes;
+    let name = match period {
+        Some(period) => format!("SKM-{unit}-{period}.xlsx"),
+        None => format!("SKM-{unit}.xlsx"),
+    };
+    // Codes are letters, digits, '-', '_' and '.': safe inside the quotes as they are.
+    let disposition = format!("attachment; filename=\"{name}\"");
+    Ok((
+        [
+            (
+                CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+fn weighting(raw: Option<&str>) -> Result<Weighting, AppError> {
+    match raw {
+        None | Some("exact") => Ok(Weighting::Exact),
+        Some("template") => Ok(Weighting::Template),
+        Some(other) => Err(AppError::BadRequest(format!(
+            "weight {other:?}: use exact or template"
+        ))),
+    }
 }
 
 /// `GET /api/v1/units/CODE/conflicts`: fields holding several values in the unit.

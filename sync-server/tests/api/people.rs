@@ -523,3 +523,69 @@ async fn a_supervisor_of_an_instansi_sees_its_units_including_one_added_later() 
     .await;
     assert_eq!(now_hers.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn the_report_downloads_as_a_spreadsheet_whose_numbers_are_the_reports() {
+    use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+    let app = spawn_app().await;
+    let _first = two_units_and_a_response(&app).await;
+    let tablet = app.device("U-CAPIL", "tablet 2").await;
+    app.sync(
+        &tablet,
+        SyncRequest::new().push(&interview_in("U-CAPIL", 9)),
+    )
+    .await
+    .ok();
+    simpul_server::materialise::catch_up(app.storage.as_ref()).unwrap();
+    add(&app, "Rina", Role::Supervisor, None, &["U-CAPIL"]);
+    add(&app, "Oki", Role::Supervisor, None, &["U-RSUD"]);
+    let rina = sign_in(&app, "Rina").await;
+    let oki = sign_in(&app, "Oki").await;
+
+    let report = call(
+        &app,
+        "GET",
+        "/api/v1/units/U-CAPIL/report",
+        Some(&rina),
+        None,
+    )
+    .await
+    .json_value()
+    .await;
+    let download = call(
+        &app,
+        "GET",
+        "/api/v1/units/U-CAPIL/report.xlsx",
+        Some(&rina),
+        None,
+    )
+    .await;
+    assert_eq!(download.status(), StatusCode::OK);
+    let disposition = download.headers()["content-disposition"].to_str().unwrap();
+    assert!(disposition.contains("SKM-U-CAPIL.xlsx"), "{disposition}");
+    let bytes = download.bytes().await.unwrap();
+
+    let mut book: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let sheet = book.worksheet_range("Pengolahan").unwrap();
+    // Two respondents in rows 3 and 4; the sums start at row 6 and the IKM six rows lower.
+    let ikm = match sheet.get_value((6 + 6, 2)) {
+        Some(Data::Float(value)) => *value,
+        other => panic!("the IKM cell holds {other:?}"),
+    };
+    let expected = report["ikm"].as_f64().unwrap();
+    assert!((ikm - expected).abs() < 1e-9, "{ikm} vs {expected}");
+    let data = book.worksheet_range("Data").unwrap();
+    assert_eq!(data.height(), 1 + 2, "a header and the two responses");
+
+    let outside = call(
+        &app,
+        "GET",
+        "/api/v1/units/U-CAPIL/report.xlsx",
+        Some(&oki),
+        None,
+    )
+    .await;
+    assert_eq!(outside.status(), StatusCode::NOT_FOUND);
+    let nobody = call(&app, "GET", "/api/v1/units/U-CAPIL/report.xlsx", None, None).await;
+    assert_eq!(nobody.status(), StatusCode::UNAUTHORIZED);
+}
