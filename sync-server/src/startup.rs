@@ -22,7 +22,7 @@ use tracing::field::Empty;
 use crate::config::Config;
 use crate::connections::{self, Limits};
 use crate::materialise;
-use crate::routes::{api, enrol, meta, sync};
+use crate::routes::{api, enrol, meta, review, sync};
 use crate::state::{self, AppState};
 use crate::storage::{SqliteStorage, Storage};
 use crate::{Error, Result};
@@ -152,6 +152,8 @@ fn api_router() -> Router<AppState> {
         .route("/api/v1/units", get(api::units))
         .route("/api/v1/units/{code}/report", get(api::unit_report))
         .route("/api/v1/units/{code}/conflicts", get(api::unit_conflicts))
+        .route("/api/v1/units/{code}/responses", get(review::unit_responses))
+        .route("/api/v1/responses/{id}", get(review::response))
         .route("/api/v1/responses/{id}/history", get(api::response_history))
         .route("/api/v1/responses/{id}/review", post(api::review))
         .route("/api/v1/responses/{id}/resolve", post(api::resolve))

@@ -6,6 +6,7 @@
 pub mod api;
 pub mod enrol;
 pub mod meta;
+pub mod review;
 pub mod sync;
 
 use axum::extract::rejection::{BytesRejection, JsonRejection};

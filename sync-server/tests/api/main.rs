@@ -25,3 +25,5 @@ mod process;
 mod materialise;
 // People on the web API: sessions, throttled sign-in, cross-site refusals, who may do what.
 mod people;
+// The review queue's reads: a unit's responses filtered, one response in full, by scope.
+mod review;
