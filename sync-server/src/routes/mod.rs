@@ -8,6 +8,7 @@ pub mod enrol;
 pub mod meta;
 pub mod review;
 pub mod sync;
+pub mod web;
 
 use axum::extract::rejection::{BytesRejection, JsonRejection};
 use axum::extract::{FromRequest, Request};

@@ -27,3 +27,5 @@ mod materialise;
 mod people;
 // The review queue's reads: a unit's responses filtered, one response in full, by scope.
 mod review;
+// The supervisors' web on /: the page for browsers, JSON for devices, cached assets.
+mod web;
