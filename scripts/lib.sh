@@ -33,6 +33,9 @@ APP_PACKAGES=(
     libayatana-appindicator3-dev librsvg2-dev libxdo-dev libssl-dev file
 )
 WINDOW_TEST_PACKAGES=(xvfb xauth webkit2gtk-driver)
+# The supervisors' web in a real browser: Debian's Chromium and its WebDriver, never a
+# browser a tool downloads for itself.
+WEB_TEST_PACKAGES=(chromium chromium-driver)
 
 install_app_dependencies() {
     install_debian_packages "${APP_PACKAGES[@]}"
@@ -48,11 +51,15 @@ install_ui_packages() {
     fi
 }
 
-# ui/dist is compiled into the app binary, so it is built before any cargo command that
-# compiles src-tauri.
+# ui/dist is compiled into the app binary and ui/dist-web (the supervisors' web) into
+# simpul-server's, so both are built before any cargo command that compiles those crates.
 build_ui() {
     echo "==> building ui/ (vite)"
     (cd ui && npm run --silent build)
+}
+
+install_web_test_dependencies() {
+    install_debian_packages "${WEB_TEST_PACKAGES[@]}"
 }
 
 install_window_test_dependencies() {

@@ -21,7 +21,7 @@ use tracing::field::Empty;
 
 use crate::config::Config;
 use crate::connections::{self, Limits};
-use crate::routes::{api, enrol, meta, sync};
+use crate::routes::{api, enrol, meta, review, sync, web};
 use crate::state::{self, AppState};
 use crate::storage::{SqliteStorage, Storage};
 use crate::{Error, Result, materialise, metrics};
@@ -119,17 +119,18 @@ impl Application {
     }
 }
 
-/// Every route, the JSON answers for unknown addresses and methods, the body limit and one
+/// Every route, the supervisors' web, the JSON answers for unknown addresses and methods, the body limit and one
 /// log line per request.
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/", get(meta::about))
+        .route("/", get(web::root))
+        .route("/assets/{*path}", get(web::asset))
         .route(HEALTH_PATH, get(meta::health))
         .route(ENROL_PATH, post(enrol::enrol))
         .route(SYNC_PATH, post(sync::sync))
         .route("/metrics", get(metrics::scrape))
         .merge(api_router())
-        .fallback(meta::not_found)
+        .fallback(web::fallback)
         .method_not_allowed_fallback(meta::method_not_allowed)
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -158,6 +159,11 @@ fn api_router() -> Router<AppState> {
         .route("/api/v1/units/{code}/report", get(api::unit_report))
         .route("/api/v1/units/{code}/report.xlsx", get(api::unit_workbook))
         .route("/api/v1/units/{code}/conflicts", get(api::unit_conflicts))
+        .route(
+            "/api/v1/units/{code}/responses",
+            get(review::unit_responses),
+        )
+        .route("/api/v1/responses/{id}", get(review::response))
         .route("/api/v1/responses/{id}/history", get(api::response_history))
         .route("/api/v1/responses/{id}/review", post(api::review))
         .route("/api/v1/responses/{id}/resolve", post(api::resolve))

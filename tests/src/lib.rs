@@ -29,10 +29,13 @@
 //! assert_converged(&[tablet.snapshot(), laptop.snapshot()]);
 //! ```
 //!
+//! [`browser`] drives the supervisors' web in a headless Chromium the same way.
+//!
 //! The binaries must be built before the tests run: `cargo build -p simpul-cli -p
 //! simpul-server` (`scripts/test` does it). See [`harness::binary`].
 
 pub mod answers;
+pub mod browser;
 pub mod harness;
 pub mod proxy;
 pub mod rng;

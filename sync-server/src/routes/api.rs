@@ -477,7 +477,7 @@ async fn decide_as(
 
 /// The unit `code` when the person may see it; `None` when it does not exist or is out of
 /// their scope — the two are answered alike.
-fn visible_unit(
+pub(crate) fn visible_unit(
     storage: &dyn Storage,
     person: &Person,
     code: &str,
@@ -493,7 +493,11 @@ fn visible_unit(
 }
 
 /// Fails with `UnknownResponse` (answered `404`) unless the person may see the response.
-fn visible_response(storage: &dyn Storage, person: &Person, id: Uuid) -> crate::Result<()> {
+pub(crate) fn visible_response(
+    storage: &dyn Storage,
+    person: &Person,
+    id: Uuid,
+) -> crate::Result<()> {
     let unit = storage
         .document_unit(id)?
         .ok_or_else(|| Error::UnknownResponse(id.to_string()))?;

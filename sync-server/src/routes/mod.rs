@@ -6,7 +6,9 @@
 pub mod api;
 pub mod enrol;
 pub mod meta;
+pub mod review;
 pub mod sync;
+pub mod web;
 
 use axum::extract::rejection::{BytesRejection, JsonRejection};
 use axum::extract::{FromRequest, Request};

@@ -18,9 +18,11 @@
 //! held until commit, or hand out positions only up to the oldest transaction still running.
 
 mod people;
+pub mod review;
 mod sqlite;
 
 pub use people::{NewPerson, People};
+pub use review::Reviews;
 pub use sqlite::{FILE_NAME, SqliteStorage};
 
 use chrono::{DateTime, Utc};
@@ -58,7 +60,7 @@ pub struct Pulled {
     pub more: bool,
 }
 
-pub trait Storage: People + Send + Sync {
+pub trait Storage: People + Reviews + Send + Sync {
     /// Checks that the database answers and takes a write.
     fn health(&self) -> Result<()>;
 

@@ -9,6 +9,7 @@
 mod materialised;
 mod migrate;
 mod people;
+mod review;
 
 use std::fs;
 use std::path::{Path, PathBuf};

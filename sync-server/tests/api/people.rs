@@ -13,7 +13,7 @@ use crate::helpers::{
     SyncRequest, TestApp, assert_error, interview_in, json as json_of, spawn_app,
 };
 
-const PASSWORD: &str = "kata-sandi-panjang";
+pub const PASSWORD: &str = "kata-sandi-panjang";
 
 trait JsonValue {
     async fn json_value(self) -> Value;
@@ -25,7 +25,7 @@ impl JsonValue for reqwest::Response {
     }
 }
 
-fn add(app: &TestApp, name: &str, role: Role, instansi: Option<&str>, units: &[&str]) {
+pub fn add(app: &TestApp, name: &str, role: Role, instansi: Option<&str>, units: &[&str]) {
     let units: Vec<String> = units.iter().map(|u| u.to_string()).collect();
     admin::add_person(
         app.storage.as_ref(),
@@ -50,14 +50,14 @@ async fn post_session(app: &TestApp, name: &str, password: &str) -> reqwest::Res
 }
 
 /// Signs in and returns the `Cookie` header value that carries the session.
-async fn sign_in(app: &TestApp, name: &str) -> String {
+pub async fn sign_in(app: &TestApp, name: &str) -> String {
     let response = post_session(app, name, PASSWORD).await;
     assert_eq!(response.status(), StatusCode::OK, "{name} signs in");
     let set = response.headers()[SET_COOKIE].to_str().unwrap().to_string();
     set.split(';').next().unwrap().to_string()
 }
 
-async fn call(
+pub async fn call(
     app: &TestApp,
     method: &str,
     path: &str,

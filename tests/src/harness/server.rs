@@ -1,6 +1,6 @@
 //! `simpul-server` as a process: started, killed, restarted, administered.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::{Child, ChildStdout, Stdio};
@@ -165,6 +165,34 @@ impl Server {
             .ok()
             .last_line()
             .to_string()
+    }
+
+    /// `simpul-server admin user add NAME --role ROLE --units UNIT --password-stdin`, the
+    /// password written to its standard input as an operator pipes it.
+    pub fn add_person(&self, name: &str, role: &str, password: &str) {
+        let mut admin = command("simpul-server");
+        let mut child = admin
+            .arg("admin")
+            .arg("--data")
+            .arg(self.data_dir())
+            .args(["user", "add", name, "--role", role, "--units", UNIT])
+            .arg("--password-stdin")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("simpul-server admin starts");
+        let mut stdin = child.stdin.take().expect("stdin is piped");
+        stdin
+            .write_all(format!("{password}\n").as_bytes())
+            .expect("the password is written");
+        drop(stdin);
+        let out = child.wait_with_output().expect("simpul-server admin ends");
+        assert!(
+            out.status.success(),
+            "user add {name} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     pub fn revoke(&self, device_id: &str) {

@@ -35,7 +35,13 @@ export interface UnsurBar {
 
 const clampPct = (x: number) => Math.max(0, Math.min(100, x));
 
-export function unsurBars(report: ReportView): UnsurBar[] {
+/** What the bars need of a report: the app's `ReportView` and the server's report JSON both
+ * have it. */
+export type UnsurSource = Pick<ReportView, "weakest"> & {
+  unsur: Pick<ReportView["unsur"][number], "id" | "name" | "n" | "nrr" | "converted" | "grade">[];
+};
+
+export function unsurBars(report: UnsurSource): UnsurBar[] {
   return report.unsur.map((u) => ({
     id: u.id,
     name: u.name,

@@ -1,0 +1,162 @@
+//! `/api/v1` reads for the review queue: a unit's responses, filtered, and one response in
+//! full. Same rules as the rest of [`api`](super::api): `401` without a session, `404`
+//! outside the person's scope.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use simpul_document::review::ReviewState;
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::routes::api::{SignedIn, visible_response, visible_unit};
+use crate::state::AppState;
+use crate::storage::review::{QueueFilter, ResponseDetail, ResponseSummary};
+use crate::{Error, Result};
+
+/// Lines one queue answer holds when the request does not say.
+const DEFAULT_LIMIT: usize = 500;
+/// Lines one queue answer holds at most.
+const MAX_LIMIT: usize = 5_000;
+
+/// The query of `GET /api/v1/units/CODE/responses`. An empty value matches everything, as
+/// an HTML form sends an unset filter.
+#[derive(Debug, Default, Deserialize)]
+pub struct QueueQuery {
+    pub state: Option<String>,
+    pub period: Option<String>,
+    pub channel: Option<String>,
+    pub service: Option<String>,
+    /// Not materialised on the server yet: refused rather than silently ignored.
+    pub enumerator: Option<String>,
+    /// `YYYY-MM-DD`, inclusive, UTC days.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub limit: Option<usize>,
+}
+
+impl QueueQuery {
+    fn parse(self) -> Result<QueueFilter> {
+        let given = |value: Option<String>| value.filter(|v| !v.trim().is_empty());
+        if given(self.enumerator).is_some() {
+            return Err(Error::InvalidValue {
+                what: "filter",
+                value: "enumerator".into(),
+                reason: "filtering by enumerator is not available on the server yet",
+            });
+        }
+        let review = given(self.state)
+            .map(|raw| {
+                ReviewState::parse(&raw)
+                    .map(|state| state.code().to_string())
+                    .ok_or(Error::InvalidValue {
+                        what: "review state",
+                        value: raw,
+                        reason: "use received, has-issues, approved or rejected",
+                    })
+            })
+            .transpose()?;
+        let day = |raw: Option<String>| {
+            given(raw)
+                .map(|raw| {
+                    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| {
+                        Error::InvalidValue {
+                            what: "date",
+                            value: raw,
+                            reason: "write it as YYYY-MM-DD",
+                        }
+                    })
+                })
+                .transpose()
+        };
+        Ok(QueueFilter {
+            review,
+            period: given(self.period),
+            channel: given(self.channel),
+            service: given(self.service),
+            from: day(self.from)?,
+            to: day(self.to)?,
+            limit: self.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT),
+        })
+    }
+}
+
+/// `GET /api/v1/units/CODE/responses`: the review queue, newest first.
+pub async fn unit_responses(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path(code): Path<String>,
+    Query(query): Query<QueueQuery>,
+) -> Result<Json<Vec<ResponseSummary>>, AppError> {
+    let filter = query.parse()?;
+    let rows = state
+        .with_storage(move |storage| {
+            let Some(unit) = visible_unit(storage, &signed.person, &code)? else {
+                return Ok(None);
+            };
+            storage.responses(&unit, &filter).map(Some)
+        })
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(rows))
+}
+
+/// `GET /api/v1/responses/ID`: the header, every answer, the fields in conflict with who
+/// wrote each value, and the review.
+pub async fn response(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path(id): Path<Uuid>,
+) -> Result<Json<ResponseDetail>, AppError> {
+    let detail = state
+        .with_storage(move |storage| {
+            visible_response(storage, &signed.person, id)?;
+            // Held but not materialised yet: the follower is moments behind the change log.
+            storage
+                .response(id)?
+                .ok_or_else(|| Error::UnknownResponse(id.to_string()))
+        })
+        .await?;
+    Ok(Json(detail))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_filters_match_everything_and_states_are_read_as_codes() {
+        let query = QueueQuery {
+            state: Some("Has-Issues".into()),
+            period: Some(String::new()),
+            from: Some("2026-11-01".into()),
+            ..QueueQuery::default()
+        };
+        let filter = query.parse().unwrap();
+        assert_eq!(filter.review.as_deref(), Some("has-issues"));
+        assert_eq!(filter.period, None);
+        assert_eq!(filter.from, NaiveDate::from_ymd_opt(2026, 11, 1));
+        assert_eq!(filter.limit, DEFAULT_LIMIT);
+    }
+
+    #[test]
+    fn a_bad_state_a_bad_date_and_the_enumerator_filter_are_refused() {
+        for query in [
+            QueueQuery {
+                state: Some("done".into()),
+                ..QueueQuery::default()
+            },
+            QueueQuery {
+                to: Some("1/11/2026".into()),
+                ..QueueQuery::default()
+            },
+            QueueQuery {
+                enumerator: Some("Sari".into()),
+                ..QueueQuery::default()
+            },
+        ] {
+            assert!(query.parse().is_err());
+        }
+    }
+}

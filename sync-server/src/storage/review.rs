@@ -1,0 +1,75 @@
+//! What the review queue reads: a unit's responses as one line each, filtered the way a
+//! supervisor narrows a queue, and one response in full. Read from the materialised tables,
+//! so a queue of thousands never loads an Automerge document.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use simpul_document::read::Written;
+use uuid::Uuid;
+
+use crate::Result;
+use crate::model::UnitCode;
+
+/// Which of a unit's responses the queue shows; empty fields match everything.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct QueueFilter {
+    /// A review state code: `received`, `has-issues`, `approved`, `rejected`.
+    pub review: Option<String>,
+    pub period: Option<String>,
+    pub channel: Option<String>,
+    pub service: Option<String>,
+    /// Created on or after this day (UTC).
+    pub from: Option<NaiveDate>,
+    /// Created on or before this day (UTC), the whole day included.
+    pub to: Option<NaiveDate>,
+    /// At most this many, newest first.
+    pub limit: usize,
+}
+
+/// One line of the review queue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ResponseSummary {
+    pub id: Uuid,
+    pub serial: Option<String>,
+    pub period: String,
+    pub channel: String,
+    pub service: Option<String>,
+    /// `final` or `draft`.
+    pub status: String,
+    pub deleted: bool,
+    pub review: String,
+    pub review_note: Option<String>,
+    /// Fields holding several values.
+    pub conflicts: u32,
+    /// From the authors' clocks: the first change and the last.
+    pub created_at: Option<DateTime<Utc>>,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// A field holding several values, each with who wrote it and when.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FieldConflict {
+    pub field: String,
+    pub written: Vec<Written>,
+}
+
+/// One response in full, as its review page shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ResponseDetail {
+    #[serde(flatten)]
+    pub summary: ResponseSummary,
+    pub unit: String,
+    pub form: String,
+    pub method: String,
+    /// Item id → the value shown (`None`: asked, not answered), in item order.
+    pub answers: Vec<(String, Option<String>)>,
+    pub conflicts_detail: Vec<FieldConflict>,
+}
+
+pub trait Reviews {
+    /// `unit`'s responses matching `filter`, newest first.
+    fn responses(&self, unit: &UnitCode, filter: &QueueFilter) -> Result<Vec<ResponseSummary>>;
+
+    /// One response as materialised, or `None` when the follower has not reached it.
+    fn response(&self, id: Uuid) -> Result<Option<ResponseDetail>>;
+}

@@ -1,0 +1,154 @@
+//! The review queue's reads from the materialised tables (schema 3).
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use simpul_document::read::Written;
+use uuid::Uuid;
+
+use super::{SqliteStorage, doc_id, unreadable};
+use crate::Result;
+use crate::model::UnitCode;
+use crate::storage::review::{
+    FieldConflict, QueueFilter, ResponseDetail, ResponseSummary, Reviews,
+};
+
+/// The columns [`summary`] reads, in its order.
+const SUMMARY_COLUMNS: &str = "id, serial, period, channel, service, status, deleted, review, \
+     review_note, conflicts, created_at, updated_at";
+
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
+impl Reviews for SqliteStorage {
+    fn responses(&self, unit: &UnitCode, filter: &QueueFilter) -> Result<Vec<ResponseSummary>> {
+        let from = filter.from.map(|day| {
+            day.and_hms_opt(0, 0, 0)
+                .expect("midnight")
+                .and_utc()
+                .timestamp_millis()
+        });
+        let to = filter.to.map(|day| {
+            day.and_hms_opt(0, 0, 0)
+                .expect("midnight")
+                .and_utc()
+                .timestamp_millis()
+                + DAY_MS
+        });
+        self.read(|conn| {
+            let sql = format!(
+                "SELECT {SUMMARY_COLUMNS} FROM responses
+                 WHERE unit = ?1 AND (?2 IS NULL OR review = ?2) AND (?3 IS NULL OR period = ?3)
+                   AND (?4 IS NULL OR channel = ?4) AND (?5 IS NULL OR service = ?5)
+                   AND (?6 IS NULL OR created_at >= ?6) AND (?7 IS NULL OR created_at < ?7)
+                 ORDER BY created_at DESC, id LIMIT ?8"
+            );
+            let mut stmt = conn.prepare(&sql)?;
+            let rows = stmt.query_map(
+                params![
+                    unit.as_str(),
+                    filter.review,
+                    filter.period,
+                    filter.channel,
+                    filter.service,
+                    from,
+                    to,
+                    filter.limit as i64,
+                ],
+                summary,
+            )?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+    }
+
+    fn response(&self, id: Uuid) -> Result<Option<ResponseDetail>> {
+        self.read(|conn| detail(conn, id))
+    }
+}
+
+fn detail(conn: &Connection, id: Uuid) -> Result<Option<ResponseDetail>> {
+    let key = id.to_string();
+    let sql = format!("SELECT {SUMMARY_COLUMNS}, unit, form, method FROM responses WHERE id = ?1");
+    let Some((summary, unit, form, method)) = conn
+        .query_row(&sql, [&key], |row| {
+            Ok((summary(row)?, row.get(12)?, row.get(13)?, row.get(14)?))
+        })
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let answers = conn
+        .prepare_cached("SELECT item, value FROM answers WHERE response = ?1")?
+        .query_map([&key], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<rusqlite::Result<Vec<(String, Option<String>)>>>()?;
+    let mut stmt = conn
+        .prepare_cached("SELECT field, vals FROM conflicts WHERE response = ?1 ORDER BY field")?;
+    let mut rows = stmt.query([&key])?;
+    let mut conflicts_detail = Vec::new();
+    while let Some(row) = rows.next()? {
+        let vals: String = row.get(1)?;
+        let written: Vec<Written> =
+            serde_json::from_str(&vals).map_err(|error| unreadable(1, error))?;
+        conflicts_detail.push(FieldConflict {
+            field: row.get(0)?,
+            written,
+        });
+    }
+    Ok(Some(ResponseDetail {
+        summary,
+        unit,
+        form,
+        method,
+        answers: sort_items(answers),
+        conflicts_detail,
+    }))
+}
+
+fn summary(row: &Row<'_>) -> rusqlite::Result<ResponseSummary> {
+    let conflicts: i64 = row.get(9)?;
+    Ok(ResponseSummary {
+        id: doc_id(row, 0)?,
+        serial: row.get(1)?,
+        period: row.get(2)?,
+        channel: row.get(3)?,
+        service: row.get(4)?,
+        status: row.get(5)?,
+        deleted: row.get(6)?,
+        review: row.get(7)?,
+        review_note: row.get(8)?,
+        conflicts: conflicts.max(0) as u32,
+        created_at: millis(row.get(10)?),
+        updated_at: millis(row.get(11)?),
+    })
+}
+
+/// Zero means the authors' clocks said nothing.
+fn millis(ms: i64) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp_millis(ms).filter(|_| ms > 0)
+}
+
+/// Items as a person reads a form: `U2` before `U10`, profile fields after the unsur.
+fn sort_items(mut answers: Vec<(String, Option<String>)>) -> Vec<(String, Option<String>)> {
+    answers.sort_by_key(|(item, _)| item_order(item));
+    answers
+}
+
+fn item_order(item: &str) -> (u8, String, u32, String) {
+    let digits: String = item.chars().skip_while(|c| !c.is_ascii_digit()).collect();
+    let prefix: String = item.chars().take_while(|c| !c.is_ascii_digit()).collect();
+    let number = digits.parse().unwrap_or(u32::MAX);
+    let unsur = prefix == "U" && number != u32::MAX;
+    (u8::from(!unsur), prefix, number, item.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unsur_come_first_in_numeric_order_then_the_other_items() {
+        let items = ["gender", "U10", "U2", "service", "U1"]
+            .map(|item| (item.to_string(), None))
+            .to_vec();
+        let sorted: Vec<String> = sort_items(items).into_iter().map(|(i, _)| i).collect();
+        assert_eq!(sorted, ["U1", "U2", "U10", "gender", "service"]);
+    }
+}

@@ -1,0 +1,9 @@
+//! The supervisors' web in a real browser: Debian's headless `chromium` driven over
+//! WebDriver (`chromedriver`) by the pages' `data-testid`s, against a real `simpul-server`
+//! fed by real `simpul` devices. Needs `cargo build -p simpul-cli -p simpul-server` after
+//! `npm run build` in `ui/` (the server embeds the pages); `scripts/test` does both and
+//! installs Chromium. Every page visited is saved under `target/e2e-screenshots/web/`.
+
+// A supervisor's morning: sign in, the overview and a unit's IKM as `simpul report` prints
+// it, the review queue, a conflict settled and a sheet rejected, and the devices agreeing.
+mod review;

@@ -1,0 +1,77 @@
+// Every call to /api/v1 goes through here: JSON in and out, the session in its HttpOnly
+// cookie (never seen by script), and every failure turned into one `{code, message}` shape
+// the pages branch on.
+import type {
+  HistoryEntry,
+  IkmReport,
+  Me,
+  ResponseDetail,
+  ResponseSummary,
+  ReviewState,
+  UnitRow,
+} from "./types";
+import { type QueueFilter, queueQuery } from "./queue";
+
+export interface ApiError {
+  /** The server's code (`wrong_credentials`, `too_many_attempts`, `not_found`, …), or
+   * `unreachable` when no answer came. */
+  code: string;
+  message: string;
+  /** Seconds to wait, from `Retry-After`. */
+  retryAfter: number | null;
+}
+
+export function isApiError(value: unknown): value is ApiError {
+  return typeof value === "object" && value !== null && "code" in value && "retryAfter" in value;
+}
+
+async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(`/api/v1${path}`, {
+      method,
+      credentials: "same-origin",
+      headers: body === undefined ? {} : { "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (error) {
+    throw { code: "unreachable", message: String(error), retryAfter: null } satisfies ApiError;
+  }
+  if (!response.ok) {
+    const retry = Number(response.headers.get("Retry-After"));
+    let code = "internal";
+    let message = response.statusText;
+    try {
+      const parsed = (await response.json()) as { code?: string; message?: string };
+      code = parsed.code ?? code;
+      message = parsed.message ?? message;
+    } catch {
+      // A proxy's HTML error page: keep the status text.
+    }
+    throw { code, message, retryAfter: Number.isFinite(retry) && retry > 0 ? retry : null } satisfies ApiError;
+  }
+  if (response.status === 204) return undefined as T;
+  return (await response.json()) as T;
+}
+
+const unit = (code: string) => `/units/${encodeURIComponent(code)}`;
+const response = (id: string) => `/responses/${encodeURIComponent(id)}`;
+
+export const api = {
+  me: () => call<Me>("GET", "/session"),
+  signIn: (username: string, password: string) => call<Me>("POST", "/session", { username, password }),
+  signOut: () => call<void>("DELETE", "/session"),
+  changePassword: (current: string, next: string) =>
+    call<void>("POST", "/session/password", { current, new: next }),
+  units: () => call<UnitRow[]>("GET", "/units"),
+  report: (code: string, period?: string) =>
+    call<IkmReport>("GET", `${unit(code)}/report${period ? `?period=${encodeURIComponent(period)}` : ""}`),
+  responses: (code: string, filter: QueueFilter) =>
+    call<ResponseSummary[]>("GET", `${unit(code)}/responses${queueQuery(filter)}`),
+  response: (id: string) => call<ResponseDetail>("GET", response(id)),
+  history: (id: string) => call<HistoryEntry[]>("GET", `${response(id)}/history`),
+  review: (id: string, state: ReviewState, note: string | null) =>
+    call<void>("POST", `${response(id)}/review`, { state, note }),
+  resolve: (id: string, field: string, value: string) =>
+    call<void>("POST", `${response(id)}/resolve`, { field, value }),
+};

@@ -1,0 +1,29 @@
+import { describe, expect, it } from "vitest";
+import { parseRoute, routePath, type WebRoute } from "./routes";
+
+describe("web routes", () => {
+  it("reads each page's address, unit codes and ids decoded", () => {
+    expect(parseRoute("/")).toEqual({ name: "overview" });
+    expect(parseRoute("/unit/U-CAPIL")).toEqual({ name: "unit", code: "U-CAPIL" });
+    expect(parseRoute("/unit/U%20X/review/")).toEqual({ name: "queue", code: "U X" });
+    expect(parseRoute("/response/0192-ab")).toEqual({ name: "response", id: "0192-ab" });
+    expect(parseRoute("/password")).toEqual({ name: "password" });
+  });
+
+  it("sends an unknown or malformed address to the not-found page", () => {
+    expect(parseRoute("/unit")).toEqual({ name: "missing" });
+    expect(parseRoute("/unit/U-CAPIL/laporan")).toEqual({ name: "missing" });
+    expect(parseRoute("/apa")).toEqual({ name: "missing" });
+  });
+
+  it("writes an address that reads back as the same page", () => {
+    const routes: WebRoute[] = [
+      { name: "overview" },
+      { name: "unit", code: "U-CAPIL" },
+      { name: "queue", code: "U/ODD" },
+      { name: "response", id: "abc" },
+      { name: "password" },
+    ];
+    for (const route of routes) expect(parseRoute(routePath(route))).toEqual(route);
+  });
+});

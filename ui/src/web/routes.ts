@@ -1,0 +1,46 @@
+// The web's addresses. Real paths (not #fragments), so a link can be copied into a message;
+// the server answers every one of them with the page and this decides what to draw.
+
+export type WebRoute =
+  | { name: "overview" }
+  | { name: "unit"; code: string }
+  | { name: "queue"; code: string }
+  | { name: "response"; id: string }
+  | { name: "password" }
+  | { name: "missing" };
+
+export function parseRoute(pathname: string): WebRoute {
+  const parts = pathname
+    .split("/")
+    .filter((p) => p !== "")
+    .map((p) => {
+      try {
+        return decodeURIComponent(p);
+      } catch {
+        return p;
+      }
+    });
+  if (parts.length === 0) return { name: "overview" };
+  const [first, second, third] = parts;
+  if (first === "unit" && second && parts.length === 2) return { name: "unit", code: second };
+  if (first === "unit" && second && third === "review" && parts.length === 3) return { name: "queue", code: second };
+  if (first === "response" && second && parts.length === 2) return { name: "response", id: second };
+  if (first === "password" && parts.length === 1) return { name: "password" };
+  return { name: "missing" };
+}
+
+export function routePath(route: WebRoute): string {
+  switch (route.name) {
+    case "overview":
+    case "missing":
+      return "/";
+    case "unit":
+      return `/unit/${encodeURIComponent(route.code)}`;
+    case "queue":
+      return `/unit/${encodeURIComponent(route.code)}/review`;
+    case "response":
+      return `/response/${encodeURIComponent(route.id)}`;
+    case "password":
+      return "/password";
+  }
+}

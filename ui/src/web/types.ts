@@ -1,0 +1,84 @@
+// What /api/v1 answers, as the server's Rust types serialise (sync-server/src/routes/api.rs,
+// routes/review.rs, history.rs; the report is crates/survey's IkmReport).
+
+export type Role = "admin" | "supervisor" | "viewer";
+
+export interface Me {
+  name: string;
+  role: Role;
+  instansi: string | null;
+  units: string[];
+}
+
+export interface UnitRow {
+  code: string;
+  name: string;
+  instansi: string | null;
+}
+
+export interface UnsurResult {
+  id: string;
+  name: string;
+  n: number;
+  total: number;
+  /** Unrounded, 1–4. */
+  nrr: number | null;
+  weighted: number | null;
+  converted: number | null;
+  grade: string | null;
+}
+
+export interface IkmReport {
+  method: string;
+  weighting: string;
+  weight: number;
+  n: number;
+  /** Unrounded, 25–100. */
+  ikm: number | null;
+  ikm_interval: number | null;
+  grade: string | null;
+  grade_label: string | null;
+  unsur: UnsurResult[];
+  weakest: string | null;
+  strongest: string | null;
+}
+
+export type ReviewState = "received" | "has-issues" | "approved" | "rejected";
+
+export interface ResponseSummary {
+  id: string;
+  serial: string | null;
+  period: string;
+  channel: string;
+  service: string | null;
+  status: string;
+  deleted: boolean;
+  review: ReviewState;
+  review_note: string | null;
+  conflicts: number;
+  created_at: string | null;
+  updated_at: string | null;
+}
+
+export interface Written {
+  value: string | null;
+  by: string | null;
+  /** Milliseconds since the epoch. */
+  at: number | null;
+}
+
+export interface ResponseDetail extends ResponseSummary {
+  unit: string;
+  form: string;
+  method: string;
+  answers: [string, string | null][];
+  conflicts_detail: { field: string; written: Written[] }[];
+}
+
+export interface HistoryEntry {
+  at: string | null;
+  by: string | null;
+  /** The device's name, or `server` for a person's decision. */
+  from: string;
+  wrote: [string, string | null][];
+}
