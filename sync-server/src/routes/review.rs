@@ -4,12 +4,12 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use chrono::NaiveDate;
 use serde::Deserialize;
 use simpul_document::review::ReviewState;
 use uuid::Uuid;
 
 use crate::error::AppError;
+use crate::report::Days;
 use crate::routes::api::{SignedIn, visible_response, visible_unit};
 use crate::state::AppState;
 use crate::storage::review::{QueueFilter, ResponseDetail, ResponseSummary};
@@ -28,9 +28,10 @@ pub struct QueueQuery {
     pub period: Option<String>,
     pub channel: Option<String>,
     pub service: Option<String>,
-    /// Not materialised on the server yet: refused rather than silently ignored.
+    /// Who captured the response.
     pub enumerator: Option<String>,
-    /// `YYYY-MM-DD`, inclusive, UTC days.
+    /// Days as offices write them (`30/11/2026`) or `2026-11-30`, inclusive, on the
+    /// server's calendar.
     pub from: Option<String>,
     pub to: Option<String>,
     pub limit: Option<usize>,
@@ -39,13 +40,6 @@ pub struct QueueQuery {
 impl QueueQuery {
     fn parse(self) -> Result<QueueFilter> {
         let given = |value: Option<String>| value.filter(|v| !v.trim().is_empty());
-        if given(self.enumerator).is_some() {
-            return Err(Error::InvalidValue {
-                what: "filter",
-                value: "enumerator".into(),
-                reason: "filtering by enumerator is not available on the server yet",
-            });
-        }
         let review = given(self.state)
             .map(|raw| {
                 ReviewState::parse(&raw)
@@ -60,12 +54,10 @@ impl QueueQuery {
         let day = |raw: Option<String>| {
             given(raw)
                 .map(|raw| {
-                    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| {
-                        Error::InvalidValue {
-                            what: "date",
-                            value: raw,
-                            reason: "write it as YYYY-MM-DD",
-                        }
+                    simpul_survey::parse_day(&raw).ok_or(Error::InvalidValue {
+                        what: "date",
+                        value: raw,
+                        reason: "write a day that exists, e.g. 30/11/2026",
                     })
                 })
                 .transpose()
@@ -75,8 +67,8 @@ impl QueueQuery {
             period: given(self.period),
             channel: given(self.channel),
             service: given(self.service),
-            from: day(self.from)?,
-            to: day(self.to)?,
+            enumerator: given(self.enumerator),
+            days: Days::new(day(self.from)?, day(self.to)?)?,
             limit: self.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT),
         })
     }
@@ -123,6 +115,8 @@ pub async fn response(
 
 #[cfg(test)]
 mod tests {
+    use chrono::NaiveDate;
+
     use super::*;
 
     #[test]
@@ -136,23 +130,24 @@ mod tests {
         let filter = query.parse().unwrap();
         assert_eq!(filter.review.as_deref(), Some("has-issues"));
         assert_eq!(filter.period, None);
-        assert_eq!(filter.from, NaiveDate::from_ymd_opt(2026, 11, 1));
+        assert_eq!(filter.days.from(), NaiveDate::from_ymd_opt(2026, 11, 1));
         assert_eq!(filter.limit, DEFAULT_LIMIT);
     }
 
     #[test]
-    fn a_bad_state_a_bad_date_and_the_enumerator_filter_are_refused() {
+    fn a_bad_state_a_day_that_does_not_exist_and_a_range_backwards_are_refused() {
         for query in [
             QueueQuery {
                 state: Some("done".into()),
                 ..QueueQuery::default()
             },
             QueueQuery {
-                to: Some("1/11/2026".into()),
+                to: Some("31/11/2026".into()),
                 ..QueueQuery::default()
             },
             QueueQuery {
-                enumerator: Some("Sari".into()),
+                from: Some("30/11/2026".into()),
+                to: Some("1/11/2026".into()),
                 ..QueueQuery::default()
             },
         ] {

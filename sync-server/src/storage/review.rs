@@ -2,13 +2,14 @@
 //! supervisor narrows a queue, and one response in full. Read from the materialised tables,
 //! so a queue of thousands never loads an Automerge document.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use simpul_document::read::Written;
 use uuid::Uuid;
 
 use crate::Result;
 use crate::model::UnitCode;
+use crate::report::Days;
 
 /// Which of a unit's responses the queue shows; empty fields match everything.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -18,10 +19,10 @@ pub struct QueueFilter {
     pub period: Option<String>,
     pub channel: Option<String>,
     pub service: Option<String>,
-    /// Created on or after this day (UTC).
-    pub from: Option<NaiveDate>,
-    /// Created on or before this day (UTC), the whole day included.
-    pub to: Option<NaiveDate>,
+    /// Who captured it.
+    pub enumerator: Option<String>,
+    /// The days it was captured in, on this machine's calendar, as reports count them.
+    pub days: Days,
     /// At most this many, newest first.
     pub limit: usize,
 }

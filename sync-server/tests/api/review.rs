@@ -155,6 +155,13 @@ async fn the_queue_lists_a_units_responses_newest_first_and_narrows_by_each_filt
         ["kiosk/Akta", "paper/KTP"],
         "both days included"
     );
+    assert_eq!(
+        services(&queue(&app, &vera, "?from=10/11/2026&to=20112026").await),
+        ["kiosk/Akta", "paper/KTP"],
+        "days typed as offices write them"
+    );
+    assert_eq!(queue(&app, &vera, "?enumerator=Sari").await.len(), 4);
+    assert!(queue(&app, &vera, "?enumerator=Budi").await.is_empty());
 
     // A supervisor's decision moves a response between states.
     add(&app, "Rina", Role::Supervisor, None, &["U-CAPIL"]);
@@ -176,7 +183,11 @@ async fn a_bad_filter_is_refused_in_words_not_ignored() {
     a_queue(&app).await;
     add(&app, "Vera", Role::Viewer, None, &["U-CAPIL"]);
     let vera = sign_in(&app, "Vera").await;
-    for query in ["?state=done", "?from=25-11-2026", "?enumerator=Sari"] {
+    for query in [
+        "?state=done",
+        "?from=31-11-2026",
+        "?from=20/11/2026&to=10/11/2026",
+    ] {
         let path = format!("/api/v1/units/U-CAPIL/responses{query}");
         let response = call(&app, "GET", &path, Some(&vera), None).await;
         assert_error(response, StatusCode::BAD_REQUEST, "bad_request").await;

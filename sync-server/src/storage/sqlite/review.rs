@@ -1,4 +1,4 @@
-//! The review queue's reads from the materialised tables (schema 3).
+//! The review queue's reads from the materialised tables.
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -16,30 +16,17 @@ use crate::storage::review::{
 const SUMMARY_COLUMNS: &str = "id, serial, period, channel, service, status, deleted, review, \
      review_note, conflicts, created_at, updated_at";
 
-const DAY_MS: i64 = 24 * 60 * 60 * 1000;
-
 impl Reviews for SqliteStorage {
     fn responses(&self, unit: &UnitCode, filter: &QueueFilter) -> Result<Vec<ResponseSummary>> {
-        let from = filter.from.map(|day| {
-            day.and_hms_opt(0, 0, 0)
-                .expect("midnight")
-                .and_utc()
-                .timestamp_millis()
-        });
-        let to = filter.to.map(|day| {
-            day.and_hms_opt(0, 0, 0)
-                .expect("midnight")
-                .and_utc()
-                .timestamp_millis()
-                + DAY_MS
-        });
+        let (from, to) = filter.days.millis();
         self.read(|conn| {
             let sql = format!(
                 "SELECT {SUMMARY_COLUMNS} FROM responses
                  WHERE unit = ?1 AND (?2 IS NULL OR review = ?2) AND (?3 IS NULL OR period = ?3)
                    AND (?4 IS NULL OR channel = ?4) AND (?5 IS NULL OR service = ?5)
                    AND (?6 IS NULL OR created_at >= ?6) AND (?7 IS NULL OR created_at < ?7)
-                 ORDER BY created_at DESC, id LIMIT ?8"
+                   AND (?8 IS NULL OR enumerator = ?8)
+                 ORDER BY created_at DESC, id LIMIT ?9"
             );
             let mut stmt = conn.prepare(&sql)?;
             let rows = stmt.query_map(
@@ -51,6 +38,7 @@ impl Reviews for SqliteStorage {
                     filter.service,
                     from,
                     to,
+                    filter.enumerator,
                     filter.limit as i64,
                 ],
                 summary,
@@ -75,10 +63,19 @@ fn detail(conn: &Connection, id: Uuid) -> Result<Option<ResponseDetail>> {
     else {
         return Ok(None);
     };
-    let answers = conn
-        .prepare_cached("SELECT item, value FROM answers WHERE response = ?1")?
-        .query_map([&key], |row| Ok((row.get(0)?, row.get(1)?)))?
-        .collect::<rusqlite::Result<Vec<(String, Option<String>)>>>()?;
+    // One JSON object per response: item id → the value shown.
+    let items: Option<String> = conn
+        .prepare_cached("SELECT items FROM answers WHERE response = ?1")?
+        .query_row([&key], |row| row.get(0))
+        .optional()?;
+    let answers: Vec<(String, Option<String>)> = match items {
+        Some(items) => {
+            let map: std::collections::BTreeMap<String, Option<String>> =
+                serde_json::from_str(&items).map_err(|error| unreadable(0, error))?;
+            map.into_iter().collect()
+        }
+        None => Vec::new(),
+    };
     let mut stmt = conn
         .prepare_cached("SELECT field, vals FROM conflicts WHERE response = ?1 ORDER BY field")?;
     let mut rows = stmt.query([&key])?;
