@@ -139,8 +139,19 @@ fn switching_the_language_rewords_the_sync_light_at_once() {
     t.app.setup_server(server_setup(&server, code)).unwrap();
     server.stop();
     t.app.sync_now().unwrap();
-    let offline = t.wait_for(LIMIT, |s| s.phase == SyncPhase::Offline);
-    let said = offline.message.unwrap();
+    t.wait_for(LIMIT, |s| s.phase == SyncPhase::Offline);
+    // The round asked for while set-up's own round ran may follow at once; wait until the
+    // worker has gone quiet (its next try is a backoff of seconds away).
+    let mut told = t.events.lock().unwrap().len();
+    loop {
+        std::thread::sleep(Duration::from_millis(500));
+        let now = t.events.lock().unwrap().len();
+        if now == told && t.app.sync_state().unwrap().phase == SyncPhase::Offline {
+            break;
+        }
+        told = now;
+    }
+    let said = t.app.sync_state().unwrap().message.unwrap();
     assert!(said.contains("server tidak dapat dihubungi"), "{said}");
 
     t.app.set_language(Language::En).unwrap();
