@@ -63,15 +63,36 @@ impl Tables {
         }
 
         let in_unit = "response IN (SELECT id FROM responses WHERE unit = ?1)";
-        let answers = conn
-            .prepare(&format!(
+        // A device keeps a row per answer; the server one JSON object per response.
+        let per_response = conn.prepare("SELECT items FROM answers LIMIT 0").is_ok();
+        let answers: BTreeMap<(String, String), Option<String>> = if per_response {
+            conn.prepare(&format!(
+                "SELECT response, items FROM answers WHERE {in_unit}"
+            ))
+            .and_then(|mut s| {
+                s.query_map([unit], |row| Ok((row.get(0)?, row.get::<_, String>(1)?)))?
+                    .collect::<Result<Vec<(String, String)>, _>>()
+            })
+            .unwrap_or_else(|e| read("answers", e))
+            .into_iter()
+            .flat_map(|(response, items)| {
+                let items: BTreeMap<String, Option<String>> = serde_json::from_str(&items)
+                    .unwrap_or_else(|e| panic!("{source}: answers of {response}: {e}"));
+                items
+                    .into_iter()
+                    .map(move |(item, value)| ((response.clone(), item), value))
+            })
+            .collect()
+        } else {
+            conn.prepare(&format!(
                 "SELECT response, item, value FROM answers WHERE {in_unit}"
             ))
             .and_then(|mut s| {
                 s.query_map([unit], |row| Ok(((row.get(0)?, row.get(1)?), row.get(2)?)))?
                     .collect::<Result<BTreeMap<_, _>, _>>()
             })
-            .unwrap_or_else(|e| read("answers", e));
+            .unwrap_or_else(|e| read("answers", e))
+        };
         let conflicts = conn
             .prepare(&format!(
                 "SELECT response, field, vals FROM conflicts WHERE {in_unit}"
