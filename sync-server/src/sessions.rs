@@ -46,7 +46,8 @@ pub enum SignIn {
     Throttled(Duration),
 }
 
-/// Tries `name` and `password` from `address` at `now`.
+/// Tries `name` and `password` from `address` at `now`, and starts a session when they are
+/// right.
 pub fn sign_in(
     storage: &dyn Storage,
     name: &str,
@@ -54,6 +55,39 @@ pub fn sign_in(
     address: Option<IpAddr>,
     now: DateTime<Utc>,
 ) -> Result<SignIn> {
+    let person = match check(storage, name, password, address, now)? {
+        Checked::Right(person) => person,
+        Checked::Wrong => return Ok(SignIn::Wrong),
+        Checked::Throttled(wait) => return Ok(SignIn::Throttled(wait)),
+    };
+    let token = SessionToken::generate()?;
+    let expires_at = now + SESSION_LENGTH;
+    storage.add_session(token.hash(), &person.name, now, expires_at)?;
+    Ok(SignIn::Signed {
+        token,
+        person,
+        expires_at,
+    })
+}
+
+/// What checking a password came to.
+#[derive(Debug)]
+pub enum Checked {
+    Right(Person),
+    Wrong,
+    /// Refused without looking at the password; try again after this long.
+    Throttled(Duration),
+}
+
+/// Checks `name` and `password` from `address` at `now`, counting a failure against the
+/// account and the address: signing in, and confirming one's password before changing it.
+pub fn check(
+    storage: &dyn Storage,
+    name: &str,
+    password: &str,
+    address: Option<IpAddr>,
+    now: DateTime<Utc>,
+) -> Result<Checked> {
     let name = name.trim();
     let mut keys = vec![(
         format!("account:{}", name.to_lowercase()),
@@ -71,7 +105,7 @@ pub fn sign_in(
         if failures >= *limit {
             let until = oldest.unwrap_or(now) + WINDOW;
             let wait = (until - now).to_std().unwrap_or(Duration::from_secs(1));
-            return Ok(SignIn::Throttled(wait));
+            return Ok(Checked::Throttled(wait));
         }
     }
 
@@ -89,18 +123,10 @@ pub fn sign_in(
     let Some((person, _)) = known.filter(|_| right) else {
         let keys: Vec<String> = keys.into_iter().map(|(key, _)| key).collect();
         storage.record_sign_in_failure(&keys, now, since)?;
-        return Ok(SignIn::Wrong);
+        return Ok(Checked::Wrong);
     };
-
     storage.clear_sign_in_failures(&keys[0].0)?;
-    let token = SessionToken::generate()?;
-    let expires_at = now + SESSION_LENGTH;
-    storage.add_session(token.hash(), &person.name, now, expires_at)?;
-    Ok(SignIn::Signed {
-        token,
-        person,
-        expires_at,
-    })
+    Ok(Checked::Right(person))
 }
 
 /// The person a cookie's token signs in, if the session is still good.

@@ -149,7 +149,8 @@ fn summary(
         ),
         ("Periode", contents.period.unwrap_or("semua periode").into()),
         ("Jumlah responden (n)", report.n.to_string()),
-        ("Nilai IKM", number_text(report.ikm)),
+        // A number when there is one (below), so a reader can calculate with it.
+        ("Nilai IKM", "—".into()),
         (
             "Mutu pelayanan",
             match (&report.grade, &report.grade_label) {
@@ -161,10 +162,12 @@ fn summary(
     for (i, (what, value)) in facts.iter().enumerate() {
         let row = 2 + i as u32;
         sheet.write_string(row, 0, *what)?;
-        sheet.write_string(row, 1, value)?;
-    }
-    if let Some(ikm) = report.ikm {
-        sheet.write_number_with_format(5, 1, round_to_hundredths(ikm), two)?;
+        match report.ikm {
+            Some(ikm) if *what == "Nilai IKM" => {
+                sheet.write_number_with_format(row, 1, round_to_hundredths(ikm), two)?
+            }
+            _ => sheet.write_string(row, 1, value)?,
+        };
     }
 
     let top = 9;
@@ -318,12 +321,6 @@ fn rekapitulasi(
         sheet.write_formula_with_format(row, 2, formula, two)?;
     }
     Ok(())
-}
-
-fn number_text(value: Option<f64>) -> String {
-    value.map_or("—".into(), |v| {
-        format!("{:.2}", round_to_hundredths(v)).replace('.', ",")
-    })
 }
 
 /// Text a spreadsheet would run as a formula if it were typed into the cell.

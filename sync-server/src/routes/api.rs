@@ -28,7 +28,7 @@ use crate::model::UnitCode;
 use crate::people::{Password, Person, Role, Scope};
 use crate::report::{self, Days, ReportFilter};
 use crate::routes::ApiJson;
-use crate::sessions::{self, COOKIE, SignIn};
+use crate::sessions::{self, COOKIE, Checked, SignIn};
 use crate::state::AppState;
 use crate::storage::Storage;
 use crate::{Error, history, workbook};
@@ -199,14 +199,13 @@ pub async fn change_password(
     state
         .with_storage(move |storage| {
             // The current password is checked like a sign-in, throttle included.
-            match sessions::sign_in(storage, &name, &change.current, address, Utc::now())? {
-                SignIn::Signed { token, .. } => {
-                    sessions::sign_out(storage, token.expose())?;
+            match sessions::check(storage, &name, &change.current, address, Utc::now())? {
+                Checked::Right(_) => {
                     storage.set_password_hash(&name, &new.hash()?)?;
                     Ok(Ok(()))
                 }
-                SignIn::Wrong => Ok(Err(AppError::WrongCredentials)),
-                SignIn::Throttled(wait) => Ok(Err(AppError::SignInThrottled(wait))),
+                Checked::Wrong => Ok(Err(AppError::WrongCredentials)),
+                Checked::Throttled(wait) => Ok(Err(AppError::SignInThrottled(wait))),
             }
         })
         .await??;
@@ -485,11 +484,11 @@ pub(crate) fn visible_unit(
     let Ok(code) = UnitCode::parse(code) else {
         return Ok(None);
     };
-    if storage.unit(&code)?.is_none() {
+    let Some(unit) = storage.unit(&code)? else {
         return Ok(None);
-    }
-    let instansi = storage.unit_instansi(&code)?;
-    Ok(person.sees(&code, instansi.as_deref()).then_some(code))
+    };
+    let instansi = unit.instansi.as_ref().map(|name| name.as_str());
+    Ok(person.sees(&code, instansi).then_some(code))
 }
 
 /// Fails with `UnknownResponse` (answered `404`) unless the person may see the response.
@@ -501,8 +500,8 @@ pub(crate) fn visible_response(
     let unit = storage
         .document_unit(id)?
         .ok_or_else(|| Error::UnknownResponse(id.to_string()))?;
-    let instansi = storage.unit_instansi(&unit)?;
-    if person.sees(&unit, instansi.as_deref()) {
+    let instansi = storage.unit(&unit)?.and_then(|unit| unit.instansi);
+    if person.sees(&unit, instansi.as_ref().map(|name| name.as_str())) {
         Ok(())
     } else {
         Err(Error::UnknownResponse(id.to_string()))

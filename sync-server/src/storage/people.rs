@@ -69,7 +69,4 @@ pub trait People {
 
     /// Forgets `key`'s failures: after a right password, the account starts afresh.
     fn clear_sign_in_failures(&self, key: &str) -> Result<()>;
-
-    /// The instansi `unit` belongs to, if any.
-    fn unit_instansi(&self, unit: &UnitCode) -> Result<Option<String>>;
 }

@@ -190,10 +190,6 @@ impl People for SqliteStorage {
             Ok(())
         })
     }
-
-    fn unit_instansi(&self, code: &UnitCode) -> Result<Option<String>> {
-        self.read(|conn| instansi(conn, code))
-    }
 }
 
 /// A row of `people`, as stored.
@@ -255,15 +251,4 @@ fn person(conn: &Connection, name: &str) -> Result<Option<(Person, String)>> {
         disabled: disabled_at.is_some(),
     };
     Ok(Some((person, hash)))
-}
-
-fn instansi(conn: &Connection, code: &UnitCode) -> Result<Option<String>> {
-    Ok(conn
-        .query_row(
-            "SELECT instansi FROM units WHERE code = ?1",
-            [code.as_str()],
-            |row| row.get(0),
-        )
-        .optional()?
-        .flatten())
 }
