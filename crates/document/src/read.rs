@@ -123,13 +123,30 @@ pub struct Response {
 
 impl Response {
     /// `None` when `doc` is no response: its id is not `id`, or a header field is missing.
+    ///
+    /// The document's keys are walked once: looking each field up by name costs a search
+    /// of the document per field, and the server reads every stored document this way.
+    /// Only a field that holds several values is looked at again, for all of them.
     pub fn read(id: Uuid, doc: &Automerge) -> Result<Option<Response>> {
-        if get_text(doc, keys::ID)?.as_deref() != Some(id.to_string().as_str()) {
+        let mut fields: BTreeMap<String, Field> = BTreeMap::new();
+        for item in doc.map_range(ROOT, ..) {
+            let op = (item.key == keys::ID).then(|| item.id());
+            let value = Value::from(item.value);
+            let field = Field {
+                yes: matches!(&value, Value::Scalar(s) if matches!(s.as_ref(), ScalarValue::Boolean(true))),
+                value: as_text(&value),
+                conflict: item.conflict,
+                op,
+            };
+            fields.insert(item.key.into_owned(), field);
+        }
+        let text = |key: &str| fields.get(key).and_then(|f| f.value.clone());
+        if text(keys::ID).as_deref() != Some(id.to_string().as_str()) {
             return Ok(None);
         }
         let mut header = BTreeMap::new();
         for key in keys::HEADER {
-            match get_text(doc, key)? {
+            match text(key) {
                 Some(value) => header.insert(key, value),
                 None => return Ok(None),
             };
@@ -144,38 +161,59 @@ impl Response {
         );
         let mut answers = BTreeMap::new();
         let mut conflicts = BTreeMap::new();
-        for item in answer_items(doc) {
-            let key = answer_key(&item);
-            answers.insert(item.clone(), get_text(doc, &key)?);
-            let values = distinct_values(doc, &key)?;
-            if values.len() > 1 {
-                conflicts.insert(item, values);
+        for (key, field) in &fields {
+            let Some(item) = item_of_key(key) else {
+                continue;
+            };
+            answers.insert(item.to_string(), field.value.clone());
+            if field.conflict {
+                let values = distinct_values(doc, key)?;
+                if values.len() > 1 {
+                    conflicts.insert(item.to_string(), values);
+                }
             }
         }
-        Ok(Some(Response {
-            id,
-            form,
-            method: get_text(doc, keys::METHOD)?,
-            unit,
-            period,
-            channel,
-            serial: get_text(doc, keys::SERIAL)?,
-            status,
-            deleted: get_bool(doc, keys::DELETED)?,
-            review: get_text(doc, keys::REVIEW_STATE)?
-                .and_then(|state| ReviewState::parse(&state))
-                .unwrap_or_default(),
-            review_note: get_text(doc, keys::REVIEW_NOTE)?,
-            // Two typings of one sheet both write the id; op order, the same on every
-            // replica, picks the first.
-            created_by: distinct_values(doc, keys::ID)?
+        // Two typings of one sheet both write the id; op order, the same on every replica,
+        // picks the first of them.
+        let id_field = &fields[keys::ID];
+        let created_by = match (id_field.conflict, &id_field.op) {
+            (false, Some(op)) => provenance(doc, op).0,
+            _ => distinct_values(doc, keys::ID)?
                 .into_iter()
                 .next()
                 .and_then(|written| written.by),
+        };
+        Ok(Some(Response {
+            id,
+            form,
+            method: text(keys::METHOD),
+            unit,
+            period,
+            channel,
+            serial: text(keys::SERIAL),
+            status,
+            deleted: fields.get(keys::DELETED).is_some_and(|f| f.yes),
+            review: text(keys::REVIEW_STATE)
+                .and_then(|state| ReviewState::parse(&state))
+                .unwrap_or_default(),
+            review_note: text(keys::REVIEW_NOTE),
+            created_by,
             answers,
             conflicts,
         }))
     }
+}
+
+/// One key of a response document as [`Response::read`] walks it.
+struct Field {
+    /// The value shown, as text.
+    value: Option<String>,
+    /// Whether the value shown is the boolean `true`.
+    yes: bool,
+    /// Whether the key holds several values (concurrent writes, equal or not).
+    conflict: bool,
+    /// The op that wrote the value shown, kept for the id only.
+    op: Option<ObjId>,
 }
 
 /// Score slots a materialised row keeps: enough for the largest method (KepMenPAN 25/2004,
@@ -286,6 +324,97 @@ mod tests {
             [(Some("1"), Some("Budi")), (Some("2"), Some("Sari"))]
         );
         assert!(!response.conflicts.contains_key("U2"));
+    }
+
+    /// What [`Response::read`] must agree with: every field looked up by name.
+    fn read_field_by_field(id: Uuid, doc: &Automerge) -> Option<Response> {
+        let text = |key: &str| get_text(doc, key).unwrap();
+        if text(keys::ID)? != id.to_string() {
+            return None;
+        }
+        let mut answers = BTreeMap::new();
+        let mut conflicts = BTreeMap::new();
+        for item in answer_items(doc) {
+            let key = answer_key(&item);
+            answers.insert(item.clone(), text(&key));
+            let values = distinct_values(doc, &key).unwrap();
+            if values.len() > 1 {
+                conflicts.insert(item, values);
+            }
+        }
+        Some(Response {
+            id,
+            form: text(keys::FORM)?,
+            method: text(keys::METHOD),
+            unit: text(keys::UNIT)?,
+            period: text(keys::PERIOD)?,
+            channel: text(keys::CHANNEL)?,
+            serial: text(keys::SERIAL),
+            status: text(keys::STATUS)?,
+            deleted: get_bool(doc, keys::DELETED).unwrap(),
+            review: text(keys::REVIEW_STATE)
+                .and_then(|s| ReviewState::parse(&s))
+                .unwrap_or_default(),
+            review_note: text(keys::REVIEW_NOTE),
+            created_by: distinct_values(doc, keys::ID).unwrap()[0].by.clone(),
+            answers,
+            conflicts,
+        })
+    }
+
+    #[test]
+    fn walking_the_keys_once_reads_what_looking_each_field_up_reads() {
+        let id = Uuid::now_v7();
+        let mut doc = started(id);
+        let check = |doc: &Automerge, what: &str| {
+            assert_eq!(
+                Response::read(id, doc).unwrap(),
+                read_field_by_field(id, doc),
+                "{what}"
+            );
+        };
+        check(&doc, "as captured");
+
+        // The same sheet typed identically by a second clerk: the id and the answers are
+        // written twice with equal values, by Budi this time.
+        let mut second = Automerge::new();
+        write(
+            &mut second,
+            "Budi",
+            &[(keys::ID, &id.to_string()), ("q.U1", "3"), ("q.U3", "")],
+        );
+        doc.merge(&mut second).unwrap();
+        check(&doc, "typed twice, once differently");
+
+        let mut other = doc.fork();
+        write(
+            &mut doc,
+            "Sari",
+            &[("q.U2", "1"), (keys::REVIEW_STATE, "approved")],
+        );
+        write(
+            &mut other,
+            "Pengawas",
+            &[("q.U2", "2"), (keys::REVIEW_NOTE, "cek")],
+        );
+        doc.merge(&mut other).unwrap();
+        check(&doc, "edited on two devices");
+
+        let mut tx = doc.transaction();
+        tx.put(ROOT, keys::DELETED, true).unwrap();
+        tx.put(ROOT, keys::METHOD, ScalarValue::Null).unwrap();
+        tx.commit();
+        assert!(Response::read(id, &doc).unwrap().unwrap().deleted);
+        check(&doc, "deleted");
+
+        let mut tx = doc.transaction();
+        tx.put(ROOT, keys::DELETED, "true").unwrap();
+        tx.commit();
+        assert!(
+            !Response::read(id, &doc).unwrap().unwrap().deleted,
+            "only a boolean deletes"
+        );
+        check(&doc, "a text where the flag belongs");
     }
 
     #[test]
