@@ -206,6 +206,15 @@ fn slot_aggregates(slots: usize) -> String {
     format!("COUNT(r.id){slots}")
 }
 
+/// What [`slot_aggregates`] selects, summed from the running totals (as `r`): a unit without
+/// any has NULL sums, read as nothing counted.
+fn total_aggregates() -> String {
+    let slots: String = (1..=SCORE_SLOTS)
+        .map(|i| format!(", SUM(r.t{i}), COALESCE(SUM(r.a{i}), 0)"))
+        .collect();
+    format!("COALESCE(SUM(r.n), 0){slots}")
+}
+
 /// Reads what [`slot_aggregates`] selects, from column `at` on.
 fn read_slots(
     row: &Row<'_>,
@@ -267,12 +276,15 @@ pub(super) fn tallies(
 }
 
 /// One grouped query over every listed unit: its counted responses in its period, beside
-/// its last stored change and its devices. The responses are joined to the units (LEFT, so
-/// a unit without any still has its row) and grouped by unit in the units' own order, so
-/// SQLite reads each unit's range of the clustered table once and never sorts responses.
-/// Methods come as their least and greatest: two different ones mean a mixed unit.
+/// its last stored change and its devices. Methods come as their least and greatest: two
+/// different ones mean a mixed unit.
 ///
-/// Each aggregate costs on every row, so only the score slots the units' configured forms
+/// A report by period alone reads the running totals the triggers of `unit_totals` keep
+/// (one row per unit, period and method), whatever the number of responses. Any other
+/// filter needs the responses themselves: they are joined to the units (LEFT, so a unit
+/// without any still has its row) and grouped by unit in the units' own order, so SQLite
+/// reads each unit's range of the clustered table once and never sorts responses. There
+/// each aggregate costs on every row, so only the score slots the units' configured forms
 /// use are summed (nine for PermenPANRB 14/2017, not fourteen); should a unit's responses
 /// follow a method with more unsur after all, the query runs again over every slot.
 pub(super) fn unit_tallies(
@@ -280,13 +292,29 @@ pub(super) fn unit_tallies(
     scope: &UnitScope,
     filter: &ReportFilter,
 ) -> Result<Vec<UnitTallies>> {
+    let by_period_alone = ReportFilter {
+        period: filter.period.clone(),
+        ..ReportFilter::default()
+    };
+    if *filter == by_period_alone {
+        return unit_tallies_over(conn, scope, filter, Source::Totals);
+    }
     let slots = configured_slots(conn)?;
-    let rows = unit_tallies_over(conn, scope, filter, slots)?;
+    let rows = unit_tallies_over(conn, scope, filter, Source::Responses(slots))?;
     let fits = |method: &String| Method::parse(method).is_ok_and(|m| m.unsur().len() <= slots);
     if slots < SCORE_SLOTS && !rows.iter().all(|r| r.tallies.methods.iter().all(fits)) {
-        return unit_tallies_over(conn, scope, filter, SCORE_SLOTS);
+        return unit_tallies_over(conn, scope, filter, Source::Responses(SCORE_SLOTS));
     }
     Ok(rows)
+}
+
+/// Where a report across units sums its figures from.
+#[derive(Clone, Copy)]
+enum Source {
+    /// The running totals, every score slot.
+    Totals,
+    /// The responses, summing this many score slots.
+    Responses(usize),
 }
 
 /// The most unsur any unit's configured form has (nine when none is configured).
@@ -309,12 +337,30 @@ fn unit_tallies_over(
     conn: &Connection,
     scope: &UnitScope,
     filter: &ReportFilter,
-    slots: usize,
+    source: Source,
 ) -> Result<Vec<UnitTallies>> {
     let period = Value::from(filter.period.clone());
     let mut params = vec![period.clone(), period.clone(), period];
-    let conditions = Conditions::of(filter, true);
-    params.extend(conditions.params);
+    let (joined, aggregates, slots) = match source {
+        Source::Totals => (
+            "unit_totals r ON r.unit = u.code AND r.period = COALESCE(?, u.period) AND r.n > 0"
+                .to_string(),
+            total_aggregates(),
+            SCORE_SLOTS,
+        ),
+        Source::Responses(slots) => {
+            let conditions = Conditions::of(filter, true);
+            params.extend(conditions.params);
+            (
+                format!(
+                    "responses r ON r.unit = u.code AND r.period = COALESCE(?, u.period){}",
+                    conditions.sql
+                ),
+                slot_aggregates(slots),
+                slots,
+            )
+        }
+    };
     let mut listed = String::new();
     if let Some(instansi) = &scope.instansi {
         listed.push_str(" WHERE u.instansi = ?");
@@ -327,12 +373,9 @@ fn unit_tallies_over(
              (SELECT COUNT(*) FROM unit_devices d
                  WHERE d.unit = u.code AND d.period = COALESCE(?, u.period)),
              MIN(r.method), MAX(r.method), {aggregates}
-         FROM units u LEFT JOIN responses r
-             ON r.unit = u.code AND r.period = COALESCE(?, u.period){conditions}{listed}
+         FROM units u LEFT JOIN {joined}{listed}
          GROUP BY u.code
          ORDER BY u.instansi IS NULL, u.instansi, u.code",
-        aggregates = slot_aggregates(slots),
-        conditions = conditions.sql,
     );
     let mut stmt = conn.prepare(&sql)?;
     let mut rows = stmt.query(params_from_iter(params))?;
@@ -463,4 +506,128 @@ pub(super) fn export_rows(
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A small, seeded generator: the same sequence of rows on every run.
+    struct Lcg(u64);
+
+    impl Lcg {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (self.0 >> 33) % n
+        }
+    }
+
+    fn random_row(rng: &mut Lcg) -> Vec<Value> {
+        let pick = |rng: &mut Lcg, options: &[&str]| {
+            Value::Text(options[rng.below(options.len() as u64) as usize].to_string())
+        };
+        let mut row = vec![
+            pick(rng, &["U-A", "U-B", "U-C"]),
+            pick(rng, &["2026-S1", "2026-S2"]),
+            pick(rng, &["permenpanrb-14-2017", "kepmenpan-25-2004"]),
+            pick(rng, &["final", "final", "final", "draft"]),
+            Value::Integer((rng.below(6) == 0) as i64),
+            pick(rng, &["received", "approved", "has-issues", "rejected"]),
+        ];
+        for _ in 0..SCORE_SLOTS {
+            row.push(match rng.below(5) {
+                0 => Value::Null,
+                _ => Value::Integer(1 + rng.below(4) as i64),
+            });
+        }
+        row
+    }
+
+    /// The running totals the triggers keep count exactly what summing the responses counts,
+    /// through inserts, replacements (delete then insert, as the follower does), updates in
+    /// place and deletions, for every unit and period.
+    #[test]
+    fn the_running_totals_always_equal_the_sum_of_the_responses() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(crate::storage::SqliteStorage::open(dir.path()).unwrap());
+        let conn = Connection::open(dir.path().join(crate::storage::FILE_NAME)).unwrap();
+        conn.pragma_update(None, "synchronous", "OFF").unwrap();
+        for code in ["U-A", "U-B", "U-C"] {
+            conn.execute(
+                "INSERT INTO units (code, name, created_at, period)
+                 VALUES (?1, ?1, '2026-01-01T00:00:00.000Z', '2026-S1')",
+                [code],
+            )
+            .unwrap();
+        }
+        let slots: String = (1..=SCORE_SLOTS).map(|i| format!(", s{i}")).collect();
+        let marks: String = (7..7 + SCORE_SLOTS).map(|i| format!(", ?{i}")).collect();
+        let insert = format!(
+            "INSERT INTO responses (id, unit, period, method, status, deleted, review, form,
+                 channel, conflicts, created_at, updated_at{slots})
+             VALUES (?21, ?1, ?2, ?3, ?4, ?5, ?6, 'f', 'paper', 0, 0, 0{marks})"
+        );
+        let mut rng = Lcg(2026);
+        let mut ids = Vec::new();
+        for step in 0..1_500 {
+            match rng.below(10) {
+                0..=5 => {
+                    let mut row = random_row(&mut rng);
+                    row.push(Value::Text(format!("r{step}")));
+                    conn.execute(&insert, params_from_iter(row)).unwrap();
+                    ids.push(format!("r{step}"));
+                }
+                6 | 7 if !ids.is_empty() => {
+                    let id = ids[rng.below(ids.len() as u64) as usize].clone();
+                    conn.execute("DELETE FROM responses WHERE id = ?1", [&id])
+                        .unwrap();
+                    let mut row = random_row(&mut rng);
+                    row.push(Value::Text(id));
+                    conn.execute(&insert, params_from_iter(row)).unwrap();
+                }
+                8 if !ids.is_empty() => {
+                    let id = &ids[rng.below(ids.len() as u64) as usize];
+                    let review = ["received", "approved", "rejected"][rng.below(3) as usize];
+                    conn.execute(
+                        "UPDATE responses SET review = ?2, s1 = s1 + 0 WHERE id = ?1",
+                        params![id, review],
+                    )
+                    .unwrap();
+                }
+                _ if !ids.is_empty() => {
+                    let id = ids.swap_remove(rng.below(ids.len() as u64) as usize);
+                    conn.execute("DELETE FROM responses WHERE id = ?1", [&id])
+                        .unwrap();
+                }
+                _ => {}
+            }
+        }
+        let counted: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM responses
+                 WHERE status = 'final' AND deleted = 0 AND review != 'rejected'",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert!(
+            counted > 300,
+            "the walk left enough counted responses: {counted}"
+        );
+        for period in [None, Some("2026-S1"), Some("2026-S2")] {
+            let filter = ReportFilter {
+                period: period.map(str::to_string),
+                ..ReportFilter::default()
+            };
+            let scope = UnitScope::default();
+            let totals = unit_tallies_over(&conn, &scope, &filter, Source::Totals).unwrap();
+            let summed =
+                unit_tallies_over(&conn, &scope, &filter, Source::Responses(SCORE_SLOTS)).unwrap();
+            assert_eq!(totals, summed, "period {period:?}");
+            assert!(totals.iter().all(|u| u.tallies.n > 0), "period {period:?}");
+        }
+    }
 }
