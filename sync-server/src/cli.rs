@@ -487,6 +487,7 @@ fn report(args: ReportArgs) -> Result<()> {
             .as_deref()
             .map(|i| Name::parse("instansi", i))
             .transpose()?,
+        ..UnitScope::default()
     };
     let storage = caught_up(args.data)?;
     let Some(unit) = unit else {

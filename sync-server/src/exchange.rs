@@ -69,6 +69,7 @@ pub fn exchange(storage: &dyn Storage, device: &Device, request: Request<'_>) ->
     drop(changes);
 
     let pulled = storage.pull(device, request.cursor, request.pull_max)?;
+    storage.mark_synced(&device.id, Utc::now())?;
     let count = pulled.entries.len();
     let frame =
         simpul_protocol::encode(&Batch::from(pulled.entries), &limits).map_err(Error::Encode)?;

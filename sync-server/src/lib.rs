@@ -77,6 +77,7 @@ pub mod history;
 pub mod materialise;
 pub mod metrics;
 pub mod model;
+pub mod overview;
 pub mod people;
 pub mod report;
 pub mod routes;

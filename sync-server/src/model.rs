@@ -102,6 +102,8 @@ pub struct DeviceRecord {
     pub name: String,
     pub enrolled_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// When it last synced with this server (to within [`crate::storage::SYNC_MARK_EVERY`]).
+    pub last_sync_at: Option<DateTime<Utc>>,
 }
 
 /// A pushed change that parsed as Automerge and may belong to a response of the pushing

@@ -6,6 +6,8 @@
 //! instansi's) side by side, each row computed exactly as the unit report would, with the
 //! Krejcie–Morgan target, and pools them into one figure.
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, Local, NaiveDate, NaiveTime, TimeZone, Utc};
 use serde::Serialize;
 use simpul_document::read::{SCORE_SLOTS, Written};
@@ -123,8 +125,8 @@ impl Tallies {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UnitTallies {
     pub unit: Unit,
-    /// The period counted: the one asked for, else the unit's active one (`None` when it has
-    /// none configured, and then nothing is counted).
+    /// The period counted: the one asked for, else the unit's active one; `None` when it has
+    /// none configured, and then every period is counted, as the unit's own report does.
     pub period: Option<String>,
     /// Service users in the previous period, from the unit's configuration.
     pub population: Option<u64>,
@@ -185,6 +187,9 @@ pub fn ikm(tallies: &Tallies, weighting: Weighting) -> Result<IkmReport> {
 pub struct UnitScope {
     /// Only the units of this instansi; every unit when `None`.
     pub instansi: Option<Name>,
+    /// Only these units (a supervisor's own list); no restriction when `None`. Units left
+    /// out are left out of every pooled figure too.
+    pub units: Option<BTreeSet<UnitCode>>,
 }
 
 /// One unit's line of [`CrossUnitReport`].
@@ -235,11 +240,30 @@ pub struct CrossUnitReport {
     pub instansi: Vec<InstansiGroup>,
 }
 
+/// What waits for a supervisor in one unit, in its period: from the running totals.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct UnitActivity {
+    pub unit: String,
+    /// Counted responses no supervisor has reviewed yet.
+    pub waiting: u64,
+    /// Responses (not deleted, not rejected) holding a field with several values.
+    pub conflicted: u64,
+}
+
+/// Counted responses of one unit captured on one day, on this machine's calendar.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DayCount {
+    pub unit: String,
+    pub day: NaiveDate,
+    pub n: u64,
+}
+
 /// Label of every pooled figure.
 pub const POOLED_LABEL: &str = "gabungan";
 
 /// The IKM of every unit in `scope` and their pooled IKM, over responses matching `filter`
-/// (each unit in its active period unless `filter.period` names one). One grouped query
+/// (each unit in its active period unless `filter.period` names one, every period for a unit
+/// without one). One grouped query
 /// reads every unit's tallies at once.
 pub fn cross_unit_report(
     storage: &dyn Storage,
@@ -247,7 +271,10 @@ pub fn cross_unit_report(
     filter: &ReportFilter,
     weighting: Weighting,
 ) -> Result<CrossUnitReport> {
-    let rows = storage.unit_tallies(scope, filter)?;
+    let mut rows = storage.unit_tallies(scope, filter)?;
+    if let Some(listed) = &scope.units {
+        rows.retain(|row| listed.contains(&row.unit.code));
+    }
     let mut units = Vec::with_capacity(rows.len());
     let mut all = Tallies::default();
     let mut instansi: Vec<(Option<String>, Tallies, usize)> = Vec::new();

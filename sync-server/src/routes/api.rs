@@ -247,6 +247,27 @@ pub async fn units(
 }
 
 #[derive(Debug, Deserialize)]
+pub struct OverviewQuery {
+    pub period: Option<String>,
+}
+
+/// `GET /api/v1/overview?period=P`: every unit of the person's scope side by side, with
+/// what waits for them, their devices and responses per day — one request for the page.
+pub async fn overview(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Query(query): Query<OverviewQuery>,
+) -> Result<Json<crate::overview::Overview>, AppError> {
+    let period = query.period.filter(|p| !p.trim().is_empty());
+    let overview = state
+        .with_storage(move |storage| {
+            crate::overview::overview(storage, &signed.person, period, Utc::now())
+        })
+        .await?;
+    Ok(Json(overview))
+}
+
+#[derive(Debug, Deserialize)]
 pub struct ReportQuery {
     pub period: Option<String>,
     pub service: Option<String>,

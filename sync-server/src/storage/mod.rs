@@ -33,8 +33,14 @@ use crate::Result;
 use crate::export::ExportRow;
 use crate::materialise::{Freshness, Materialised};
 use crate::model::{Device, DeviceId, DeviceRecord, IncomingChange, Name, Unit, UnitCode};
-use crate::report::{ConflictRow, ReportFilter, Tallies, UnitScope, UnitTallies};
+use crate::report::{
+    ConflictRow, DayCount, ReportFilter, Tallies, UnitActivity, UnitScope, UnitTallies,
+};
 use crate::secret::SecretHash;
+
+/// How often a device's last sync is written at most: more often would make every pull a
+/// write, and the overview only asks whether a device has been silent for days.
+pub const SYNC_MARK_EVERY: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
 
 /// A device being enrolled: the code it presented and what it will be known by.
 #[derive(Clone, Debug)]
@@ -168,6 +174,18 @@ pub trait Storage: People + Reviews + Send + Sync {
     /// active period unless the filter names one), with its target and activity: one query
     /// for every unit, ordered by instansi (none last), then by code.
     fn unit_tallies(&self, scope: &UnitScope, filter: &ReportFilter) -> Result<Vec<UnitTallies>>;
+
+    /// Per unit, what waits for a supervisor in `period` (each unit's active period when
+    /// `None`), in the units' code order.
+    fn unit_activity(&self, period: Option<&str>) -> Result<Vec<UnitActivity>>;
+
+    /// Counted responses per unit and day of capture in `period` (each unit's active period
+    /// when `None`), oldest day first; days without any are left out.
+    fn responses_per_day(&self, period: Option<&str>) -> Result<Vec<DayCount>>;
+
+    /// Records that `device` has just synced. Cheap when it did so a moment ago: the time is
+    /// written at most every [`SYNC_MARK_EVERY`], so that pulls stay read-only.
+    fn mark_synced(&self, device: &DeviceId, now: DateTime<Utc>) -> Result<()>;
 
     /// Fields holding several values in undeleted responses matching `filter` (its
     /// period, enumerator and days; drafts and rejected responses included), of one unit or

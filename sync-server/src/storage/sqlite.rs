@@ -23,12 +23,14 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehav
 use simpul_protocol::Entry;
 use uuid::Uuid;
 
-use super::{NewDevice, Pulled, Storage, payload_len, varint_len};
+use super::{NewDevice, Pulled, SYNC_MARK_EVERY, Storage, payload_len, varint_len};
 use crate::error::Refusal;
 use crate::export::ExportRow;
 use crate::materialise::{Freshness, Materialised};
 use crate::model::{Device, DeviceId, DeviceRecord, IncomingChange, Name, Unit, UnitCode};
-use crate::report::{ConflictRow, ReportFilter, Tallies, UnitScope, UnitTallies};
+use crate::report::{
+    ConflictRow, DayCount, ReportFilter, Tallies, UnitActivity, UnitScope, UnitTallies,
+};
 use crate::secret::SecretHash;
 use crate::{Error, Result};
 
@@ -558,6 +560,34 @@ impl Storage for SqliteStorage {
         self.read(|conn| materialised::unit_tallies(conn, scope, filter))
     }
 
+    fn unit_activity(&self, period: Option<&str>) -> Result<Vec<UnitActivity>> {
+        self.read(|conn| materialised::unit_activity(conn, period))
+    }
+
+    fn responses_per_day(&self, period: Option<&str>) -> Result<Vec<DayCount>> {
+        self.read(|conn| materialised::responses_per_day(conn, period))
+    }
+
+    fn mark_synced(&self, device: &DeviceId, now: DateTime<Utc>) -> Result<()> {
+        let id = device.to_string();
+        let last: Option<String> = self.read(|conn| {
+            Ok(conn
+                .prepare_cached("SELECT last_sync_at FROM devices WHERE id = ?1")?
+                .query_row([&id], |row| row.get(0))
+                .optional()?
+                .flatten())
+        })?;
+        // The same text form throughout, so the times order as their texts do.
+        if last.is_some_and(|last| last >= timestamp(now - SYNC_MARK_EVERY)) {
+            return Ok(());
+        }
+        self.write(|tx| {
+            tx.prepare_cached("UPDATE devices SET last_sync_at = ?2 WHERE id = ?1")?
+                .execute(params![id, timestamp(now)])?;
+            Ok(())
+        })
+    }
+
     fn conflicts(
         &self,
         unit: Option<&UnitCode>,
@@ -614,19 +644,23 @@ fn claim_document(
     }
 }
 
-const DEVICE_RECORD: &str = "SELECT id, unit, name, enrolled_at, revoked_at FROM devices";
+const DEVICE_RECORD: &str =
+    "SELECT id, unit, name, enrolled_at, revoked_at, last_sync_at FROM devices";
 
 fn device_record(row: &Row<'_>) -> rusqlite::Result<DeviceRecord> {
-    let revoked_at = match row.get_ref(4)?.as_str_or_null()? {
-        None => None,
-        Some(_) => Some(time(row, 4)?),
+    let optional_time = |index| match row.get_ref(index)?.as_str_or_null()? {
+        None => Ok(None),
+        Some(_) => time(row, index).map(Some),
     };
+    let revoked_at = optional_time(4)?;
+    let last_sync_at = optional_time(5)?;
     Ok(DeviceRecord {
         id: DeviceId::parse(row.get_ref(0)?.as_str()?).map_err(|e| unreadable(0, e))?,
         unit: UnitCode::parse(row.get_ref(1)?.as_str()?).map_err(|e| unreadable(1, e))?,
         name: row.get(2)?,
         enrolled_at: time(row, 3)?,
         revoked_at,
+        last_sync_at,
     })
 }
 

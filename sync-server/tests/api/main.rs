@@ -31,3 +31,5 @@ mod people;
 mod review;
 // The supervisors' web on /: the page for browsers, JSON for devices, cached assets.
 mod web;
+// GET /api/v1/overview: a person's units side by side, what waits, devices, days.
+mod overview;

@@ -203,6 +203,12 @@ async fn every_route_answers_each_kind_of_person_as_their_role_and_scope_allow()
         ),
         (
             "GET",
+            "/api/v1/overview?period=2025-S1".into(),
+            None,
+            [unauth, ok, ok, ok, ok],
+        ),
+        (
+            "GET",
             "/api/v1/units/U-CAPIL/report?period=2025-S1".into(),
             None,
             [unauth, ok, missing, ok, ok],

@@ -618,6 +618,7 @@ async fn a_unit_joins_changes_and_leaves_its_instansi() {
     admin::set_instansi(app.storage.as_ref(), "U-RSUD", Some("Kota Beta")).unwrap();
     let scope = UnitScope {
         instansi: Some(Name::parse("instansi", "Kota Beta").unwrap()),
+        ..UnitScope::default()
     };
     let report = cross_unit_report(
         app.storage.as_ref(),

@@ -88,6 +88,12 @@ fn a_supervisor_reviews_on_the_web_and_the_devices_agree() {
     web.find("page-overview");
     web.wait_for_exact(&format!("overview-n-{UNIT}"), "29");
     web.wait_for_exact(&format!("overview-ikm-{UNIT}"), &printed(&report["ikm"]));
+    // Nothing reviewed yet, K-003 typed two ways, both laptops just synced, and the days
+    // of the stack drawn.
+    web.wait_for_exact(&format!("overview-waiting-{UNIT}"), "29");
+    web.wait_for_exact(&format!("overview-conflicts-{UNIT}"), "1");
+    assert!(!web.exists(&format!("overview-silent-{UNIT}")));
+    assert!(web.exists("overview-per-day"));
     web.snap("overview");
 
     web.click(&format!("open-unit-{UNIT}"));

@@ -5,6 +5,7 @@ import type {
   HistoryEntry,
   IkmReport,
   Me,
+  Overview,
   ResponseDetail,
   ResponseSummary,
   ReviewState,
@@ -64,6 +65,8 @@ export const api = {
   changePassword: (current: string, next: string) =>
     call<void>("POST", "/session/password", { current, new: next }),
   units: () => call<UnitRow[]>("GET", "/units"),
+  overview: (period?: string) =>
+    call<Overview>("GET", `/overview${period ? `?period=${encodeURIComponent(period)}` : ""}`),
   report: (code: string, period?: string) =>
     call<IkmReport>("GET", `${unit(code)}/report${period ? `?period=${encodeURIComponent(period)}` : ""}`),
   responses: (code: string, filter: QueueFilter) =>

@@ -82,3 +82,42 @@ export interface HistoryEntry {
   from: string;
   wrote: [string, string | null][];
 }
+
+/** `GET /api/v1/overview` (sync-server/src/overview.rs). */
+export interface OverviewUnit {
+  unit: string;
+  name: string;
+  instansi: string | null;
+  period: string | null;
+  n: number;
+  /** Unrounded, 25–100; null without responses. */
+  ikm: number | null;
+  grade: string | null;
+  /** The Krejcie–Morgan minimum; null when the unit's population is not known. */
+  target: number | null;
+  target_met: boolean | null;
+  last_received: string | null;
+  devices: number;
+  rank: number | null;
+  waiting: number;
+  conflicted: number;
+  silent_devices: number;
+}
+
+export interface OverviewDevice {
+  id: string;
+  unit: string;
+  name: string;
+  enrolled_at: string;
+  last_sync_at: string | null;
+  silent: boolean;
+}
+
+export interface Overview {
+  period: string | null;
+  units: OverviewUnit[];
+  pooled: { label: string; units: number; n: number; ikm: number | null; grade: string | null };
+  per_day: { day: string; n: number }[];
+  devices: OverviewDevice[];
+  silent_after_days: number;
+}

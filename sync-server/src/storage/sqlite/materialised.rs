@@ -14,7 +14,9 @@ use crate::Result;
 use crate::export::ExportRow;
 use crate::materialise::{Freshness, Materialised};
 use crate::model::{Name, Unit, UnitCode};
-use crate::report::{ConflictRow, ReportFilter, Tallies, UnitScope, UnitTallies};
+use crate::report::{
+    ConflictRow, DayCount, ReportFilter, Tallies, UnitActivity, UnitScope, UnitTallies,
+};
 
 pub(super) fn freshness(conn: &Connection) -> Result<Freshness> {
     let (watermark, head): (i64, i64) = conn.query_row(
@@ -339,12 +341,17 @@ fn unit_tallies_over(
     filter: &ReportFilter,
     source: Source,
 ) -> Result<Vec<UnitTallies>> {
-    let period = Value::from(filter.period.clone());
-    let mut params = vec![period.clone(), period.clone(), period];
+    let given = filter.period.is_some();
+    let mut params: Vec<Value> = match &filter.period {
+        Some(period) => vec![Value::from(period.clone()); 3],
+        None => Vec::new(),
+    };
     let (joined, aggregates, slots) = match source {
         Source::Totals => (
-            "unit_totals r ON r.unit = u.code AND r.period = COALESCE(?, u.period) AND r.n > 0"
-                .to_string(),
+            format!(
+                "unit_totals r ON r.unit = u.code AND {}",
+                in_period("r.period", given)
+            ),
             total_aggregates(),
             SCORE_SLOTS,
         ),
@@ -353,7 +360,8 @@ fn unit_tallies_over(
             params.extend(conditions.params);
             (
                 format!(
-                    "responses r ON r.unit = u.code AND r.period = COALESCE(?, u.period){}",
+                    "responses r ON r.unit = u.code AND {}{}",
+                    in_period("r.period", given),
                     conditions.sql
                 ),
                 slot_aggregates(slots),
@@ -361,21 +369,28 @@ fn unit_tallies_over(
             )
         }
     };
+    // A totals row may count nothing (a unit's drafts): its method is none of the unit's.
+    let methods = match source {
+        Source::Totals => "MIN(IIF(r.n > 0, r.method, NULL)), MAX(IIF(r.n > 0, r.method, NULL))",
+        Source::Responses(_) => "MIN(r.method), MAX(r.method)",
+    };
     let mut listed = String::new();
     if let Some(instansi) = &scope.instansi {
         listed.push_str(" WHERE u.instansi = ?");
         params.push(Value::Text(instansi.to_string()));
     }
     let sql = format!(
-        "SELECT u.code, u.name, u.instansi, COALESCE(?, u.period), u.population,
+        "SELECT u.code, u.name, u.instansi, {period}, u.population,
              (SELECT received_at FROM changes WHERE seq =
                  (SELECT MAX(seq) FROM changes WHERE unit = u.code)),
-             (SELECT COUNT(*) FROM unit_devices d
-                 WHERE d.unit = u.code AND d.period = COALESCE(?, u.period)),
-             MIN(r.method), MAX(r.method), {aggregates}
+             (SELECT COUNT(DISTINCT d.device) FROM unit_devices d
+                 WHERE d.unit = u.code AND {devices_period}),
+             {methods}, {aggregates}
          FROM units u LEFT JOIN {joined}{listed}
          GROUP BY u.code
          ORDER BY u.instansi IS NULL, u.instansi, u.code",
+        period = if given { "?" } else { "u.period" },
+        devices_period = in_period("d.period", given),
     );
     let mut stmt = conn.prepare(&sql)?;
     let mut rows = stmt.query(params_from_iter(params))?;
@@ -404,6 +419,53 @@ fn unit_tallies_over(
             last_received,
             devices: row.get::<_, i64>(6)? as u64,
             tallies: Tallies { methods, n, slots },
+        });
+    }
+    Ok(out)
+}
+
+/// `column` in the period asked for (bound as the next parameter) when `given`; else in
+/// the unit's (`u`) active period, or in any period when the unit has none configured — as a
+/// unit's own report without a period counts every one.
+fn in_period(column: &str, given: bool) -> String {
+    match given {
+        true => format!("{column} = ?"),
+        false => format!("{column} = IFNULL(u.period, {column})"),
+    }
+}
+
+pub(super) fn unit_activity(conn: &Connection, period: Option<&str>) -> Result<Vec<UnitActivity>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT u.code, COALESCE(SUM(t.waiting), 0), COALESCE(SUM(t.conflicted), 0)
+         FROM units u LEFT JOIN unit_totals t ON t.unit = u.code AND {}
+         GROUP BY u.code ORDER BY u.code",
+        in_period("t.period", period.is_some())
+    ))?;
+    let rows = stmt.query_map(params_from_iter(period), |row| {
+        Ok(UnitActivity {
+            unit: row.get(0)?,
+            waiting: row.get::<_, i64>(1)?.max(0) as u64,
+            conflicted: row.get::<_, i64>(2)?.max(0) as u64,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub(super) fn responses_per_day(conn: &Connection, period: Option<&str>) -> Result<Vec<DayCount>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT d.unit, d.day, SUM(d.n) FROM units u
+         JOIN unit_days d ON d.unit = u.code AND {}
+         WHERE d.n > 0 GROUP BY d.day, d.unit ORDER BY d.day, d.unit",
+        in_period("d.period", period.is_some())
+    ))?;
+    let mut rows = stmt.query(params_from_iter(period))?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let day: String = row.get(1)?;
+        out.push(DayCount {
+            unit: row.get(0)?,
+            day: day.parse().map_err(|e| unreadable(1, e))?,
+            n: row.get::<_, i64>(2)?.max(0) as u64,
         });
     }
     Ok(out)

@@ -13,7 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0003_materialised.sql"),
     include_str!("../../../migrations/sqlite/0004_reports.sql"),
     include_str!("../../../migrations/sqlite/0005_people.sql"),
-    include_str!("../../../migrations/sqlite/0007_totals.sql"),
+    include_str!("../../../migrations/sqlite/0007_overview.sql"),
 ];
 
 /// The schema version this build writes.
