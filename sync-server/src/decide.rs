@@ -74,6 +74,54 @@ pub fn review(
     })
 }
 
+/// Marks every one of `responses`, all of `unit`, with one review state, storing their
+/// changes in one transaction: either every response gets it or, when one is not `unit`'s
+/// (refused naming it, whatever unit it is in) or cannot be read, none does. Returns how many changed (one already in that state
+/// writes nothing).
+pub fn review_all(
+    storage: &dyn Storage,
+    unit: &UnitCode,
+    responses: &[Uuid],
+    state: ReviewState,
+    note: Option<&str>,
+    decider: &Decider,
+) -> Result<usize> {
+    let note = note.map(str::trim).filter(|note| !note.is_empty());
+    if state == ReviewState::Rejected && note.is_none() {
+        return Err(Error::RejectWithoutNote);
+    }
+    let author = decider.author();
+    let mut changes = Vec::with_capacity(responses.len());
+    for &response in responses {
+        if storage.document_unit(response)?.as_ref() != Some(unit) {
+            return Err(Error::InvalidValue {
+                what: "response",
+                value: response.to_string(),
+                reason: "it is not a response of this unit; nothing was reviewed",
+            });
+        }
+        let mut doc = materialise::load(storage, response)?;
+        Response::read(response, &doc)
+            .map_err(read_error(response))?
+            .ok_or_else(|| Error::UnknownResponse(response.to_string()))?;
+        let written =
+            write::review(&mut doc, &author, state, note).map_err(read_error(response))?;
+        if let Some(change) = written {
+            changes.push(IncomingChange {
+                hash: change.hash().0,
+                doc: response,
+                bytes: change.raw_bytes().to_vec(),
+                creates: false,
+            });
+        }
+    }
+    if !changes.is_empty() {
+        storage.store_server_changes(unit, &changes, decider.at)?;
+    }
+    materialise::catch_up(storage)?;
+    Ok(changes.len())
+}
+
 /// Deletes `response` (a tombstone: it leaves lists and the IKM) or restores it.
 pub fn set_deleted(
     storage: &dyn Storage,

@@ -164,6 +164,10 @@ fn api_router() -> Router<AppState> {
             "/api/v1/units/{code}/responses",
             get(review::unit_responses),
         )
+        .route(
+            "/api/v1/units/{code}/responses/review",
+            post(api::review_many),
+        )
         .route("/api/v1/responses/{id}", get(review::response))
         .route("/api/v1/responses/{id}/history", get(api::response_history))
         .route("/api/v1/responses/{id}/review", post(api::review))

@@ -433,6 +433,63 @@ pub async fn review(
     .await
 }
 
+/// Responses one bulk review may name: a page of the review queue, with room to spare.
+pub const MAX_BULK_REVIEW: usize = 500;
+
+#[derive(Debug, Deserialize)]
+pub struct BulkReviewRequest {
+    pub ids: Vec<Uuid>,
+    pub state: String,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct BulkReviewed {
+    /// Responses whose review changed; those already in the state are left as they are.
+    pub reviewed: usize,
+}
+
+/// `POST /api/v1/units/CODE/responses/review`: one review state for every response listed
+/// (a filtered page of the queue), all of them or, when one is not the unit's, none.
+pub async fn review_many(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path(code): Path<String>,
+    ApiJson(request): ApiJson<BulkReviewRequest>,
+) -> Result<Json<BulkReviewed>, AppError> {
+    let review = ReviewState::parse(&request.state).ok_or_else(|| Error::InvalidValue {
+        what: "review state",
+        value: request.state.clone(),
+        reason: "use received, has-issues, approved or rejected",
+    })?;
+    if request.ids.is_empty() || request.ids.len() > MAX_BULK_REVIEW {
+        return Err(Error::InvalidValue {
+            what: "ids",
+            value: request.ids.len().to_string(),
+            reason: "name between 1 and 500 responses",
+        }
+        .into());
+    }
+    let person = signed.person;
+    let reviewed = state
+        .with_storage(move |storage| {
+            let Some(unit) = visible_unit(storage, &person, &code)? else {
+                return Ok(Err(AppError::NotFound));
+            };
+            if !person.decides() {
+                return Ok(Err(AppError::Forbidden));
+            }
+            let decider = Decider {
+                by: person.name.clone(),
+                at: Utc::now(),
+            };
+            let note = request.note.as_deref();
+            decide::review_all(storage, &unit, &request.ids, review, note, &decider).map(Ok)
+        })
+        .await??;
+    Ok(Json(BulkReviewed { reviewed }))
+}
+
 #[derive(Debug, Deserialize)]
 pub struct ResolveRequest {
     pub field: String,

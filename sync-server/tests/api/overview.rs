@@ -1,6 +1,7 @@
 //! The supervisors' overview over HTTP, on responses pushed by real devices: each person
 //! sees their own units ranked, what waits for them, their devices (a silent one marked) and
-//! responses per day, and the figures agree with each unit's own report.
+//! responses per day, and the figures agree with each unit's own report. Then what empties
+//! "waiting": approving a page of the review queue at once.
 
 use chrono::{Local, TimeDelta, TimeZone, Utc};
 use rusqlite::Connection;
@@ -240,4 +241,76 @@ async fn a_device_that_syncs_is_marked_once_and_not_written_again_at_every_pull(
         Some(first),
         "a pull a moment later writes nothing"
     );
+}
+
+#[tokio::test]
+async fn a_page_of_the_queue_is_approved_at_once_or_not_at_all_and_devices_receive_it() {
+    let app = spawn_app().await;
+    add_unit(&app, "U-A");
+    add_unit(&app, "U-B");
+    let tablet = app.device("U-A", "tablet-a").await;
+    let other = app.device("U-B", "tablet-b").await;
+    let mut ids = Vec::new();
+    for score in [4, 3, 2] {
+        let (id, entries) = Sheet::new("U-A", score).entries();
+        push(&app, &tablet, &entries).await;
+        ids.push(id);
+    }
+    let (foreign, entries) = Sheet::new("U-B", 4).entries();
+    push(&app, &other, &entries).await;
+    let cursor = app.sync(&tablet, SyncRequest::new()).await.ok().cursor;
+    materialise::catch_up(app.storage.as_ref()).unwrap();
+    add(&app, "Rina", Role::Supervisor, None, &["U-A", "U-B"]);
+    add(&app, "Vera", Role::Viewer, None, &["U-A"]);
+    let (rina, vera) = (sign_in(&app, "Rina").await, sign_in(&app, "Vera").await);
+    let path = "/api/v1/units/U-A/responses/review";
+    let post = |cookie: &str, body: Value| {
+        let cookie = cookie.to_string();
+        let app = &app;
+        async move { call(app, "POST", path, Some(&cookie), Some(body)).await }
+    };
+    let waiting =
+        || async { unit(&get(&app, &rina, "/api/v1/overview").await, "U-A")["waiting"].clone() };
+    let held = app.change_count();
+
+    // Refused, changing nothing: a viewer; a list holding another unit's response; a
+    // rejection without a note; no responses at all.
+    let approve = |ids: &[uuid::Uuid]| json!({"ids": ids, "state": "approved"});
+    assert_eq!(post(&vera, approve(&ids)).await.status(), 403);
+    let mixed: Vec<_> = ids.iter().copied().chain([foreign]).collect();
+    let refused = post(&rina, approve(&mixed)).await;
+    assert_eq!(refused.status(), 400);
+    let body: Value = json_of(refused).await;
+    assert!(
+        body.to_string().contains(&foreign.to_string()),
+        "names the response: {body}"
+    );
+    let reject = json!({"ids": ids, "state": "rejected"});
+    assert_eq!(post(&rina, reject).await.status(), 400);
+    assert_eq!(post(&rina, approve(&[])).await.status(), 400);
+    assert_eq!(app.change_count(), held, "nothing was written");
+    assert_eq!(waiting().await, 3);
+
+    let approved = post(&rina, approve(&ids)).await;
+    assert_eq!(approved.status(), 200);
+    assert_eq!(json_of::<Value>(approved).await["reviewed"], 3);
+    assert_eq!(waiting().await, 0);
+    let again = post(&rina, approve(&ids)).await;
+    assert_eq!(
+        json_of::<Value>(again).await["reviewed"],
+        0,
+        "already approved: no change"
+    );
+    assert_eq!(app.change_count(), held + 3);
+
+    // The tablet's next sync brings one change per approved response.
+    let pulled = app
+        .sync(&tablet, SyncRequest::new().cursor(cursor))
+        .await
+        .ok();
+    let mut docs: Vec<_> = pulled.entries.iter().map(|e| e.doc).collect();
+    docs.sort();
+    let mut expected = ids.clone();
+    expected.sort();
+    assert_eq!(docs, expected);
 }

@@ -245,6 +245,12 @@ async fn every_route_answers_each_kind_of_person_as_their_role_and_scope_allow()
         ),
         (
             "POST",
+            "/api/v1/units/U-CAPIL/responses/review".into(),
+            Some(json!({"ids": [id], "state": "approved"})),
+            [unauth, forbidden, missing, ok, ok],
+        ),
+        (
+            "POST",
             format!("/api/v1/responses/{id}/resolve"),
             Some(not_a_conflict),
             [unauth, forbidden, missing, bad, bad],

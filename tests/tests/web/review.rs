@@ -151,6 +151,15 @@ fn a_supervisor_reviews_on_the_web_and_the_devices_agree() {
     web.snap("queue-in-english");
     web.click("lang-id");
 
+    // The rest of the page approved at once; the rejected sheet stays rejected.
+    web.click("approve-page");
+    web.click("approve-page-confirm");
+    web.wait_for_text("approve-page-outcome", "28 jawaban disetujui");
+    web.wait_for_exact(&format!("queue-review-{k001}"), "Disetujui");
+    assert_eq!(web.text(&format!("queue-review-{k010}")), "Ditolak");
+    assert!(!web.exists("approve-page"), "nothing left to approve");
+    web.snap("queue-approved-at-once");
+
     // A tablet held upright.
     web.resize(800, 1280);
     web.goto(&format!("{}/unit/{UNIT}", server.url()));
@@ -177,6 +186,13 @@ fn a_supervisor_reviews_on_the_web_and_the_devices_agree() {
         assert_eq!(device.json(&["report"]), decided, "{}", device.name);
         let conflicts = device.json(&["conflicts"]);
         assert_eq!(conflicts, Value::Array(vec![]), "{}", device.name);
+        let approved = device.json(&["list", "--state", "approved"]);
+        assert_eq!(
+            approved.as_array().map(Vec::len),
+            Some(28),
+            "{}",
+            device.name
+        );
     }
     let history = server.json(&["history", &k003]);
     let last = history.as_array().and_then(|h| h.last()).cloned().unwrap();

@@ -73,6 +73,8 @@ export const api = {
     call<ResponseSummary[]>("GET", `${unit(code)}/responses${queueQuery(filter)}`),
   response: (id: string) => call<ResponseDetail>("GET", response(id)),
   history: (id: string) => call<HistoryEntry[]>("GET", `${response(id)}/history`),
+  reviewAll: (code: string, ids: string[], state: ReviewState, note: string | null) =>
+    call<{ reviewed: number }>("POST", `${unit(code)}/responses/review`, { ids, state, note }),
   review: (id: string, state: ReviewState, note: string | null) =>
     call<void>("POST", `${response(id)}/review`, { state, note }),
   resolve: (id: string, field: string, value: string) =>

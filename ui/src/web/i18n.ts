@@ -85,6 +85,11 @@ const id = {
     status: "Status",
     draft: "draf",
     deleted: "dihapus",
+    approvePage: (n: number) => `Setujui ${n} jawaban di halaman ini`,
+    approveSure: (n: number) => `Setujui ${n} jawaban sekaligus? Yang ditolak, draf dan dihapus tidak ikut.`,
+    approveYes: "Ya, setujui",
+    approveNo: "Batal",
+    approved: (n: number) => `${n} jawaban disetujui. Perangkat menerimanya saat sinkron berikutnya.`,
   },
   review: {
     received: "Diterima",
@@ -225,6 +230,13 @@ const en: WebStrings = {
     status: "Status",
     draft: "draft",
     deleted: "deleted",
+    approvePage: (n: number) => `Approve the ${n} ${n === 1 ? "response" : "responses"} on this page`,
+    approveSure: (n: number) =>
+      `Approve ${n} ${n === 1 ? "response" : "responses"} at once? Rejected, draft and deleted ones are left out.`,
+    approveYes: "Yes, approve",
+    approveNo: "Cancel",
+    approved: (n: number) =>
+      `${n} ${n === 1 ? "response" : "responses"} approved. Devices receive it at their next sync.`,
   },
   review: {
     received: "Received",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EMPTY_FILTER, choices, queueQuery, responseLabel } from "./queue";
+import { EMPTY_FILTER, approvable, choices, queueQuery, responseLabel } from "./queue";
 import type { ResponseSummary } from "./types";
 
 const row = (over: Partial<ResponseSummary>): ResponseSummary => ({
@@ -38,5 +38,20 @@ describe("review queue filters", () => {
   it("names a paper response by its serial, any other by the start of its id", () => {
     expect(responseLabel(row({ serial: "0042" }))).toBe("#0042");
     expect(responseLabel(row({}))).toBe("0192f0c4");
+  });
+});
+
+describe("approving a page at once", () => {
+  it("takes final responses waiting or with issues, never a draft, a deleted or a rejected one", () => {
+    const rows = [
+      row({ id: "a" }),
+      row({ id: "b", review: "has-issues" }),
+      row({ id: "c", review: "approved" }),
+      row({ id: "d", review: "rejected" }),
+      row({ id: "e", status: "draft" }),
+      row({ id: "f", deleted: true }),
+    ];
+    expect(approvable(rows)).toEqual(["a", "b"]);
+    expect(approvable([])).toEqual([]);
   });
 });

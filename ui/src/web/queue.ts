@@ -43,3 +43,11 @@ export function choices(rows: ResponseSummary[], pick: (row: ResponseSummary) =>
 export function responseLabel(row: Pick<ResponseSummary, "id" | "serial">): string {
   return row.serial ? `#${row.serial}` : row.id.slice(0, 8);
 }
+
+/** The rows a bulk approval takes: final, not deleted, and not yet approved or rejected.
+ * A rejection is never overturned in bulk; it needs its own look. */
+export function approvable(rows: ResponseSummary[]): string[] {
+  return rows
+    .filter((row) => row.status === "final" && !row.deleted && (row.review === "received" || row.review === "has-issues"))
+    .map((row) => row.id);
+}

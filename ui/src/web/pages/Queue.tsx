@@ -2,15 +2,18 @@ import { useState } from "react";
 import { formatDateTime } from "../../lib/format";
 import { api } from "../api";
 import { Link } from "../Link";
-import { EMPTY_FILTER, type QueueFilter, REVIEW_STATES, choices, queueQuery, responseLabel } from "../queue";
+import { EMPTY_FILTER, type QueueFilter, REVIEW_STATES, approvable, choices, queueQuery, responseLabel } from "../queue";
 import { useWeb } from "../shell";
 import type { ResponseSummary } from "../types";
 import { useLoad } from "../useLoad";
 import { LoadError } from "./Overview";
 
 export function Queue({ code }: { code: string }) {
-  const { t, lang } = useWeb();
+  const { t, lang, me, failed } = useWeb();
   const [filter, setFilter] = useState<QueueFilter>(EMPTY_FILTER);
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | null>(null);
   const { data: rows, error, reload } = useLoad(() => api.responses(code, filter), `${code}${queueQuery(filter)}`);
   // Choices come from the whole unit, so narrowing one filter never empties another's list.
   const { data: all } = useLoad(() => api.responses(code, EMPTY_FILTER), code);
@@ -46,6 +49,47 @@ export function Queue({ code }: { code: string }) {
       </div>
       {error && <LoadError message={error} retry={reload} />}
       {rows && <p data-testid="queue-count">{t.queue.count(rows.length)}</p>}
+      {rows && me.role !== "viewer" && approvable(rows).length > 0 && (
+        <div className="web-bulk">
+          {!confirming ? (
+            <button type="button" data-testid="approve-page" onClick={() => setConfirming(true)}>
+              {t.queue.approvePage(approvable(rows).length)}
+            </button>
+          ) : (
+            <>
+              <span>{t.queue.approveSure(approvable(rows).length)}</span>{" "}
+              <button
+                type="button"
+                data-testid="approve-page-confirm"
+                disabled={busy}
+                onClick={async () => {
+                  setBusy(true);
+                  try {
+                    const { reviewed } = await api.reviewAll(code, approvable(rows), "approved", null);
+                    setOutcome({ ok: true, text: t.queue.approved(reviewed) });
+                    reload();
+                  } catch (e) {
+                    setOutcome({ ok: false, text: failed(e) });
+                  } finally {
+                    setBusy(false);
+                    setConfirming(false);
+                  }
+                }}
+              >
+                {t.queue.approveYes}
+              </button>{" "}
+              <button type="button" className="small" onClick={() => setConfirming(false)}>
+                {t.queue.approveNo}
+              </button>
+            </>
+          )}
+        </div>
+      )}
+      {outcome && (
+        <p role="status" className={outcome.ok ? "ok" : "error"} data-testid="approve-page-outcome">
+          {outcome.text}
+        </p>
+      )}
       {rows && rows.length === 0 && <p>{t.queue.empty}</p>}
       {rows && rows.length > 0 && (
         <table className="web-table">
