@@ -79,6 +79,7 @@ pub mod metrics;
 pub mod model;
 pub mod overview;
 pub mod people;
+pub mod publication;
 pub mod report;
 pub mod routes;
 pub mod safe_write;

@@ -157,6 +157,8 @@ fn api_router() -> Router<AppState> {
         .route("/api/v1/session/password", post(api::change_password))
         .route("/api/v1/units", get(api::units))
         .route("/api/v1/overview", get(api::overview))
+        .route("/api/v1/units/{code}/public", post(api::set_public))
+        .route("/api/v1/public/{code}", get(api::public_results))
         .route("/api/v1/units/{code}/report", get(api::unit_report))
         .route("/api/v1/units/{code}/report.xlsx", get(api::unit_workbook))
         .route("/api/v1/units/{code}/conflicts", get(api::unit_conflicts))

@@ -129,6 +129,13 @@ impl Browser {
             .unwrap_or_default()
     }
 
+    /// The page as the browser now holds it (HTML after the script drew it).
+    pub fn page_source(&self) -> String {
+        self.runtime
+            .block_on(self.client().source())
+            .expect("the page source")
+    }
+
     /// The element with this test id, waiting for it to appear.
     pub fn find(&self, id: &str) -> Element {
         let css = testid(id);

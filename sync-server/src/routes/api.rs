@@ -220,6 +220,8 @@ pub struct UnitRow {
     pub code: String,
     pub name: String,
     pub instansi: Option<String>,
+    /// Whether its results page at `/publik/CODE` is shown to the public.
+    pub public: bool,
 }
 
 /// `GET /api/v1/units`: the units the person may see.
@@ -234,6 +236,7 @@ pub async fn units(
                 let instansi = unit.instansi.as_ref().map(ToString::to_string);
                 if signed.person.sees(&unit.code, instansi.as_deref()) {
                     rows.push(UnitRow {
+                        public: storage.is_public(&unit.code)?,
                         code: unit.code.to_string(),
                         name: unit.name.to_string(),
                         instansi,
@@ -244,6 +247,53 @@ pub async fn units(
         })
         .await?;
     Ok(Json(rows))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PublicRequest {
+    pub public: bool,
+}
+
+/// `POST /api/v1/units/CODE/public`: shows or hides the unit's results page for the public.
+pub async fn set_public(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path(code): Path<String>,
+    ApiJson(request): ApiJson<PublicRequest>,
+) -> Result<StatusCode, AppError> {
+    let person = signed.person;
+    state
+        .with_storage(move |storage| {
+            let Some(unit) = visible_unit(storage, &person, &code)? else {
+                return Ok(Err(AppError::NotFound));
+            };
+            if !person.decides() {
+                return Ok(Err(AppError::Forbidden));
+            }
+            storage.set_public(&unit, request.public).map(Ok)
+        })
+        .await??;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/v1/public/CODE?period=P`, with no session: the unit's published results
+/// (`404` when it does not exist or its page is not public).
+pub async fn public_results(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(query): Query<OverviewQuery>,
+) -> Result<Json<crate::publication::PublicResults>, AppError> {
+    let period = query.period.filter(|p| !p.trim().is_empty());
+    let results = state
+        .with_storage(move |storage| {
+            let Ok(unit) = UnitCode::parse(&code) else {
+                return Ok(None);
+            };
+            crate::publication::results(storage, &unit, period)
+        })
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(results))
 }
 
 #[derive(Debug, Deserialize)]

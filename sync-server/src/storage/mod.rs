@@ -86,6 +86,13 @@ pub trait Storage: People + Reviews + Send + Sync {
     /// [`Error::UnknownUnit`](crate::Error::UnknownUnit).
     fn set_instansi(&self, unit: &UnitCode, instansi: Option<&Name>) -> Result<()>;
 
+    /// Shows or hides a unit's public results page. Fails with
+    /// [`Error::UnknownUnit`](crate::Error::UnknownUnit).
+    fn set_public(&self, unit: &UnitCode, public: bool) -> Result<()>;
+
+    /// Whether a unit's results page is public; `false` for a unit that does not exist.
+    fn is_public(&self, unit: &UnitCode) -> Result<bool>;
+
     /// The form a unit's configuration names for new responses, as last materialised.
     fn unit_form(&self, unit: &UnitCode) -> Result<Option<String>>;
 

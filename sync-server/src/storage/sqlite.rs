@@ -257,6 +257,29 @@ impl Storage for SqliteStorage {
         })
     }
 
+    fn set_public(&self, unit: &UnitCode, public: bool) -> Result<()> {
+        self.write(|tx| {
+            let updated = tx.execute(
+                "UPDATE units SET public = ?2 WHERE code = ?1",
+                params![unit.as_str(), public],
+            )?;
+            match updated {
+                0 => Err(Error::UnknownUnit(unit.to_string())),
+                _ => Ok(()),
+            }
+        })
+    }
+
+    fn is_public(&self, unit: &UnitCode) -> Result<bool> {
+        self.read(|conn| {
+            Ok(conn
+                .prepare_cached("SELECT public FROM units WHERE code = ?1")?
+                .query_row([unit.as_str()], |row| row.get::<_, bool>(0))
+                .optional()?
+                .unwrap_or(false))
+        })
+    }
+
     fn unit_form(&self, unit: &UnitCode) -> Result<Option<String>> {
         self.read(|conn| {
             Ok(conn

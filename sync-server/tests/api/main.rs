@@ -33,3 +33,5 @@ mod review;
 mod web;
 // GET /api/v1/overview: a person's units side by side, what waits, devices, days.
 mod overview;
+// GET /api/v1/public/CODE: a unit's results for the public, shown by choice.
+mod publication;

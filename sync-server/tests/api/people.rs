@@ -208,6 +208,18 @@ async fn every_route_answers_each_kind_of_person_as_their_role_and_scope_allow()
             [unauth, ok, ok, ok, ok],
         ),
         (
+            "POST",
+            "/api/v1/units/U-CAPIL/public".into(),
+            Some(json!({"public": true})),
+            [unauth, forbidden, missing, none, none],
+        ),
+        (
+            "GET",
+            "/api/v1/public/U-CAPIL".into(),
+            None,
+            [ok, ok, ok, ok, ok],
+        ),
+        (
             "GET",
             "/api/v1/units/U-CAPIL/report?period=2025-S1".into(),
             None,

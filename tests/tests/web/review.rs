@@ -105,6 +105,26 @@ fn a_supervisor_reviews_on_the_web_and_the_devices_agree() {
     assert!(web.exists(&format!("unsur-{weakest}")));
     web.snap("unit");
 
+    // Published by choice: the public page then shows the IKM with no sign-in needed.
+    assert!(!web.exists("unit-public-link"));
+    web.click("unit-public");
+    web.find("unit-public-link");
+    let public = Browser::open("web-public", 1280, 800);
+    public.goto(&format!("{}/publik/{UNIT}", server.url()));
+    public.wait_for_exact("public-ikm", &printed(&report["ikm"]));
+    assert_eq!(public.text("public-n"), "29");
+    assert!(
+        !public.page_source().contains("alert(1)"),
+        "no respondent's words"
+    );
+    public.snap("public-results");
+    public.goto(&format!("{}/publik/{UNIT}?layar=penuh", server.url()));
+    public.wait_for_exact("public-ikm", &printed(&report["ikm"]));
+    public.snap("public-results-counter-screen");
+    drop(public);
+    web.goto(&format!("{}/unit/{UNIT}", server.url()));
+    web.find("page-unit");
+
     // The queue, narrowed to paper sheets still waiting.
     web.click("open-queue");
     web.find("page-queue");

@@ -65,6 +65,7 @@ export const api = {
   changePassword: (current: string, next: string) =>
     call<void>("POST", "/session/password", { current, new: next }),
   units: () => call<UnitRow[]>("GET", "/units"),
+  setPublic: (code: string, shown: boolean) => call<void>("POST", `${unit(code)}/public`, { public: shown }),
   overview: (period?: string) =>
     call<Overview>("GET", `/overview${period ? `?period=${encodeURIComponent(period)}` : ""}`),
   report: (code: string, period?: string) =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseRoute, routePath, type WebRoute } from "./routes";
+import { parseRoute, publicCode, routePath, type WebRoute } from "./routes";
 
 describe("web routes", () => {
   it("reads each page's address, unit codes and ids decoded", () => {
@@ -25,5 +25,15 @@ describe("web routes", () => {
       { name: "password" },
     ];
     for (const route of routes) expect(parseRoute(routePath(route))).toEqual(route);
+  });
+});
+
+describe("the public results page", () => {
+  it("is /publik/UNIT and nothing else", () => {
+    expect(publicCode("/publik/U-CAPIL")).toBe("U-CAPIL");
+    expect(publicCode("/publik/U%20A/")).toBe("U A");
+    expect(publicCode("/publik/")).toBeNull();
+    expect(publicCode("/publik/U-CAPIL/extra")).toBeNull();
+    expect(publicCode("/unit/U-CAPIL")).toBeNull();
   });
 });

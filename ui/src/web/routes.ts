@@ -44,3 +44,14 @@ export function routePath(route: WebRoute): string {
       return "/password";
   }
 }
+
+/** The unit of a public results page (`/publik/UNIT`), which needs no sign-in; else null. */
+export function publicCode(pathname: string): string | null {
+  const match = /^\/publik\/([^/]+)\/?$/.exec(pathname);
+  if (!match) return null;
+  try {
+    return decodeURIComponent(match[1]);
+  } catch {
+    return null;
+  }
+}

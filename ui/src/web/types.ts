@@ -14,6 +14,8 @@ export interface UnitRow {
   code: string;
   name: string;
   instansi: string | null;
+  /** Whether its results page at /publik/CODE is shown to the public. */
+  public: boolean;
 }
 
 export interface UnsurResult {

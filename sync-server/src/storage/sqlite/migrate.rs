@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0004_reports.sql"),
     include_str!("../../../migrations/sqlite/0005_people.sql"),
     include_str!("../../../migrations/sqlite/0007_overview.sql"),
+    include_str!("../../../migrations/sqlite/0008_public.sql"),
 ];
 
 /// The schema version this build writes.

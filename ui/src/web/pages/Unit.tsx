@@ -8,8 +8,11 @@ import { useLoad } from "../useLoad";
 import { LoadError } from "./Overview";
 
 export function UnitPage({ code }: { code: string }) {
-  const { t, lang } = useWeb();
+  const { t, lang, me, failed } = useWeb();
   const [period, setPeriod] = useState("");
+  const { data: units, reload: reloadUnits } = useLoad(() => api.units(), `units|${code}`);
+  const shown = units?.find((u) => u.code === code)?.public ?? false;
+  const [publicError, setPublicError] = useState<string | null>(null);
   const { data: report, error, reload } = useLoad(() => api.report(code, period || undefined), `${code}|${period}`);
   // The periods come from the unit's responses: the report itself does not list them.
   const { data: rows } = useLoad(() => api.responses(code, { state: "", period: "", channel: "", service: "", from: "", to: "" }), code);
@@ -38,6 +41,40 @@ export function UnitPage({ code }: { code: string }) {
         <Link to={{ name: "queue", code }} testid="open-queue">
           {t.unit.review}
         </Link>
+      </div>
+      <div className="web-toolbar">
+        {me.role !== "viewer" && units && (
+          <label>
+            <input
+              type="checkbox"
+              data-testid="unit-public"
+              checked={shown}
+              onChange={async (e) => {
+                setPublicError(null);
+                try {
+                  await api.setPublic(code, e.target.checked);
+                  reloadUnits();
+                } catch (error) {
+                  setPublicError(failed(error));
+                }
+              }}
+            />{" "}
+            {t.unit.publicToggle}
+          </label>
+        )}
+        {shown && (
+          <>
+            <a href={`/publik/${encodeURIComponent(code)}`} data-testid="unit-public-link">
+              {t.unit.publicLink}
+            </a>{" "}
+            <a href={`/publik/${encodeURIComponent(code)}?layar=penuh`}>{t.unit.publicScreen}</a>
+          </>
+        )}
+        {publicError && (
+          <span className="error" role="alert">
+            {publicError}
+          </span>
+        )}
       </div>
       {error && <LoadError message={error} retry={reload} />}
       {report && (
