@@ -115,20 +115,7 @@ pub fn overview(
             *per_day.entry(day.day).or_default() += day.n;
         }
     }
-    let mut devices: Vec<OverviewDevice> = storage
-        .devices()?
-        .into_iter()
-        .filter(|d| d.revoked_at.is_none() && listed.contains(d.unit.as_str()))
-        .map(|d| OverviewDevice {
-            silent: now - d.last_sync_at.unwrap_or(d.enrolled_at) > SILENT_AFTER,
-            id: d.id.to_string(),
-            unit: d.unit.to_string(),
-            name: d.name,
-            enrolled_at: d.enrolled_at,
-            last_sync_at: d.last_sync_at,
-        })
-        .collect();
-    devices.sort_by(|a, b| (&a.unit, &a.name).cmp(&(&b.unit, &b.name)));
+    let devices = devices(storage, now, |unit| listed.contains(unit))?;
 
     let mut units: Vec<OverviewUnit> = report
         .units
@@ -160,6 +147,30 @@ pub fn overview(
         devices,
         silent_after_days: SILENT_AFTER.num_days(),
     })
+}
+
+/// The devices, not revoked, of the units `listed` accepts, by unit then name, each marked
+/// silent when it has not synced for longer than [`SILENT_AFTER`] at `now`.
+pub fn devices(
+    storage: &dyn Storage,
+    now: DateTime<Utc>,
+    listed: impl Fn(&str) -> bool,
+) -> Result<Vec<OverviewDevice>> {
+    let mut devices: Vec<OverviewDevice> = storage
+        .devices()?
+        .into_iter()
+        .filter(|d| d.revoked_at.is_none() && listed(d.unit.as_str()))
+        .map(|d| OverviewDevice {
+            silent: now - d.last_sync_at.unwrap_or(d.enrolled_at) > SILENT_AFTER,
+            id: d.id.to_string(),
+            unit: d.unit.to_string(),
+            name: d.name,
+            enrolled_at: d.enrolled_at,
+            last_sync_at: d.last_sync_at,
+        })
+        .collect();
+    devices.sort_by(|a, b| (&a.unit, &a.name).cmp(&(&b.unit, &b.name)));
+    Ok(devices)
 }
 
 /// Orders by IKM, highest first (ties by code), units without responses last by code, and

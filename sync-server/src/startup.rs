@@ -158,6 +158,13 @@ fn api_router() -> Router<AppState> {
         .route("/api/v1/units", get(api::units))
         .route("/api/v1/overview", get(api::overview))
         .route("/api/v1/units/{code}/public", post(api::set_public))
+        .route("/api/v1/units/{code}/devices", get(api::unit_devices))
+        .route(
+            "/api/v1/units/{code}/enrolment-code",
+            post(api::enrolment_code),
+        )
+        .route("/api/v1/units/{code}/settings", post(api::unit_settings))
+        .route("/api/v1/devices/{id}/revoke", post(api::revoke_device))
         .route("/api/v1/public/{code}", get(api::public_results))
         .route("/api/v1/units/{code}/report", get(api::unit_report))
         .route("/api/v1/units/{code}/report.xlsx", get(api::unit_workbook))

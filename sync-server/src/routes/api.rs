@@ -249,6 +249,125 @@ pub async fn units(
     Ok(Json(rows))
 }
 
+/// `GET /api/v1/units/CODE/devices`: the unit's devices and when each last synced.
+pub async fn unit_devices(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path(code): Path<String>,
+) -> Result<Json<Vec<crate::overview::OverviewDevice>>, AppError> {
+    let devices = state
+        .with_storage(move |storage| {
+            let Some(unit) = visible_unit(storage, &signed.person, &code)? else {
+                return Ok(None);
+            };
+            crate::overview::devices(storage, Utc::now(), |u| u == unit.as_str()).map(Some)
+        })
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(devices))
+}
+
+/// `POST /api/v1/devices/ID/revoke`: the device's next request is refused; its changes
+/// stay. For those who decide for the device's unit.
+pub async fn revoke_device(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    let person = signed.person;
+    state
+        .with_storage(move |storage| {
+            let Ok(id) = crate::model::DeviceId::parse(&id) else {
+                return Ok(Err(AppError::NotFound));
+            };
+            let Some(device) = storage.devices()?.into_iter().find(|d| d.id == id) else {
+                return Ok(Err(AppError::NotFound));
+            };
+            if visible_unit(storage, &person, device.unit.as_str())?.is_none() {
+                return Ok(Err(AppError::NotFound));
+            }
+            if !person.decides() {
+                return Ok(Err(AppError::Forbidden));
+            }
+            storage.revoke(id, Utc::now()).map(|_| Ok(()))
+        })
+        .await??;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Serialize)]
+pub struct IssuedCode {
+    pub code: String,
+    pub unit: String,
+    pub expires_at: chrono::DateTime<Utc>,
+}
+
+/// `POST /api/v1/units/CODE/enrolment-code`: a one-time code for a new device's first run.
+pub async fn enrolment_code(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path(code): Path<String>,
+) -> Result<Json<IssuedCode>, AppError> {
+    let person = signed.person;
+    let issued = state
+        .with_storage(move |storage| {
+            let Some(unit) = visible_unit(storage, &person, &code)? else {
+                return Ok(Err(AppError::NotFound));
+            };
+            if !person.decides() {
+                return Ok(Err(AppError::Forbidden));
+            }
+            crate::admin::issue_enrolment_code(storage, unit.as_str(), Utc::now()).map(Ok)
+        })
+        .await??;
+    Ok(Json(IssuedCode {
+        code: issued.code.expose().to_string(),
+        unit: issued.unit.code.to_string(),
+        expires_at: issued.expires_at,
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SettingsRequest {
+    pub period: Option<String>,
+    pub population: Option<u64>,
+}
+
+/// `POST /api/v1/units/CODE/settings`: the unit's active period and population; its devices
+/// receive them at their next sync. Answers whether anything changed.
+pub async fn unit_settings(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path(code): Path<String>,
+    ApiJson(request): ApiJson<SettingsRequest>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let period = request
+        .period
+        .map(|p| crate::model::PeriodCode::parse(&p).map_err(Error::from))
+        .transpose()?;
+    let person = signed.person;
+    let changed = state
+        .with_storage(move |storage| {
+            let Some(unit) = visible_unit(storage, &person, &code)? else {
+                return Ok(Err(AppError::NotFound));
+            };
+            if !person.decides() {
+                return Ok(Err(AppError::Forbidden));
+            }
+            let settings = crate::unit_document::UnitSettings {
+                period,
+                population: request.population,
+                ..Default::default()
+            };
+            let changed =
+                crate::admin::configure_unit(storage, unit.as_str(), &settings, Utc::now())?;
+            crate::materialise::catch_up(storage)?;
+            Ok(Ok(changed))
+        })
+        .await??;
+    Ok(Json(serde_json::json!({ "changed": changed })))
+}
+
 #[derive(Debug, Deserialize)]
 pub struct PublicRequest {
     pub public: bool,

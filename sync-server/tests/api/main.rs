@@ -35,3 +35,5 @@ mod web;
 mod overview;
 // GET /api/v1/public/CODE: a unit's results for the public, shown by choice.
 mod publication;
+// A unit's devices and settings on the web API: list, enrol, configure, revoke.
+mod devices;

@@ -208,6 +208,24 @@ async fn every_route_answers_each_kind_of_person_as_their_role_and_scope_allow()
             [unauth, ok, ok, ok, ok],
         ),
         (
+            "GET",
+            "/api/v1/units/U-CAPIL/devices".into(),
+            None,
+            [unauth, ok, missing, ok, ok],
+        ),
+        (
+            "POST",
+            "/api/v1/units/U-CAPIL/enrolment-code".into(),
+            Some(json!({})),
+            [unauth, forbidden, missing, ok, ok],
+        ),
+        (
+            "POST",
+            "/api/v1/units/U-CAPIL/settings".into(),
+            Some(json!({"population": 100})),
+            [unauth, forbidden, missing, ok, ok],
+        ),
+        (
             "POST",
             "/api/v1/units/U-CAPIL/public".into(),
             Some(json!({"public": true})),

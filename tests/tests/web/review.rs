@@ -125,6 +125,17 @@ fn a_supervisor_reviews_on_the_web_and_the_devices_agree() {
     web.goto(&format!("{}/unit/{UNIT}", server.url()));
     web.find("page-unit");
 
+    // The unit's devices, both laptops just synced; a code for a third one.
+    web.click("open-devices");
+    web.find("page-devices");
+    web.find("device-row-laptop-a");
+    web.find("device-row-laptop-b");
+    web.click("issue-code");
+    web.wait_until("an enrolment code", |w| w.text("issued-code").len() >= 8);
+    web.snap("devices-and-enrolment-code");
+    web.goto(&format!("{}/unit/{UNIT}", server.url()));
+    web.find("page-unit");
+
     // The queue, narrowed to paper sheets still waiting.
     web.click("open-queue");
     web.find("page-queue");

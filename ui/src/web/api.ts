@@ -6,6 +6,7 @@ import type {
   IkmReport,
   Me,
   Overview,
+  OverviewDevice,
   ResponseDetail,
   ResponseSummary,
   ReviewState,
@@ -65,6 +66,12 @@ export const api = {
   changePassword: (current: string, next: string) =>
     call<void>("POST", "/session/password", { current, new: next }),
   units: () => call<UnitRow[]>("GET", "/units"),
+  devices: (code: string) => call<OverviewDevice[]>("GET", `${unit(code)}/devices`),
+  enrolmentCode: (code: string) =>
+    call<{ code: string; unit: string; expires_at: string }>("POST", `${unit(code)}/enrolment-code`, {}),
+  settings: (code: string, settings: { period?: string; population?: number }) =>
+    call<{ changed: boolean }>("POST", `${unit(code)}/settings`, settings),
+  revoke: (id: string) => call<void>("POST", `/devices/${encodeURIComponent(id)}/revoke`, {}),
   setPublic: (code: string, shown: boolean) => call<void>("POST", `${unit(code)}/public`, { public: shown }),
   overview: (period?: string) =>
     call<Overview>("GET", `/overview${period ? `?period=${encodeURIComponent(period)}` : ""}`),

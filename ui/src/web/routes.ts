@@ -5,6 +5,7 @@ export type WebRoute =
   | { name: "overview" }
   | { name: "unit"; code: string }
   | { name: "queue"; code: string }
+  | { name: "devices"; code: string }
   | { name: "response"; id: string }
   | { name: "password" }
   | { name: "missing" };
@@ -24,6 +25,7 @@ export function parseRoute(pathname: string): WebRoute {
   const [first, second, third] = parts;
   if (first === "unit" && second && parts.length === 2) return { name: "unit", code: second };
   if (first === "unit" && second && third === "review" && parts.length === 3) return { name: "queue", code: second };
+  if (first === "unit" && second && third === "perangkat" && parts.length === 3) return { name: "devices", code: second };
   if (first === "response" && second && parts.length === 2) return { name: "response", id: second };
   if (first === "password" && parts.length === 1) return { name: "password" };
   return { name: "missing" };
@@ -38,6 +40,8 @@ export function routePath(route: WebRoute): string {
       return `/unit/${encodeURIComponent(route.code)}`;
     case "queue":
       return `/unit/${encodeURIComponent(route.code)}/review`;
+    case "devices":
+      return `/unit/${encodeURIComponent(route.code)}/perangkat`;
     case "response":
       return `/response/${encodeURIComponent(route.id)}`;
     case "password":

@@ -41,6 +41,9 @@ export function UnitPage({ code }: { code: string }) {
         <Link to={{ name: "queue", code }} testid="open-queue">
           {t.unit.review}
         </Link>
+        <Link to={{ name: "devices", code }} testid="open-devices">
+          {t.unit.devices}
+        </Link>
       </div>
       <div className="web-toolbar">
         {me.role !== "viewer" && units && (
