@@ -50,7 +50,8 @@ pub(crate) struct Meter<'a> {
     kind: WorkKind,
     total: u64,
     step: u64,
-    last: Option<u64>,
+    /// The last `done` reported; 0 is reported on creation.
+    last: u64,
     progress: Progress<'a>,
 }
 
@@ -60,7 +61,7 @@ impl<'a> Meter<'a> {
             kind,
             total,
             step: (total / 100).max(1),
-            last: None,
+            last: 0,
             progress,
         };
         meter.send(0);
@@ -70,12 +71,9 @@ impl<'a> Meter<'a> {
     /// `done` so far; the total grows if an estimate was short.
     pub(crate) fn at(&mut self, done: u64) {
         self.total = self.total.max(done);
-        let due = match self.last {
-            None => true,
-            Some(last) => done >= last + self.step || done == self.total,
-        };
-        if due && self.last != Some(done) {
-            self.last = Some(done);
+        let due = done >= self.last + self.step || done == self.total;
+        if due && self.last != done {
+            self.last = done;
             self.send(done);
         }
     }
