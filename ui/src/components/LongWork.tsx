@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import * as backend from "../backend";
 import type { WorkProgress } from "../bindings/WorkProgress";
 import { useShell } from "../context";
@@ -49,10 +49,15 @@ export function useLongWork() {
 /** The bar and the cancel button of a running job; nothing when none runs. */
 export function WorkBar({ work, testId }: { work: ReturnType<typeof useLongWork>; testId: string }) {
   const { t } = useShell();
+  const bar = useRef<HTMLDivElement | null>(null);
+  // The bar may appear below the fold (under a long grid): bring it into view.
+  useEffect(() => {
+    if (work.running) bar.current?.scrollIntoView({ block: "nearest" });
+  }, [work.running]);
   if (!work.running) return null;
   const p = work.progress;
   return (
-    <div className="work-bar" data-testid={testId} role="status">
+    <div className="work-bar" data-testid={testId} role="status" ref={bar}>
       <progress
         data-testid={`${testId}-progress`}
         value={p ? p.done : undefined}

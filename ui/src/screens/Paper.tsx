@@ -153,11 +153,15 @@ function PaperGrid({ onSaved }: { onSaved: (saved: Saved) => void }) {
   const errorsAt = (r: number) => cellErrors(columns, rowAt(r), lang);
   const message = held?.text ?? rowError(columns, rowAt(Math.min(focused.row, entry)), lang);
 
-  const change = (r: number, index: number, typed: string) => {
-    const { value, next } = afterTyping(columns, index, typed, rowAt(r));
+  const setCell = (r: number, index: number, value: string) => {
     const update = (prev: GridRow) => ({ ...prev, [columns[index].id]: value });
     if (r === entry) setRow(update);
     else setStack((prev) => prev.map((s, i) => (i === r ? { ...s, row: update(s.row) } : s)));
+  };
+
+  const change = (r: number, index: number, typed: string) => {
+    const { value, next } = afterTyping(columns, index, typed, rowAt(r));
+    setCell(r, index, value);
     setHeld(null);
     if (next !== null) focus(r, next);
   };
@@ -271,6 +275,10 @@ function PaperGrid({ onSaved }: { onSaved: (saved: Saved) => void }) {
             spellCheck={false}
             autoFocus={r === entry && i === 0 && stack.length === 0}
             onFocus={(e) => {
+              // What the cell shows is the truth: a value cleared from outside the keyboard
+              // (an assistive tool, a test driver) is taken as cleared, not redrawn.
+              const shown = e.target.value;
+              if (shown !== (current[c.id] ?? "")) setCell(r, i, shown);
               e.target.select();
               setFocused({ row: r, column: i });
             }}
