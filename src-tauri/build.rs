@@ -34,6 +34,7 @@ const COMMANDS: &[&str] = &[
     "sync_now",
     "export_bundle",
     "import_bundle",
+    "cancel_work",
 ];
 
 fn main() {

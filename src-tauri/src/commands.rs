@@ -10,12 +10,20 @@ use std::sync::Arc;
 
 use simpul_app::ipc::*;
 use simpul_app::{App, AppError, ErrorCode};
-use tauri::State;
+use tauri::{AppHandle, Emitter, Runtime, State};
 
 /// The app as Tauri state: shared with the worker thread each command runs on.
 pub type Shared = Arc<App>;
 
 type Reply<T> = Result<T, AppError>;
+
+/// Long work's progress, as the `work` event the window's progress bar follows.
+fn progress<R: Runtime>(handle: AppHandle<R>) -> impl Fn(&WorkProgress) {
+    move |p: &WorkProgress| {
+        // A closed window cannot be told, and the work goes on regardless.
+        let _ = handle.emit(crate::WORK_EVENT, p);
+    }
+}
 
 /// Runs `body` on a blocking worker thread and hands back its answer.
 async fn off_main<T: Send + 'static>(
@@ -132,13 +140,27 @@ pub async fn save_paper_row(app: State<'_, Shared>, row: PaperRow) -> Reply<Save
 }
 
 #[tauri::command]
-pub async fn import_csv(app: State<'_, Shared>, path: String) -> Reply<ImportResult> {
-    off_main(&app, move |app| app.import_csv(path)).await
+pub async fn import_csv<R: Runtime>(
+    window: AppHandle<R>,
+    app: State<'_, Shared>,
+    path: String,
+) -> Reply<ImportResult> {
+    off_main(&app, move |app| {
+        app.import_csv_with(path, &progress(window))
+    })
+    .await
 }
 
 #[tauri::command]
-pub async fn export_csv(app: State<'_, Shared>, path: String) -> Reply<u64> {
-    off_main(&app, move |app| app.export_csv(path)).await
+pub async fn export_csv<R: Runtime>(
+    window: AppHandle<R>,
+    app: State<'_, Shared>,
+    path: String,
+) -> Reply<Exported> {
+    off_main(&app, move |app| {
+        app.export_csv_with(path, &progress(window))
+    })
+    .await
 }
 
 #[tauri::command]
@@ -204,11 +226,31 @@ pub async fn sync_now(app: State<'_, Shared>) -> Reply<SyncState> {
 }
 
 #[tauri::command]
-pub async fn export_bundle(app: State<'_, Shared>, path: String) -> Reply<BundleResult> {
-    off_main(&app, move |app| app.export_bundle(path)).await
+pub async fn export_bundle<R: Runtime>(
+    window: AppHandle<R>,
+    app: State<'_, Shared>,
+    path: String,
+) -> Reply<BundleResult> {
+    off_main(&app, move |app| {
+        app.export_bundle_with(path, &progress(window))
+    })
+    .await
 }
 
 #[tauri::command]
-pub async fn import_bundle(app: State<'_, Shared>, path: String) -> Reply<BundleResult> {
-    off_main(&app, move |app| app.import_bundle(path)).await
+pub async fn import_bundle<R: Runtime>(
+    window: AppHandle<R>,
+    app: State<'_, Shared>,
+    path: String,
+) -> Reply<BundleResult> {
+    off_main(&app, move |app| {
+        app.import_bundle_with(path, &progress(window))
+    })
+    .await
+}
+
+/// Stop the running import or export at its next whole row; it answers with what it did.
+#[tauri::command]
+pub async fn cancel_work(app: State<'_, Shared>) -> Reply<()> {
+    off_main(&app, move |app| app.cancel_work()).await
 }

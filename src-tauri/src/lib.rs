@@ -2,7 +2,7 @@
 //!
 //! Everything the app does lives in `crates/app` and `crates/replica`, tested without a
 //! desktop; this crate only opens the window, puts an `App` in Tauri's state, turns the
-//! background sync's progress into `sync` events, and forwards each command (see
+//! background sync's progress into `sync` events and long work's into `work` events, and forwards each command (see
 //! [`commands`]). [`run`] is what `main` calls; [`build`] takes any runtime so tests can
 //! drive the same wiring with `tauri::test::mock_builder()`.
 //!
@@ -22,6 +22,9 @@ use tauri::{Emitter, Manager, Runtime};
 /// The event the window listens to for the sync light and progress bar.
 pub const SYNC_EVENT: &str = "sync";
 
+/// The event carrying an import's or export's progress (see `simpul_app::work`).
+pub const WORK_EVENT: &str = "work";
+
 /// Open the window and run until it is closed.
 pub fn run() {
     build(tauri::Builder::default())
@@ -32,6 +35,9 @@ pub fn run() {
 /// The app's wiring on any runtime: state, events and commands.
 pub fn build<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder
+        // Native open and save dialogs for bundle and CSV files; the page only learns the
+        // path the person chose, and the commands read and write it.
+        .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
             let dirs = location::Dirs::resolve(app.handle(), std::env::args_os())?;
             let handle = app.handle().clone();
@@ -74,6 +80,7 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::sync_state,
             commands::sync_now,
             commands::export_bundle,
-            commands::import_bundle
+            commands::import_bundle,
+            commands::cancel_work
         ])
 }

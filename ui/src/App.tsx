@@ -67,6 +67,8 @@ export function App() {
             break;
           case "invalid":
           case "wrong_pin":
+          // A cancel was asked for: said beside the work, not as a failure.
+          case "cancelled":
             if (field) field(err.message);
             else setError(err.message);
             break;

@@ -22,6 +22,8 @@ import type { ResponseRow } from "./bindings/ResponseRow";
 import type { Saved } from "./bindings/Saved";
 import type { ServerSetup } from "./bindings/ServerSetup";
 import type { SyncState } from "./bindings/SyncState";
+import type { WorkProgress } from "./bindings/WorkProgress";
+import type { Exported } from "./bindings/Exported";
 import { toAppError } from "./lib/errors";
 
 /**
@@ -66,7 +68,7 @@ export const draftSubmit = (id: string) => call<Saved>("draft_submit", { id });
 
 export const savePaperRow = (row: PaperRow) => call<Saved>("save_paper_row", { row });
 export const importCsv = (path: string) => call<ImportResult>("import_csv", { path });
-export const exportCsv = (path: string) => call<number>("export_csv", { path });
+export const exportCsv = (path: string) => call<Exported>("export_csv", { path });
 
 export const listResponses = (filter: ResponseFilter) =>
   call<ResponseRow[]>("list_responses", { filter });
@@ -85,6 +87,39 @@ export const syncState = () => call<SyncState>("sync_state");
 export const syncNow = () => call<SyncState>("sync_now");
 export const exportBundle = (path: string) => call<BundleResult>("export_bundle", { path });
 export const importBundle = (path: string) => call<BundleResult>("import_bundle", { path });
+/** Stops the running import or export at its next whole row; it then answers as usual. */
+export const cancelWork = () => call<null>("cancel_work");
+
+/** Follows the running import or export; resolves to the function that stops listening. */
+export function onWork(cb: (progress: WorkProgress) => void): Promise<UnlistenFn> {
+  if (import.meta.env.DEV && preview()) return Promise.resolve(() => {});
+  return listen<WorkProgress>("work", (event) => cb(event.payload));
+}
+
+export type FileKind = "bundle" | "csv";
+
+const filters: Record<FileKind, { name: string; extensions: string[] }[]> = {
+  bundle: [{ name: "Simpul", extensions: ["simpul"] }],
+  csv: [{ name: "CSV", extensions: ["csv"] }],
+};
+
+/**
+ * The native dialog for a file to read, starting at `suggested`; `null` when the person
+ * closed it. Without Rust behind the page (`npm run dev`) there is no dialog: `null`.
+ */
+export async function chooseFileToOpen(kind: FileKind, suggested: string): Promise<string | null> {
+  if (preview()) return null;
+  const { open } = await import("@tauri-apps/plugin-dialog");
+  const chosen = await open({ defaultPath: suggested, filters: filters[kind], multiple: false, directory: false });
+  return typeof chosen === "string" ? chosen : null;
+}
+
+/** The native dialog for a file to write, proposing `suggested`; `null` when closed. */
+export async function chooseFileToSave(kind: FileKind, suggested: string): Promise<string | null> {
+  if (preview()) return null;
+  const { save } = await import("@tauri-apps/plugin-dialog");
+  return (await save({ defaultPath: suggested, filters: filters[kind] })) ?? null;
+}
 
 /** Follows the background sync; resolves to the function that stops listening. */
 export function onSync(cb: (state: SyncState) => void): Promise<UnlistenFn> {

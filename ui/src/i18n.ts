@@ -3,6 +3,7 @@
 // published reports call them. Labels of form items come from Rust already translated.
 import type { Language } from "./bindings/Language";
 import type { SavedOutcome } from "./bindings/SavedOutcome";
+import type { WorkKind } from "./bindings/WorkKind";
 import { channelLabel } from "./lib/channels";
 
 /** English needs the singular; Indonesian does not inflect. */
@@ -118,7 +119,7 @@ const id = {
     second: "Entri kedua (cek ganda)",
     secondHint:
       "Ketik ulang tumpukan yang sama. Sel yang berbeda dari entri pertama muncul di panel konflik.",
-    hint: "Ketik angka 1–4 di U1…U9 (otomatis pindah). Tab/Shift+Tab untuk pindah, Enter untuk menyimpan baris.",
+    hint: "Nilai yang lengkap pindah sendiri: angka 1–4 di U1…U9, kode atau nomor pilihan, umur, tanggal (30112026 atau 30/11/2026). Tab/Shift+Tab untuk pindah, ↑/↓ ke baris tersimpan, Enter untuk menyimpan baris.",
     serial: "No.",
     saveRow: "Simpan baris",
     saved: "Baris tersimpan",
@@ -130,6 +131,21 @@ const id = {
     csv: "Impor CSV",
     csvPath: "Berkas CSV",
     csvImport: "Impor",
+    csvChoose: "Pilih berkas…",
+    moreLines: (n: number) => `dan ${n} baris lagi`,
+    stackCount: (n: number) => `Tumpukan ini: ${n} kuesioner`,
+    serialHelp: "nomor kuesioner di pojok lembar; terisi nomor berikutnya, ketik untuk menggantinya. Tab untuk lanjut.",
+    editHelp: "baris tersimpan: ubah sel lalu Enter untuk menyimpan perbaikan (↑/↓ pindah baris)",
+    short: {
+      tanggal: "Tanggal",
+      jenis_kelamin: "JK",
+      umur: "Umur",
+      pendidikan: "Pend.",
+      pekerjaan: "Pek.",
+      pekerjaan_lainnya: "Pek. lain",
+      layanan: "Layanan",
+      saran: "Saran",
+    } as Record<string, string>,
     csvSummary: (c: number, m: number, a: number, r: number) =>
       `${c} baru, ${m} digabung, ${a} sudah ada, ${r} ditolak`,
     line: (n: number) => `Baris ${n}`,
@@ -196,11 +212,31 @@ const id = {
     bundlePath: "Lokasi berkas",
     bundleExport: "Ekspor bundel",
     bundleImport: "Impor bundel",
+    bundleExportAs: "Simpan sebagai…",
+    bundleImportFrom: "Pilih berkas…",
+    csvExport: "Ekspor CSV",
+    csvExportHint: "Semua jawaban sebagai tabel untuk lembar kerja; dapat diimpor kembali.",
+    csvExported: (n: number) => `${n} jawaban ditulis`,
     bundleResult: (changes: number, responses: number, created: number, updated: number) =>
       `${changes} perubahan, ${responses} jawaban (${created} baru, ${updated} diperbarui)`,
     enrol: "Daftarkan ke server",
     enrolHint: "Perangkat ini bekerja tanpa server. Daftarkan bila server sudah tersedia.",
     enrolSubmit: "Daftar",
+  },
+  work: {
+    progress: (kind: WorkKind, done: number, total: number): string => {
+      const words: Record<WorkKind, string> = {
+        import_csv: "baris dibaca",
+        export_csv: "jawaban ditulis",
+        import_bundle: "perubahan diterapkan",
+        export_bundle: "bita ditulis",
+      };
+      const what = words[kind];
+      return `${done.toLocaleString("id-ID")} dari ${total.toLocaleString("id-ID")} ${what}`;
+    },
+    cancel: "Batalkan",
+    cancelling: "Membatalkan…",
+    cancelledImport: "dibatalkan; yang sudah masuk tetap utuh, impor lagi untuk melanjutkan",
   },
   lang: { id: "Bahasa Indonesia", en: "English" },
   dismiss: "Tutup pesan",
@@ -319,7 +355,7 @@ const en: Strings = {
     second: "Second entry (double check)",
     secondHint:
       "Type the same stack again. Cells that differ from the first entry appear in the conflicts panel.",
-    hint: "Type 1–4 in U1…U9 (moves on by itself). Tab/Shift+Tab to move, Enter to save the row.",
+    hint: "A complete value moves on by itself: 1–4 in U1…U9, an option's code or number, an age, a date (30112026 or 30/11/2026). Tab/Shift+Tab to move, ↑/↓ to saved rows, Enter to save the row.",
     serial: "No.",
     saveRow: "Save row",
     saved: "Saved rows",
@@ -331,6 +367,21 @@ const en: Strings = {
     csv: "CSV import",
     csvPath: "CSV file",
     csvImport: "Import",
+    csvChoose: "Choose file…",
+    moreLines: (n: number) => `and ${plural(n, "more line", "more lines")}`,
+    stackCount: (n: number) => `This stack: ${plural(n, "questionnaire", "questionnaires")}`,
+    serialHelp: "the questionnaire's number in the sheet's corner; the next number is filled in, type to replace it. Tab to go on.",
+    editHelp: "saved row: change a cell, then Enter saves the fix (↑/↓ moves between rows)",
+    short: {
+      tanggal: "Date",
+      jenis_kelamin: "Sex",
+      umur: "Age",
+      pendidikan: "Educ.",
+      pekerjaan: "Occ.",
+      pekerjaan_lainnya: "Other occ.",
+      layanan: "Service",
+      saran: "Suggestion",
+    } as Record<string, string>,
     csvSummary: (c: number, m: number, a: number, r: number) =>
       `${c} created, ${m} merged, ${a} already present, ${r} rejected`,
     line: (n: number) => `Line ${n}`,
@@ -396,11 +447,31 @@ const en: Strings = {
     bundlePath: "File location",
     bundleExport: "Export bundle",
     bundleImport: "Import bundle",
+    bundleExportAs: "Save as…",
+    bundleImportFrom: "Choose file…",
+    csvExport: "CSV export",
+    csvExportHint: "Every response as a table for a spreadsheet; it imports back.",
+    csvExported: (n: number) => `${plural(n, "response", "responses")} written`,
     bundleResult: (changes: number, responses: number, created: number, updated: number) =>
       `${changes} changes, ${responses} responses (${created} new, ${updated} updated)`,
     enrol: "Enrol with a server",
     enrolHint: "This device works without a server. Enrol once a server is available.",
     enrolSubmit: "Enrol",
+  },
+  work: {
+    progress: (kind: WorkKind, done: number, total: number): string => {
+      const words: Record<WorkKind, string> = {
+        import_csv: "rows read",
+        export_csv: "responses written",
+        import_bundle: "changes applied",
+        export_bundle: "bytes written",
+      };
+      const what = words[kind];
+      return `${done.toLocaleString("en-GB")} of ${total.toLocaleString("en-GB")} ${what}`;
+    },
+    cancel: "Cancel",
+    cancelling: "Cancelling…",
+    cancelledImport: "cancelled; what went in is whole, import again to finish",
   },
   lang: { id: "Bahasa Indonesia", en: "English" },
   dismiss: "Dismiss",

@@ -12,6 +12,7 @@ use simpul_survey::{Form, Lang};
 use crate::error::{ErrorCode, OrApp, fail};
 use crate::ipc::{AppState, Enumerator, Language, SyncState};
 use crate::sync::SyncWorker;
+use crate::work::Work;
 use crate::{AppError, Result};
 
 /// Called with every new sync state, from the sync thread: the shell forwards it to the
@@ -30,6 +31,7 @@ pub struct App {
     pub(crate) files_dir: PathBuf,
     device: Mutex<Device>,
     pub(crate) sync: SyncWorker,
+    pub(crate) work: Work,
 }
 
 // The desktop shell keeps the `App` as state shared by every command's thread.
@@ -74,6 +76,7 @@ impl App {
                 signed_in: None,
             }),
             sync,
+            work: Work::default(),
         })
     }
 

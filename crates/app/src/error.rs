@@ -23,6 +23,8 @@ pub enum ErrorCode {
     Unreachable,
     /// The server answered no (a used enrolment code, a revoked device).
     Refused,
+    /// Long work was cancelled as asked; nothing was left half done.
+    Cancelled,
     /// Anything else; the message says what, and the details are in the log.
     Internal,
 }

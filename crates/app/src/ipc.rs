@@ -218,6 +218,9 @@ pub struct ImportResult {
     pub already_present: u64,
     #[ts(type = "number")]
     pub rejected: u64,
+    /// The import was cancelled: the counts say what went in before it stopped, every row
+    /// whole; importing the file again finishes the job.
+    pub cancelled: bool,
 }
 
 /// Filters shared by the response list and the report; `None` means any.
@@ -388,4 +391,36 @@ pub struct BundleResult {
     pub created: u64,
     #[ts(type = "number")]
     pub updated: u64,
+    /// The import was cancelled: the counts say what went in before it stopped.
+    pub cancelled: bool,
+}
+
+/// A file written by an export.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct Exported {
+    pub path: String,
+    /// Responses written.
+    #[ts(type = "number")]
+    pub rows: u64,
+}
+
+/// Long work the window shows with a progress bar and a cancel button.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum WorkKind {
+    ImportCsv,
+    ExportCsv,
+    ImportBundle,
+    ExportBundle,
+}
+
+/// How far long work is, sent as the `work` event while it runs. `done` never passes
+/// `total`; the units are the work's own (CSV rows, a bundle's changes, bytes written).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct WorkProgress {
+    pub kind: WorkKind,
+    #[ts(type = "number")]
+    pub done: u64,
+    #[ts(type = "number")]
+    pub total: u64,
 }

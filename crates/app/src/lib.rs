@@ -24,7 +24,8 @@
 //! 5. **Moving data**: a background thread syncs with the server whenever there is a
 //!    connection and reports through the `notify` callback ([`App::sync_state`],
 //!    [`App::sync_now`]); without a server, bundles travel on a USB stick
-//!    ([`App::export_bundle`], [`App::import_bundle`]).
+//!    ([`App::export_bundle`], [`App::import_bundle`]). Imports and exports of thousands of
+//!    rows report progress and stop cleanly on [`App::cancel_work`] (see [`work`]).
 //!
 //! ```
 //! use std::sync::Arc;
@@ -70,6 +71,7 @@ mod setup;
 mod sync;
 mod transfer;
 mod views;
+pub mod work;
 
 pub use app::{App, Notify};
 pub use error::{AppError, ErrorCode, Result};

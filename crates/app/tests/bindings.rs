@@ -59,6 +59,9 @@ fn generated() -> Vec<(String, String)> {
         SyncState,
         SyncPhase,
         BundleResult,
+        Exported,
+        WorkKind,
+        WorkProgress,
     );
     out.push(("channels.ts".to_string(), channels()));
     out

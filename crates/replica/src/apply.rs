@@ -32,6 +32,20 @@ pub struct Applied {
     pub updated: BTreeSet<Uuid>,
 }
 
+impl Applied {
+    /// Add what a later application did, as if both had been one: a response created by the
+    /// first and changed by the second counts as created; what waits is what waits now.
+    pub(crate) fn absorb(&mut self, later: Applied) {
+        self.new_changes += later.new_changes;
+        self.duplicates += later.duplicates;
+        self.waiting = later.waiting;
+        self.created.extend(later.created);
+        self.updated.extend(later.updated);
+        let created = &self.created;
+        self.updated.retain(|id| !created.contains(id));
+    }
+}
+
 /// Where a change stands against this replica's log.
 enum Readiness {
     Ready,

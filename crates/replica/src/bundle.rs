@@ -64,6 +64,34 @@ impl Replica {
         self.apply(batches.into_iter().flat_map(|b| b.entries).collect())
     }
 
+    /// [`Replica::import_bundle`] in steps of at most `step` changes, each its own
+    /// transaction, for a bundle too big to apply without showing progress. The whole file is
+    /// still checked before anything is applied. After each step `go_on` hears (changes done,
+    /// changes in all); when it says no, the import ends there with every step so far kept,
+    /// and the flag says it ended early. Importing the same bundle again finishes the job.
+    pub fn import_bundle_in_steps(
+        &mut self,
+        bytes: &[u8],
+        step: usize,
+        mut go_on: impl FnMut(usize, usize) -> bool,
+    ) -> Result<(Applied, bool)> {
+        let batches = simpul_protocol::decode_bundle(bytes, &Limits::default())?;
+        let entries: Vec<_> = batches.into_iter().flat_map(|b| b.entries).collect();
+        let total = entries.len();
+        let mut applied = Applied::default();
+        let mut done = 0;
+        let mut rest = entries.into_iter().peekable();
+        while rest.peek().is_some() {
+            let part: Vec<_> = rest.by_ref().take(step.max(1)).collect();
+            done += part.len();
+            applied.absorb(self.apply(part)?);
+            if !go_on(done, total) && rest.peek().is_some() {
+                return Ok((applied, true));
+            }
+        }
+        Ok((applied, false))
+    }
+
     pub fn import_bundle_file(&mut self, path: &Path) -> Result<Applied> {
         let bytes = std::fs::read(path).map_err(|source| Error::Io {
             path: path.to_path_buf(),

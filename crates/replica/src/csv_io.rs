@@ -103,8 +103,23 @@ impl Replica {
         &mut self,
         input: impl Read,
         options: &ImportOptions,
-        mut progress: impl FnMut(&RowReport),
+        progress: impl FnMut(&RowReport),
     ) -> Result<ImportSummary> {
+        self.import_csv_until(input, options, progress, || false)
+            .map(|(summary, _)| summary)
+    }
+
+    /// [`Replica::import_csv`] that asks `stop` before reading each row. Once it says yes, the
+    /// rows read so far are written (each whole, as ever) and reported, and the import ends
+    /// there; the flag says whether it ended early. Importing the same file again later
+    /// finishes the job: rows already in are `already_present`.
+    pub fn import_csv_until(
+        &mut self,
+        input: impl Read,
+        options: &ImportOptions,
+        mut progress: impl FnMut(&RowReport),
+        stop: impl Fn() -> bool,
+    ) -> Result<(ImportSummary, bool)> {
         let csv_input::Input {
             layout,
             reader,
@@ -125,7 +140,12 @@ impl Replica {
         let mut chunk: Vec<(u64, Option<String>, std::result::Result<Prepared, Error>)> =
             Vec::new();
         let mut record = csv::StringRecord::new();
+        let mut stopped = false;
         loop {
+            if stop() {
+                stopped = true;
+                break;
+            }
             let line;
             let next = reader.position().clone();
             boundary.set(next.byte());
@@ -160,7 +180,7 @@ impl Replica {
             }
         }
         self.flush(&mut chunk, &mut summary, &mut progress)?;
-        Ok(summary)
+        Ok((summary, stopped))
     }
 
     fn columns(&self, headers: &csv::StringRecord, form: Option<&str>) -> Result<Columns> {

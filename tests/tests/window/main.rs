@@ -13,5 +13,8 @@ mod journey;
 mod conflicts;
 // Paper double entry and CSV import on a device set up without a server.
 mod paper;
+// A stack of twenty sheets typed from the keyboard with a fix in place, and a 10 000-row
+// CSV import cancelled part way.
+mod stack;
 // An interview cut short by closing the app resumes where it stopped.
 mod resume;

@@ -9,4 +9,8 @@ export type BundleResult = { path: string, changes: number, responses: number, b
 /**
  * On import: responses new to this device, and responses updated.
  */
-created: number, updated: number, };
+created: number, updated: number, 
+/**
+ * The import was cancelled: the counts say what went in before it stopped.
+ */
+cancelled: boolean, };

@@ -5,4 +5,4 @@
 /**
  * What the UI branches on. Added only when a screen does something different for it.
  */
-export type ErrorCode = "not_set_up" | "not_signed_in" | "invalid" | "wrong_pin" | "not_found" | "unreachable" | "refused" | "internal";
+export type ErrorCode = "not_set_up" | "not_signed_in" | "invalid" | "wrong_pin" | "not_found" | "unreachable" | "refused" | "cancelled" | "internal";

@@ -401,9 +401,11 @@ const commands: Record<string, (a: Args) => unknown> = {
       merged: 0,
       already_present: 0,
       rejected: 1,
+      cancelled: false,
     };
   },
-  export_csv: () => db.responses.length,
+  export_csv: (a) => ({ path: String(a.path), rows: db.responses.length }),
+  cancel_work: () => null,
   list_responses: (a) => db.responses.filter((r) => matches(r, a.filter as ResponseFilter)).map(row),
   open_response: (a) => detail(find(String(a.id))),
   edit_response: (a) => {
@@ -431,8 +433,8 @@ const commands: Record<string, (a: Args) => unknown> = {
     if (db.enrolled) runSync();
     return db.sync;
   },
-  export_bundle: (a) => ({ path: String(a.path), changes: db.responses.length, responses: db.responses.length, bytes: 1234, created: 0, updated: 0 }),
-  import_bundle: (a) => ({ path: String(a.path), changes: 0, responses: 0, bytes: 0, created: 0, updated: 0 }),
+  export_bundle: (a) => ({ path: String(a.path), changes: db.responses.length, responses: db.responses.length, bytes: 1234, created: 0, updated: 0, cancelled: false }),
+  import_bundle: (a) => ({ path: String(a.path), changes: 0, responses: 0, bytes: 0, created: 0, updated: 0, cancelled: false }),
 };
 
 export async function fakeInvoke<T>(command: string, args: Args): Promise<T> {

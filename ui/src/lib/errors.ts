@@ -9,6 +9,7 @@ const CODES: readonly ErrorCode[] = [
   "not_found",
   "unreachable",
   "refused",
+  "cancelled",
   "internal",
 ];
 

@@ -22,6 +22,11 @@ export function bundleFileName(unit: string, now: Date): string {
   return `simpul-${safe}-${localDay(now)}.simpul`;
 }
 
+/** The CSV export's name beside the bundle's, e.g. `simpul-U-CAPIL-2025-03-03.csv`. */
+export function csvFileName(unit: string, now: Date): string {
+  return bundleFileName(unit, now).replace(/\.simpul$/, ".csv");
+}
+
 /** Joins with the separator the folder already uses, so Windows paths stay Windows paths. */
 export function joinPath(dir: string, name: string): string {
   if (dir === "") return name;

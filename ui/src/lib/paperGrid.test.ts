@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { afterTyping, cellErrors, columnsOf, emptyRow, enter, move, rowError } from "./paperGrid";
+import {
+  afterTyping,
+  cellErrors,
+  changedAnswers,
+  columnsOf,
+  emptyRow,
+  enter,
+  move,
+  nextRow,
+  nextSerial,
+  rowError,
+} from "./paperGrid";
 import { testForm } from "./testForm";
 
 const columns = columnsOf(testForm);
@@ -32,14 +43,33 @@ describe("paper grid columns", () => {
 
 describe("moving between cells", () => {
   it("a valid digit in an unsur cell jumps to the next cell", () => {
-    expect(afterTyping(columns, index("U1"), "3")).toBe(index("U2"));
-    expect(afterTyping(columns, index("U9"), "1")).toBe(index("saran"));
+    expect(afterTyping(columns, index("U1"), "3").next).toBe(index("U2"));
+    expect(afterTyping(columns, index("U9"), "1").next).toBe(index("saran"));
   });
 
-  it("a bad digit or a profile cell keeps the focus where it is", () => {
-    expect(afterTyping(columns, index("U1"), "5")).toBeNull();
-    expect(afterTyping(columns, index("U1"), "34")).toBeNull();
-    expect(afterTyping(columns, index("umur"), "4")).toBeNull();
+  it("a bad digit or an unfinished profile cell keeps the focus where it is", () => {
+    expect(afterTyping(columns, index("U1"), "5").next).toBeNull();
+    expect(afterTyping(columns, index("U1"), "34").next).toBeNull();
+    expect(afterTyping(columns, index("umur"), "4").next).toBeNull();
+    // 12 may still become 120.
+    expect(afterTyping(columns, index("umur"), "12").next).toBeNull();
+    expect(afterTyping(columns, index("tanggal"), "3011202").next).toBeNull();
+  });
+
+  it("a single-code field, an age and a whole date move on by themselves", () => {
+    expect(afterTyping(columns, index("jenis_kelamin"), "p")).toEqual({ value: "P", next: index("umur") });
+    expect(afterTyping(columns, index("umur"), "35").next).toBe(index("pekerjaan"));
+    expect(afterTyping(columns, index("tanggal"), "30112026").next).toBe(index("jenis_kelamin"));
+    expect(afterTyping(columns, index("tanggal"), "30/11/2026").next).toBe(index("jenis_kelamin"));
+  });
+
+  it("an option's number stands for its code, and the detail of other is asked only after other", () => {
+    expect(afterTyping(columns, index("pekerjaan"), "1")).toEqual({ value: "PNS", next: index("layanan") });
+    expect(afterTyping(columns, index("pekerjaan"), "2")).toEqual({
+      value: "LAINNYA",
+      next: index("pekerjaan_lainnya"),
+    });
+    expect(afterTyping(columns, index("pekerjaan"), "7").next).toBeNull();
   });
 
   it("Tab and Shift+Tab move one cell and stop at the ends of the row", () => {
@@ -47,6 +77,20 @@ describe("moving between cells", () => {
     expect(move(columns, 3, -1)).toBe(2);
     expect(move(columns, 0, -1)).toBeNull();
     expect(move(columns, columns.length - 1, 1)).toBeNull();
+    expect(move(columns, index("pekerjaan"), 1, { pekerjaan: "PNS" })).toBe(index("layanan"));
+  });
+
+  it("the next sheet starts with the next serial and the same day", () => {
+    expect(nextSerial("K-009")).toBe("K-010");
+    expect(nextSerial("12")).toBe("13");
+    expect(nextSerial("tanpa")).toBe("");
+    const row = nextRow(columns, { ...fullRow(), tanggal: "30/11/2026" });
+    expect([row.serial, row.tanggal, row.U1, row.jenis_kelamin]).toEqual(["K-002", "30/11/2026", "", ""]);
+  });
+
+  it("an edit of a saved row writes only the cells that changed", () => {
+    const saved = fullRow();
+    expect(changedAnswers(columns, saved, { ...saved, U3: "2", serial: "X" })).toEqual({ U3: "2" });
   });
 });
 

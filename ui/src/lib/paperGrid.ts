@@ -5,7 +5,7 @@ import type { FormView } from "../bindings/FormView";
 import type { ItemView } from "../bindings/ItemView";
 import type { Language } from "../bindings/Language";
 import type { PaperRow } from "../bindings/PaperRow";
-import { isScored } from "./items";
+import { isScored, parseDay } from "./items";
 import { answerMessage, requiredMessage, serialMessage } from "./validation";
 
 export const SERIAL = "serial";
@@ -57,21 +57,132 @@ export function rowError(columns: Column[], row: GridRow, lang: Language): strin
   return first ? errors[first.id] : null;
 }
 
-/** Tab and Shift+Tab: the neighbouring cell, or `null` at either end of the row. */
-export function move(columns: Column[], index: number, delta: 1 | -1): number | null {
-  const next = index + delta;
-  return next >= 0 && next < columns.length ? next : null;
+/**
+ * Whether the cell asks anything of this row: the detail of an "other" answer (e.g. which
+ * other occupation) only when "other" was chosen. Cells that ask nothing are skipped.
+ */
+export function isAsked(columns: Column[], index: number, row: GridRow): boolean {
+  const item = columns[index]?.item;
+  if (!item) return true;
+  const owner = columns.find((c) => c.item?.kind.type === "choice" && c.item.kind.other_item === item.id);
+  if (!owner || owner.item?.kind.type !== "choice") return true;
+  return (row[owner.id] ?? "").trim().toLowerCase() === (owner.item.kind.other ?? "").toLowerCase();
 }
 
 /**
- * Where focus goes after the cell at `index` now holds `value`: a valid single digit in an
- * unsur cell is a complete answer, so the next cell is focused at once; anything else stays.
+ * Tab and Shift+Tab: the neighbouring cell the row asks for, or `null` at either end of the
+ * row. Without a row every cell counts.
  */
-export function afterTyping(columns: Column[], index: number, value: string): number | null {
+export function move(columns: Column[], index: number, delta: 1 | -1, row?: GridRow): number | null {
+  let next = index + delta;
+  while (next >= 0 && next < columns.length) {
+    if (!row || isAsked(columns, next, row)) return next;
+    next += delta;
+  }
+  return null;
+}
+
+const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+/**
+ * A cell's text as typed, made into the value it stands for: in a choice cell a single digit
+ * that is no code of its own picks the option of that number (`3` is SMA in pendidikan), and
+ * a code typed in any case is written as the form spells it.
+ */
+export function normalise(column: Column, value: string): string {
+  const kind = column.item?.kind;
+  if (kind?.type !== "choice") return value;
+  const text = value.trim();
+  const exact = kind.options.find((o) => same(o.code, text));
+  if (exact) return exact.code;
+  if (/^[1-9]$/.test(text)) {
+    const n = Number(text);
+    if (n <= kind.options.length) return kind.options[n - 1].code;
+  }
+  return value;
+}
+
+/**
+ * Whether `value` is a complete answer that no further key could change into another valid
+ * one — the cell is done and focus moves on without a Tab: an unsur digit, a choice's code
+ * or option number, an age no digit can extend, a whole date.
+ */
+export function isComplete(column: Column, value: string): boolean {
+  const item = column.item;
+  if (!item) return false;
+  const text = value.trim();
+  switch (item.kind.type) {
+    case "scored":
+      return /^[1-4]$/.test(text);
+    case "choice": {
+      const options = item.kind.options;
+      const code = normalise(column, text);
+      if (!options.some((o) => o.code === code)) return false;
+      // "S" in a list with "SD" and "S1" may still grow: only a code nothing extends is done.
+      if (!same(code, text)) return true; // an option's number
+      return !options.some((o) => o.code !== code && o.code.toLowerCase().startsWith(text.toLowerCase()));
+    }
+    case "integer": {
+      if (!/^\d+$/.test(text)) return false;
+      const n = Number(text);
+      return n >= item.kind.min && n <= item.kind.max && n * 10 > item.kind.max;
+    }
+    case "date":
+      return text.length >= 8 && parseDay(text) !== null;
+    default:
+      return false;
+  }
+}
+
+/**
+ * After the cell at `index` took `value`: the value to keep (see [`normalise`]) and the cell
+ * to focus next, `null` to stay.
+ */
+export function afterTyping(
+  columns: Column[],
+  index: number,
+  value: string,
+  row: GridRow = {},
+): { value: string; next: number | null } {
   const column = columns[index];
-  if (!column?.item || !isScored(column.item)) return null;
-  if (!/^[1-4]$/.test(value)) return null;
-  return index + 1 < columns.length ? index + 1 : null;
+  if (!column || !isComplete(column, value)) return { value, next: null };
+  const kept = normalise(column, value);
+  return { value: kept, next: move(columns, index, 1, { ...row, [column.id]: kept }) };
+}
+
+/**
+ * The serial the next sheet of a stack most likely has: the last one with its number one
+ * higher, zeros kept (`K-009` → `K-010`); blank when it ends in no number.
+ */
+export function nextSerial(serial: string): string {
+  const m = /^(.*?)(\d+)$/.exec(serial.trim());
+  if (!m) return "";
+  const n = String(Number(m[2]) + 1).padStart(m[2].length, "0");
+  return `${m[1]}${n}`;
+}
+
+/**
+ * The row a new sheet starts with after `previous` was saved: the next serial, and the same
+ * survey date — a stack is one day's sheets. Both are selected on focus, so typing replaces them.
+ */
+export function nextRow(columns: Column[], previous: GridRow | null): GridRow {
+  const row = emptyRow(columns);
+  if (!previous) return row;
+  row[SERIAL] = nextSerial(previous[SERIAL] ?? "");
+  for (const c of columns) if (c.item?.kind.type === "date") row[c.id] = previous[c.id] ?? "";
+  return row;
+}
+
+/** The answers that differ between a saved row and its edited copy: what an edit writes. */
+export function changedAnswers(columns: Column[], saved: GridRow, edited: GridRow): Record<string, string> {
+  const changes: Record<string, string> = {};
+  for (const c of columns) {
+    if (!c.item) continue;
+    const before = (saved[c.id] ?? "").trim();
+    const after = (edited[c.id] ?? "").trim();
+    if (before !== after) changes[c.id] = after;
+  }
+  return changes;
 }
 
 export function isBlank(row: GridRow): boolean {

@@ -7,22 +7,30 @@ import { ConflictChoices } from "../components/ConflictChoices";
 import { FieldError } from "../components/FieldError";
 import { Tab, Tabs } from "../components/Tabs";
 import { TextField } from "../components/TextField";
-import { useAction } from "../components/useAction";
 import { useShell } from "../context";
 import { joinPath } from "../lib/format";
+import type { ChoiceView } from "../bindings/ChoiceView";
+import type { Language } from "../bindings/Language";
+import { useLongWork, WorkBar } from "../components/LongWork";
+import { optionsOf } from "../lib/items";
 import {
   afterTyping,
   cellErrors,
+  changedAnswers,
   columnsOf,
   emptyRow,
   enter,
+  isAsked,
   move,
+  nextRow,
   rowError,
+  SERIAL,
+  type Column,
   type GridRow,
 } from "../lib/paperGrid";
+import { allowedText } from "../lib/validation";
 
 type Mode = "first" | "second";
-type SavedLine = Saved & { serial: string };
 
 /** Typing a stack of paper questionnaires, keyboard only; double entry; CSV import. */
 export function PaperScreen() {
@@ -89,50 +97,81 @@ export function PaperScreen() {
   );
 }
 
+/** A sheet of the stack already saved, kept in the grid so a cell can be fixed in place. */
+interface StackRow {
+  id: string;
+  /** The answers as saved: what an edit is compared against. */
+  saved: GridRow;
+  /** The row as it now stands in the grid. */
+  row: GridRow;
+  outcome: Saved["outcome"];
+  conflicts: number;
+}
+
 function PaperGrid({ onSaved }: { onSaved: (saved: Saved) => void }) {
   const { t, lang, form, guard } = useShell();
   const columns = useMemo(() => (form ? columnsOf(form) : []), [form]);
   const [row, setRow] = useState<GridRow>({});
   // A message that outranks the live check: why Enter did not save (missing, or Rust said no).
-  const [held, setHeld] = useState<{ text: string; column: string | null } | null>(null);
-  const [saved, setSaved] = useState<SavedLine[]>([]);
+  const [held, setHeld] = useState<{ text: string; column: string | null; at: number } | null>(null);
+  const [stack, setStack] = useState<StackRow[]>([]);
   const [busy, setBusy] = useState(false);
-  const inputs = useRef<(HTMLInputElement | null)[]>([]);
+  const [focused, setFocused] = useState<{ row: number; column: number }>({ row: 0, column: 0 });
+  const inputs = useRef(new Map<string, HTMLInputElement>());
+  // A cell to focus once the grid has rendered the rows a save adds.
+  const pending = useRef<[number, number] | null>(null);
 
   useEffect(() => {
     setRow(emptyRow(columns));
     setHeld(null);
   }, [columns]);
 
-  const focus = (index: number) => {
-    const el = inputs.current[index];
-    // Back to the serial means a new sheet: show the row from its start again.
-    if (index === 0) el?.closest(".grid-scroll")?.scrollTo({ left: 0 });
+  useEffect(() => {
+    if (!pending.current) return;
+    const [r, i] = pending.current;
+    pending.current = null;
+    focus(r, i);
+  });
+
+  // The entry row is the one below the stack.
+  const entry = stack.length;
+
+  const focus = (rowIndex: number, index: number) => {
+    const el = inputs.current.get(`${rowIndex}:${index}`);
     if (el) {
       el.focus();
       el.select();
+      // The whole grid in view (its header and the entry row), then the cell within it.
+      el.closest(".grid-scroll")?.scrollIntoView({ block: "nearest" });
+      el.scrollIntoView({ block: "nearest", inline: "nearest" });
     }
   };
 
   if (!form) return <p>{t.loading}</p>;
 
-  const errors = cellErrors(columns, row, lang);
-  const message = held?.text ?? rowError(columns, row, lang);
+  const rowAt = (r: number) => (r === entry ? row : stack[r]?.row ?? {});
+  const errorsAt = (r: number) => cellErrors(columns, rowAt(r), lang);
+  const message = held?.text ?? rowError(columns, rowAt(Math.min(focused.row, entry)), lang);
 
-  const change = (index: number, value: string) => {
-    setRow((prev) => ({ ...prev, [columns[index].id]: value }));
-    setHeld(null);
-    const next = afterTyping(columns, index, value);
-    if (next !== null) focus(next);
+  const setCell = (r: number, index: number, value: string) => {
+    const update = (prev: GridRow) => ({ ...prev, [columns[index].id]: value });
+    if (r === entry) setRow(update);
+    else setStack((prev) => prev.map((s, i) => (i === r ? { ...s, row: update(s.row) } : s)));
   };
 
-  const save = async () => {
-    if (busy) return;
+  const change = (r: number, index: number, typed: string) => {
+    const { value, next } = afterTyping(columns, index, typed, rowAt(r));
+    setCell(r, index, value);
+    setHeld(null);
+    if (next !== null) focus(r, next);
+  };
+
+  const saveNew = async () => {
     const action = enter(columns, row, lang);
     if (action.kind === "nothing") return;
     if (action.kind === "blocked") {
-      setHeld({ text: action.message, column: action.column });
-      focus(columns.findIndex((c) => c.id === action.column));
+      setHeld({ text: action.message, column: action.column, at: entry });
+      focus(entry, columns.findIndex((c) => c.id === action.column));
       return;
     }
     setBusy(true);
@@ -140,71 +179,152 @@ function PaperGrid({ onSaved }: { onSaved: (saved: Saved) => void }) {
     const result = await guard(backend.savePaperRow(action.row), (m) => (refusal.message = m));
     setBusy(false);
     if (result) {
-      setSaved((prev) => [{ ...result, serial: action.row.serial }, ...prev]);
-      setRow(emptyRow(columns));
+      const saved = { ...row };
+      setStack((prev) => [
+        ...prev,
+        { id: result.id, saved, row: saved, outcome: result.outcome, conflicts: result.conflicts },
+      ]);
+      setRow(nextRow(columns, saved));
       setHeld(null);
       onSaved(result);
-      focus(0);
+      // The new entry row renders one line lower: focus it once it is there.
+      pending.current = [entry + 1, 0];
     } else if (refusal.message) {
       // The typed values stay so the clerk fixes one cell instead of retyping the row.
-      setHeld({ text: refusal.message, column: null });
+      setHeld({ text: refusal.message, column: null, at: entry });
     }
   };
 
-  const keyDown = (index: number, e: KeyboardEvent<HTMLInputElement>) => {
+  // A fix in a saved sheet is an edit of that response: only the changed cells are written.
+  const saveEdit = async (r: number) => {
+    const sheet = stack[r];
+    const bad = columns.find((c) => errorsAt(r)[c.id]);
+    if (bad) {
+      setHeld({ text: errorsAt(r)[bad.id], column: bad.id, at: r });
+      focus(r, columns.indexOf(bad));
+      return;
+    }
+    const changes = changedAnswers(columns, sheet.saved, sheet.row);
+    if (Object.keys(changes).length > 0) {
+      setBusy(true);
+      const refusal: { message: string | null } = { message: null };
+      const result = await guard(backend.editResponse(sheet.id, changes), (m) => (refusal.message = m));
+      setBusy(false);
+      if (!result) {
+        if (refusal.message) setHeld({ text: refusal.message, column: null, at: r });
+        return;
+      }
+      setStack((prev) => prev.map((s, i) => (i === r ? { ...s, saved: { ...s.row }, conflicts: result.conflicts.length } : s)));
+      setHeld(null);
+    }
+    focus(entry, 0);
+  };
+
+  const save = (r: number) => {
+    if (busy) return;
+    void (r === entry ? saveNew() : saveEdit(r));
+  };
+
+  const keyDown = (r: number, index: number, e: KeyboardEvent<HTMLInputElement>) => {
     if (e.key === "Tab") {
-      const next = move(columns, index, e.shiftKey ? -1 : 1);
+      const next = move(columns, index, e.shiftKey ? -1 : 1, rowAt(r));
       if (next !== null) {
         e.preventDefault();
-        focus(next);
+        focus(r, next);
       }
     } else if (e.key === "Enter") {
       e.preventDefault();
-      void save();
+      save(r);
+    } else if (e.key === "ArrowUp" && r > 0) {
+      e.preventDefault();
+      focus(r - 1, index);
+    } else if (e.key === "ArrowDown" && r < entry) {
+      e.preventDefault();
+      focus(r + 1, index);
     }
+  };
+
+  const fc = columns[focused.column];
+  const choices = columns.filter((c) => c.item?.kind.type === "choice");
+
+  const cells = (r: number) => {
+    const current = rowAt(r);
+    const errors = errorsAt(r);
+    return columns.map((c, i) => {
+      const bad = !!errors[c.id] || (held?.at === r && held.column === c.id);
+      const kind = c.item?.kind.type ?? "serial";
+      const asked = isAsked(columns, i, current);
+      const testId = r === entry ? (c.item ? `paper-cell-${c.id}` : "paper-serial") : `paper-stack-${r}-${c.id}`;
+      return (
+        <td key={c.id} className={`cell cell-${kind}`}>
+          <input
+            ref={(el) => {
+              if (el) inputs.current.set(`${r}:${i}`, el);
+              else inputs.current.delete(`${r}:${i}`);
+            }}
+            data-testid={testId}
+            aria-label={`${columnLabel(c, t.paper)}${r === entry ? "" : ` · ${stack[r].row[SERIAL]}`}`}
+            aria-invalid={bad}
+            className={bad ? "bad" : undefined}
+            value={current[c.id] ?? ""}
+            readOnly={r !== entry && !c.item}
+            tabIndex={asked ? undefined : -1}
+            data-asked={asked}
+            inputMode={kind === "scored" || kind === "integer" || kind === "date" ? "numeric" : "text"}
+            autoComplete="off"
+            spellCheck={false}
+            autoFocus={r === entry && i === 0 && stack.length === 0}
+            onFocus={(e) => {
+              // What the cell shows is the truth: a value cleared from outside the keyboard
+              // (an assistive tool, a test driver) is taken as cleared, not redrawn.
+              const shown = e.target.value;
+              if (shown !== (current[c.id] ?? "")) setCell(r, i, shown);
+              e.target.select();
+              setFocused({ row: r, column: i });
+            }}
+            onChange={(e) => change(r, i, e.target.value)}
+            onKeyDown={(e) => keyDown(r, i, e)}
+          />
+        </td>
+      );
+    });
   };
 
   return (
     <>
+      <p className="stack-count" data-testid="paper-stack-count">
+        {t.paper.stackCount(stack.length)}
+      </p>
       <div className="grid-scroll">
         <table className="paper-grid">
+          <colgroup>
+            {columns.map((c) => (
+              <col key={c.id} className={`col-${c.item?.kind.type ?? "serial"}`} />
+            ))}
+          </colgroup>
           <thead>
             <tr>
               {columns.map((c) => (
                 <th key={c.id} scope="col" title={c.item?.label ?? t.paper.serial}>
-                  {c.item ? c.id : t.paper.serial}
+                  {columnLabel(c, t.paper)}
                 </th>
               ))}
             </tr>
           </thead>
           <tbody>
-            <tr>
-              {columns.map((c, i) => {
-                const bad = !!errors[c.id] || held?.column === c.id;
-                const kind = c.item?.kind.type;
-                return (
-                  <td key={c.id} className={`cell cell-${kind ?? "serial"}`}>
-                    <input
-                      ref={(el) => {
-                        inputs.current[i] = el;
-                      }}
-                      data-testid={c.item ? `paper-cell-${c.id}` : "paper-serial"}
-                      aria-label={c.item ? `${c.id} — ${c.item.label}` : t.paper.serial}
-                      aria-invalid={bad}
-                      className={bad ? "bad" : undefined}
-                      value={row[c.id] ?? ""}
-                      inputMode={kind === "scored" || kind === "integer" ? "numeric" : "text"}
-                      autoComplete="off"
-                      spellCheck={false}
-                      autoFocus={i === 0}
-                      onFocus={(e) => e.target.select()}
-                      onChange={(e) => change(i, e.target.value)}
-                      onKeyDown={(e) => keyDown(i, e)}
-                    />
-                  </td>
-                );
-              })}
-            </tr>
+            {stack.map((sheet, r) => (
+              <tr
+                key={sheet.id}
+                className={`stack-row${Object.keys(changedAnswers(columns, sheet.saved, sheet.row)).length ? " edited" : ""}`}
+                data-testid="paper-saved-row"
+                data-outcome={sheet.outcome}
+                data-serial={sheet.row[SERIAL]}
+                title={`${t.paper.outcome(sheet.outcome)} · ${t.paper.conflictsCount(sheet.conflicts)}`}
+              >
+                {cells(r)}
+              </tr>
+            ))}
+            <tr className="entry-row">{cells(entry)}</tr>
           </tbody>
         </table>
       </div>
@@ -212,37 +332,71 @@ function PaperGrid({ onSaved }: { onSaved: (saved: Saved) => void }) {
         <p className="field-error" role="alert" data-testid="paper-row-error" hidden={!message}>
           {message}
         </p>
-        <button type="button" className="primary" disabled={busy} onClick={() => void save()}>
+        <button type="button" className="primary" disabled={busy} onClick={() => save(entry)}>
           {t.paper.saveRow} ⏎
         </button>
       </div>
-      {saved.length > 0 && (
-        <div className="card">
-          <h2>{t.paper.saved}</h2>
-          <ul className="saved-rows">
-            {saved.map((s, i) => (
-              <li key={`${s.id}-${i}`} data-testid="paper-saved-row" data-outcome={s.outcome}>
-                <strong>{s.serial}</strong>
-                <span className={`outcome outcome-${s.outcome}`}>{t.paper.outcome(s.outcome)}</span>
-                <span className={s.conflicts > 0 ? "warn" : "muted"}>{t.paper.conflictsCount(s.conflicts)}</span>
-              </li>
-            ))}
-          </ul>
-        </div>
+      {fc && (
+        <p className="column-help" data-testid="paper-column-help" aria-live="polite">
+          <strong>{fc.item ? fc.item.label : t.paper.serial}</strong>
+          {" — "}
+          {fc.item ? allowedInWords(fc, lang) : t.paper.serialHelp}
+          {focused.row < entry && ` · ${t.paper.editHelp}`}
+        </p>
       )}
+      <dl className="code-legend" data-testid="paper-legend">
+        {choices.map((c) => (
+          <div key={c.id}>
+            <dt>{columnLabel(c, t.paper)}</dt>
+            <dd>{c.item && optionsOf(c.item).map((o, n) => optionWords(n + 1, o)).join(" · ")}</dd>
+          </div>
+        ))}
+      </dl>
     </>
   );
 }
 
+/** What a cell accepts, in words: each option with its number and meaning. */
+function allowedInWords(column: Column, lang: Language): string {
+  const item = column.item;
+  if (!item) return "";
+  if (item.kind.type === "scored") return optionsOf(item).map((o) => `${o.code} ${o.label}`).join(" · ");
+  if (item.kind.type === "choice") return optionsOf(item).map((o, n) => optionWords(n + 1, o)).join(" · ");
+  return allowedText(item, lang);
+}
+
+/** An option as the legend shows it: the number that picks it, its code, its meaning. */
+function optionWords(n: number, option: ChoiceView): string {
+  const { code, label } = option;
+  return label.toLowerCase().startsWith(code.toLowerCase()) ? `${n} ${label}` : `${n} ${code} (${label})`;
+}
+
+/** A column's header: a short word from the strings, else the unsur id, else the label. */
+function columnLabel(column: Column, strings: { serial: string; short: Record<string, string> }): string {
+  if (!column.item) return strings.serial;
+  return strings.short[column.id] ?? (column.item.kind.type === "scored" ? column.id : column.item.label);
+}
+
 function CsvImport() {
-  const { t, state } = useShell();
+  const { t, state, guard } = useShell();
   const [path, setPath] = useState(() => joinPath(state.files_dir, ""));
   const [result, setResult] = useState<ImportResult | null>(null);
-  const { busy, problem, run } = useAction();
+  const [problem, setProblem] = useState<string | null>(null);
+  const work = useLongWork();
 
-  const importCsv = async () => {
-    const r = await run(() => backend.importCsv(path.trim()));
+  const importCsv = async (file: string) => {
+    setProblem(null);
+    setResult(null);
+    const r = await work.run(() => guard(backend.importCsv(file.trim()), setProblem));
     if (r) setResult(r);
+  };
+
+  const choose = async () => {
+    const chosen = await guard(backend.chooseFileToOpen("csv", state.files_dir));
+    if (chosen) {
+      setPath(chosen);
+      await importCsv(chosen);
+    }
   };
 
   return (
@@ -261,18 +415,32 @@ function CsvImport() {
           type="button"
           className="primary"
           data-testid="csv-import"
-          disabled={busy || path.trim() === ""}
-          onClick={importCsv}
+          disabled={work.running || path.trim() === ""}
+          onClick={() => void importCsv(path)}
         >
           {t.paper.csvImport}
         </button>
+        <button type="button" data-testid="csv-choose" disabled={work.running} onClick={() => void choose()}>
+          {t.paper.csvChoose}
+        </button>
       </div>
+      <WorkBar work={work} testId="csv-work" />
       <FieldError message={problem} />
       {result && (
         <>
-          <p>{t.paper.csvSummary(result.created, result.merged, result.already_present, result.rejected)}</p>
+          <p
+            data-testid="csv-summary"
+            data-created={result.created}
+            data-merged={result.merged}
+            data-already-present={result.already_present}
+            data-rejected={result.rejected}
+            data-cancelled={result.cancelled}
+          >
+            {t.paper.csvSummary(result.created, result.merged, result.already_present, result.rejected)}
+            {result.cancelled && ` — ${t.work.cancelledImport}`}
+          </p>
           <ul className="csv-lines">
-            {result.lines.map((l) =>
+            {result.lines.slice(0, LINES_SHOWN).map((l) =>
               l.error ? (
                 <li key={l.line} className="bad-line" data-testid="csv-line-error" data-line={l.line}>
                   {t.paper.line(l.line)}
@@ -286,8 +454,17 @@ function CsvImport() {
               ),
             )}
           </ul>
+          {result.lines.length > LINES_SHOWN && (
+            <p className="muted">{t.paper.moreLines(result.lines.length - LINES_SHOWN)}</p>
+          )}
         </>
       )}
     </div>
   );
 }
+
+/**
+ * Lines listed after an import: the refused ones first matter most, and ten thousand list
+ * items would slow the window down for nothing.
+ */
+const LINES_SHOWN = 500;
