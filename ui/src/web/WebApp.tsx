@@ -6,6 +6,7 @@ import { api, isApiError } from "./api";
 import { initialLanguage, webStrings } from "./i18n";
 import { Overview } from "./pages/Overview";
 import { PasswordPage } from "./pages/Password";
+import { PlanPage } from "./pages/Plan";
 import { Queue } from "./pages/Queue";
 import { ResponsePage } from "./pages/Response";
 import { SignIn } from "./pages/SignIn";
@@ -158,6 +159,8 @@ function page(route: WebRoute, missing: string) {
       return <UnitPage key={route.code} code={route.code} />;
     case "queue":
       return <Queue key={route.code} code={route.code} />;
+    case "plan":
+      return <PlanPage key={`${route.code}|${route.period}`} code={route.code} period={route.period} />;
     case "response":
       return <ResponsePage key={route.id} id={route.id} />;
     case "password":
