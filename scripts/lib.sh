@@ -34,8 +34,9 @@ APP_PACKAGES=(
 )
 WINDOW_TEST_PACKAGES=(xvfb xauth webkit2gtk-driver)
 # The supervisors' web in a real browser: Debian's Chromium and its WebDriver, never a
-# browser a tool downloads for itself.
-WEB_TEST_PACKAGES=(chromium chromium-driver)
+# browser a tool downloads for itself. poppler-utils (pdftotext, pdftoppm, pdfinfo) reads the
+# official report's PDF back in the server's and the web's tests.
+WEB_TEST_PACKAGES=(chromium chromium-driver poppler-utils)
 
 install_app_dependencies() {
     install_debian_packages "${APP_PACKAGES[@]}"

@@ -22,7 +22,7 @@ use crate::people::{Password, Role, Scope};
 use crate::report::{self, CrossUnitReport, Days, Pooled, ReportFilter, UnitScope};
 use crate::storage::{People, SqliteStorage, Storage};
 use crate::unit_document::UnitSettings;
-use crate::{Application, Error, Result, admin, safe_write, telemetry, workbook};
+use crate::{Application, Error, Result, admin, official, safe_write, telemetry, workbook};
 
 #[derive(Debug, Parser)]
 #[command(name = "simpul-server", version, about = "The Simpul sync server")]
@@ -174,6 +174,10 @@ pub struct ReportArgs {
     /// With --unit: also write the report as a spreadsheet (Ringkasan, Pengolahan, Data).
     #[arg(long, requires = "unit")]
     pub xlsx: Option<PathBuf>,
+    /// With --unit: also write the official report (BAB I–V, RTL, rekapitulasi) as a PDF,
+    /// of --period or else the unit's active period.
+    #[arg(long, requires = "unit")]
+    pub pdf: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -503,6 +507,18 @@ fn report(args: ReportArgs) -> Result<()> {
     let ikm = report::unit_report(&storage, &unit, &filter, args.weight)?;
     if let Some(path) = &args.xlsx {
         let bytes = workbook::unit_workbook(&storage, &unit, &filter, args.weight)?;
+        safe_write::write_file(path, |out| Ok(out.write_all(&bytes)?))?;
+    }
+    if let Some(path) = &args.pdf {
+        let period = official::report_period(&storage, &unit, filter.period.as_deref()).map_err(
+            |error| match error {
+                Error::NoPeriod(unit) => Error::Usage(format!(
+                    "unit {unit} has no active period: give --period for the PDF"
+                )),
+                other => other,
+            },
+        )?;
+        let bytes = official::unit_pdf(&storage, &unit, &period, args.weight, official::today())?;
         safe_write::write_file(path, |out| Ok(out.write_all(&bytes)?))?;
     }
     match args.format {

@@ -77,6 +77,14 @@ pub enum Error {
         reason: &'static str,
     },
 
+    /// A field of a request body, named as the body names it (`items[2].unsur`).
+    #[error("{field} {value:?}: {reason}")]
+    InvalidField {
+        field: String,
+        value: String,
+        reason: &'static str,
+    },
+
     #[error("unit {0} does not exist")]
     UnknownUnit(String),
 
@@ -225,6 +233,15 @@ pub enum Error {
 
     #[error("the spreadsheet could not be written: {0}")]
     Workbook(String),
+
+    /// The official report's template failed to typeset: a bug, never the data (which the
+    /// template reads as JSON and prints as text).
+    #[error("the report could not be typeset: {0}")]
+    Typeset(String),
+
+    /// The official report is of one period, and none was given or configured.
+    #[error("unit {0} has no active period; name the period of the report")]
+    NoPeriod(String),
 }
 
 impl Error {
@@ -349,6 +366,8 @@ impl From<Error> for AppError {
                 AppError::WrongUnit(error.to_string())
             }
             Error::InvalidValue { .. }
+            | Error::InvalidField { .. }
+            | Error::NoPeriod(_)
             | Error::MixedMethods(_)
             | Error::UnknownForm(_)
             | Error::NotAConflictValue { .. }

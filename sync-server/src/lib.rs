@@ -21,7 +21,9 @@
 //!    with the devices' own reader (`simpul_document`) and keeps responses, answers and
 //!    conflicts per unit; [`report`] computes the IKM from them with `simpul_survey`, as a
 //!    device does — one unit's, or every unit's (an instansi's) side by side and pooled —
-//!    and [`export`] writes a unit's responses as the CSV a device exports. Supervisors' decisions ([`decide`]: settling a conflict, a review,
+//!    and [`export`] writes a unit's responses as the CSV a device exports; [`official`]
+//!    typesets the official report of a unit and period as a PDF, with the follow-up plan
+//!    and narrative a unit keeps beside it ([`plan`]). Supervisors' decisions ([`decide`]: settling a conflict, a review,
 //!    deleting, restoring) are ordinary changes the server writes, which devices pull; a
 //!    response's [`history`] is read from its Automerge history.
 //!
@@ -77,8 +79,10 @@ pub mod history;
 pub mod materialise;
 pub mod metrics;
 pub mod model;
+pub mod official;
 pub mod overview;
 pub mod people;
+pub mod plan;
 pub mod publication;
 pub mod report;
 pub mod routes;

@@ -21,7 +21,7 @@ use tracing::field::Empty;
 
 use crate::config::Config;
 use crate::connections::{self, Limits};
-use crate::routes::{api, enrol, meta, review, sync, web};
+use crate::routes::{api, enrol, meta, official, review, sync, web};
 use crate::state::{self, AppState};
 use crate::storage::{SqliteStorage, Storage};
 use crate::{Error, Result, materialise, metrics};
@@ -168,6 +168,15 @@ fn api_router() -> Router<AppState> {
         .route("/api/v1/public/{code}", get(api::public_results))
         .route("/api/v1/units/{code}/report", get(api::unit_report))
         .route("/api/v1/units/{code}/report.xlsx", get(api::unit_workbook))
+        .route("/api/v1/units/{code}/report.pdf", get(official::unit_pdf))
+        .route(
+            "/api/v1/units/{code}/plan",
+            get(official::get_plan).put(official::put_plan),
+        )
+        .route(
+            "/api/v1/units/{code}/narrative",
+            get(official::get_narrative).put(official::put_narrative),
+        )
         .route("/api/v1/units/{code}/conflicts", get(api::unit_conflicts))
         .route(
             "/api/v1/units/{code}/responses",

@@ -217,6 +217,32 @@ impl Browser {
         });
     }
 
+    /// What the link with this test id downloads, fetched by the page itself (its session
+    /// cookie included), as a person clicking it would get it.
+    pub fn download(&self, id: &str) -> Vec<u8> {
+        let link = self.find(id);
+        let href = self
+            .runtime
+            .block_on(link.prop("href"))
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| panic!("`{id}` links nowhere"));
+        let script = "const [url, done] = arguments;
+            fetch(url, { credentials: 'same-origin' })
+              .then((r) => (r.ok ? r.arrayBuffer() : Promise.reject(r.status)))
+              .then((b) => done(Array.from(new Uint8Array(b))), (e) => done(String(e)));";
+        let value = self
+            .runtime
+            .block_on(self.client().execute_async(script, vec![json!(href)]))
+            .unwrap_or_else(|e| panic!("fetching {href} failed: {e}"));
+        value
+            .as_array()
+            .unwrap_or_else(|| panic!("fetching {href} failed: {value}"))
+            .iter()
+            .map(|byte| byte.as_u64().expect("a byte") as u8)
+            .collect()
+    }
+
     /// Saves a screenshot of the page as `NN-<name>.png`.
     pub fn snap(&self, name: &str) {
         let png = self.runtime.block_on(self.client().screenshot());

@@ -6,6 +6,7 @@
 pub mod api;
 pub mod enrol;
 pub mod meta;
+pub mod official;
 pub mod review;
 pub mod sync;
 pub mod web;

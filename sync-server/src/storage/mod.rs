@@ -18,10 +18,12 @@
 //! held until commit, or hand out positions only up to the oldest transaction still running.
 
 mod people;
+mod plans;
 pub mod review;
 mod sqlite;
 
 pub use people::{NewPerson, People};
+pub use plans::Plans;
 pub use review::Reviews;
 pub use sqlite::{FILE_NAME, SqliteStorage};
 
@@ -66,7 +68,7 @@ pub struct Pulled {
     pub more: bool,
 }
 
-pub trait Storage: People + Reviews + Send + Sync {
+pub trait Storage: People + Plans + Reviews + Send + Sync {
     /// Checks that the database answers and takes a write.
     fn health(&self) -> Result<()>;
 

@@ -9,6 +9,7 @@
 mod materialised;
 mod migrate;
 mod people;
+mod plans;
 mod review;
 
 use std::fs;

@@ -27,6 +27,8 @@ mod materialise;
 mod reports;
 // People on the web API: sessions, throttled sign-in, cross-site refusals, who may do what.
 mod people;
+// The official report as a PDF, read back with poppler; the RTL and narrative behind it.
+mod official;
 // The review queue's reads: a unit's responses filtered, one response in full, by scope.
 mod review;
 // The supervisors' web on /: the page for browsers, JSON for devices, cached assets.

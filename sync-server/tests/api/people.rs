@@ -68,6 +68,7 @@ pub async fn call(
     let mut request = match method {
         "GET" => app.client.get(url),
         "POST" => app.client.post(url),
+        "PUT" => app.client.put(url),
         "DELETE" => app.client.delete(url),
         other => panic!("no {other} here"),
     };
@@ -187,6 +188,8 @@ async fn every_route_answers_each_kind_of_person_as_their_role_and_scope_allow()
     let approve = json!({"state": "approved"});
     let not_a_conflict = json!({"field": "U1", "value": "4"});
     let restore = json!({"deleted": false});
+    let plan = json!({"items": [{"unsur": "U3", "program": "Loket tambahan", "quarters": ["II"],
+                                 "responsible": "Kepala Seksi"}]});
     // Route × (no session, viewer, supervisor of another unit, supervisor, admin).
     let table: Vec<(&str, String, Option<Value>, [StatusCode; 5])> = vec![
         (
@@ -254,6 +257,50 @@ async fn every_route_answers_each_kind_of_person_as_their_role_and_scope_allow()
             "/api/v1/units/U-CAPIL/conflicts".into(),
             None,
             [unauth, ok, missing, ok, ok],
+        ),
+        (
+            "GET",
+            "/api/v1/units/U-CAPIL/report.pdf?period=2025-S1".into(),
+            None,
+            [unauth, ok, missing, ok, ok],
+        ),
+        (
+            "GET",
+            "/api/v1/units/U-NOPE/report.pdf?period=2025-S1".into(),
+            None,
+            [unauth, missing, missing, missing, missing],
+        ),
+        (
+            "GET",
+            "/api/v1/units/U-CAPIL/plan?period=2025-S1".into(),
+            None,
+            [unauth, ok, missing, ok, ok],
+        ),
+        (
+            "PUT",
+            "/api/v1/units/U-CAPIL/plan?period=2025-S1".into(),
+            Some(plan.clone()),
+            [unauth, forbidden, missing, ok, ok],
+        ),
+        (
+            "PUT",
+            "/api/v1/units/U-CAPIL/plan?period=2025-S1".into(),
+            Some(
+                json!({"items": [{"unsur": "U0", "program": "x", "quarters": ["I"], "responsible": "y"}]}),
+            ),
+            [unauth, forbidden, missing, bad, bad],
+        ),
+        (
+            "GET",
+            "/api/v1/units/U-CAPIL/narrative?period=2025-S1".into(),
+            None,
+            [unauth, ok, missing, ok, ok],
+        ),
+        (
+            "PUT",
+            "/api/v1/units/U-CAPIL/narrative?period=2025-S1".into(),
+            Some(json!({"kepala_nama": "Budi"})),
+            [unauth, forbidden, missing, ok, ok],
         ),
         (
             "GET",

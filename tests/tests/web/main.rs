@@ -7,3 +7,5 @@
 // A supervisor's morning: sign in, the overview and a unit's IKM as `simpul report` prints
 // it, the review queue, a conflict settled and a sheet rejected, and the devices agreeing.
 mod review;
+// A unit's follow-up plan written on its page, and the official PDF downloaded with it.
+mod plan;

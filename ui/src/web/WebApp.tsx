@@ -7,6 +7,7 @@ import { initialLanguage, webStrings } from "./i18n";
 import { Overview } from "./pages/Overview";
 import { PasswordPage } from "./pages/Password";
 import { DevicesPage } from "./pages/Devices";
+import { PlanPage } from "./pages/Plan";
 import { Queue } from "./pages/Queue";
 import { ResponsePage } from "./pages/Response";
 import { SignIn } from "./pages/SignIn";
@@ -161,6 +162,8 @@ function page(route: WebRoute, missing: string) {
       return <Queue key={route.code} code={route.code} />;
     case "devices":
       return <DevicesPage key={route.code} code={route.code} />;
+    case "plan":
+      return <PlanPage key={`${route.code}|${route.period}`} code={route.code} period={route.period} />;
     case "response":
       return <ResponsePage key={route.id} id={route.id} />;
     case "password":

@@ -7,6 +7,8 @@ import type {
   Me,
   Overview,
   OverviewDevice,
+  NarrativeView,
+  PlanView,
   ResponseDetail,
   ResponseSummary,
   ReviewState,
@@ -56,6 +58,7 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   return (await response.json()) as T;
 }
 
+const periodQuery = (period: string) => `?period=${encodeURIComponent(period)}`;
 const unit = (code: string) => `/units/${encodeURIComponent(code)}`;
 const response = (id: string) => `/responses/${encodeURIComponent(id)}`;
 
@@ -87,4 +90,11 @@ export const api = {
     call<void>("POST", `${response(id)}/review`, { state, note }),
   resolve: (id: string, field: string, value: string) =>
     call<void>("POST", `${response(id)}/resolve`, { field, value }),
+  plan: (code: string, period: string) => call<PlanView>("GET", `${unit(code)}/plan${periodQuery(period)}`),
+  savePlan: (code: string, period: string, body: unknown) =>
+    call<PlanView>("PUT", `${unit(code)}/plan${periodQuery(period)}`, body),
+  narrative: (code: string, period: string) =>
+    call<NarrativeView>("GET", `${unit(code)}/narrative${periodQuery(period)}`),
+  saveNarrative: (code: string, period: string, body: Record<string, string | null>) =>
+    call<NarrativeView>("PUT", `${unit(code)}/narrative${periodQuery(period)}`, body),
 };

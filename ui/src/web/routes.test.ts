@@ -8,6 +8,7 @@ describe("web routes", () => {
     expect(parseRoute("/unit/U%20X/review/")).toEqual({ name: "queue", code: "U X" });
     expect(parseRoute("/response/0192-ab")).toEqual({ name: "response", id: "0192-ab" });
     expect(parseRoute("/password")).toEqual({ name: "password" });
+    expect(parseRoute("/unit/U-CAPIL/plan/2026-S2")).toEqual({ name: "plan", code: "U-CAPIL", period: "2026-S2" });
   });
 
   it("sends an unknown or malformed address to the not-found page", () => {
@@ -21,6 +22,7 @@ describe("web routes", () => {
       { name: "overview" },
       { name: "unit", code: "U-CAPIL" },
       { name: "queue", code: "U/ODD" },
+      { name: "plan", code: "U-CAPIL", period: "2026-S2" },
       { name: "response", id: "abc" },
       { name: "password" },
     ];

@@ -123,3 +123,52 @@ export interface Overview {
   devices: OverviewDevice[];
   silent_after_days: number;
 }
+
+/** Who last changed a stored plan, follow-up or narrative part. */
+export interface Changed {
+  by: string;
+  at: string;
+}
+
+export type Quarter = "I" | "II" | "III" | "IV";
+
+export interface PlanItem {
+  no: number;
+  unsur: string;
+  program: string;
+  quarters: Quarter[];
+  responsible: string;
+}
+
+export interface PreviousItem extends PlanItem {
+  done: boolean | null;
+  description: string | null;
+  changed: Changed | null;
+}
+
+/** `GET /api/v1/units/CODE/plan?period=P` (sync-server/src/routes/official.rs). */
+export interface PlanView {
+  unit: string;
+  period: string;
+  /** YYYY-MM-DD. */
+  fkp_date: string | null;
+  items: PlanItem[];
+  changed: Changed | null;
+  previous: { period: string; items: PreviousItem[] } | null;
+  unsur: { id: string; name: string }[];
+  weakest: string | null;
+}
+
+export interface NarrativePart {
+  field: string;
+  /** The unit's own text; `null` when the default is used. */
+  value: string | null;
+  default: string;
+  changed: Changed | null;
+}
+
+export interface NarrativeView {
+  unit: string;
+  period: string;
+  parts: NarrativePart[];
+}

@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0003_materialised.sql"),
     include_str!("../../../migrations/sqlite/0004_reports.sql"),
     include_str!("../../../migrations/sqlite/0005_people.sql"),
+    include_str!("../../../migrations/sqlite/0006_plans.sql"),
     include_str!("../../../migrations/sqlite/0007_overview.sql"),
     include_str!("../../../migrations/sqlite/0008_public.sql"),
 ];

@@ -2,6 +2,7 @@ import { useState } from "react";
 import { Bar } from "../../components/Bar";
 import { formatScore, gradeColour, unsurBars } from "../../lib/reportModel";
 import { api } from "../api";
+import { reportHref } from "../plan";
 import { Link } from "../Link";
 import { useWeb } from "../shell";
 import { useLoad } from "../useLoad";
@@ -17,6 +18,8 @@ export function UnitPage({ code }: { code: string }) {
   // The periods come from the unit's responses: the report itself does not list them.
   const { data: rows } = useLoad(() => api.responses(code, { state: "", period: "", channel: "", service: "", from: "", to: "" }), code);
   const periods = [...new Set((rows ?? []).map((r) => r.period))].sort();
+  // The plan is of one period: the chosen one, else the latest with responses.
+  const planPeriod = period || periods[periods.length - 1] || "";
   const bars = report ? unsurBars(report) : [];
   const weakest = bars.find((b) => b.weakest);
 
@@ -41,6 +44,17 @@ export function UnitPage({ code }: { code: string }) {
         <Link to={{ name: "queue", code }} testid="open-queue">
           {t.unit.review}
         </Link>
+        <a href={reportHref(code, "xlsx", period)} data-testid="download-xlsx" download>
+          {t.unit.downloadXlsx}
+        </a>
+        <a href={reportHref(code, "pdf", period)} data-testid="download-pdf" download>
+          {t.unit.downloadPdf}
+        </a>
+        {planPeriod && (
+          <Link to={{ name: "plan", code, period: planPeriod }} testid="open-plan">
+            {t.unit.openPlan}
+          </Link>
+        )}
         <Link to={{ name: "devices", code }} testid="open-devices">
           {t.unit.devices}
         </Link>
