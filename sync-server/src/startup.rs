@@ -15,6 +15,7 @@ use axum::{Router, middleware};
 use simpul_protocol::http::{ENROL_PATH, HEALTH_PATH, SYNC_PATH};
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, Semaphore};
+use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 use tracing::Span;
 use tracing::field::Empty;
@@ -123,13 +124,17 @@ impl Application {
 /// log line per request.
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/", get(web::root))
-        .route("/assets/{*path}", get(web::asset))
+        .merge(
+            Router::new()
+                .route("/", get(web::root))
+                .route("/assets/{*path}", get(web::asset))
+                .merge(api_router())
+                .layer(CompressionLayer::new()),
+        )
         .route(HEALTH_PATH, get(meta::health))
         .route(ENROL_PATH, post(enrol::enrol))
         .route(SYNC_PATH, post(sync::sync))
         .route("/metrics", get(metrics::scrape))
-        .merge(api_router())
         .fallback(web::fallback)
         .method_not_allowed_fallback(meta::method_not_allowed)
         .layer(middleware::from_fn_with_state(

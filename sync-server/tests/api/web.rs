@@ -104,3 +104,57 @@ async fn the_pages_assets_are_served_with_their_type_and_cached_for_a_year() {
     assert!(header(&response, "content-type").starts_with("text/javascript"));
     assert!(!response.bytes().await.unwrap().is_empty());
 }
+
+/// The page, its script and its styles as a browser first loads them: gzip-compressed, and
+/// together under the 300 KB a district office's slow link can afford.
+#[tokio::test]
+async fn the_first_load_is_compressed_and_weighs_under_300_kb() {
+    if !web_built() {
+        eprintln!("ui/dist-web was not built: nothing embedded to check");
+        return;
+    }
+    let app = spawn_app().await;
+    let fetch = |path: String, gzip: bool| {
+        let app = &app;
+        async move {
+            let mut request = app
+                .client
+                .get(format!("{}{path}", app.address))
+                .header(ACCEPT, BROWSER);
+            if gzip {
+                request = request.header("accept-encoding", "gzip");
+            }
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::OK, "{path}");
+            let encoding = header(&response, "content-encoding");
+            (encoding, response.bytes().await.unwrap().len())
+        }
+    };
+    let html = browse(&app, "/").await.text().await.unwrap();
+    let mut paths = vec!["/".to_string()];
+    paths.extend(
+        html.split('"')
+            .filter(|part| part.starts_with("/assets/"))
+            .map(str::to_string),
+    );
+    assert!(
+        paths.len() >= 3,
+        "the page, its script and styles: {paths:?}"
+    );
+    let mut total = 0;
+    for path in paths {
+        let (encoding, compressed) = fetch(path.clone(), true).await;
+        let (plain_encoding, plain) = fetch(path.clone(), false).await;
+        assert_eq!(
+            plain_encoding, "",
+            "{path} is sent as is to whoever does not ask"
+        );
+        if plain > 1024 {
+            assert_eq!(encoding, "gzip", "{path}");
+            assert!(compressed < plain, "{path}: {compressed} ≥ {plain}");
+        }
+        total += compressed;
+    }
+    eprintln!("first load: {total} bytes compressed");
+    assert!(total < 300 * 1024, "first load {total} bytes");
+}
