@@ -61,7 +61,7 @@ export function UnitPage({ code }: { code: string }) {
       </div>
       <div className="web-toolbar">
         {me.role !== "viewer" && units && (
-          <label>
+          <label className="web-check">
             <input
               type="checkbox"
               data-testid="unit-public"
