@@ -255,15 +255,14 @@ pub async fn unit_devices(
     signed: SignedIn,
     Path(code): Path<String>,
 ) -> Result<Json<Vec<crate::overview::OverviewDevice>>, AppError> {
-    let devices = state
-        .with_storage(move |storage| {
-            let Some(unit) = visible_unit(storage, &signed.person, &code)? else {
-                return Ok(None);
-            };
-            crate::overview::devices(storage, Utc::now(), |u| u == unit.as_str()).map(Some)
-        })
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let devices = on_unit(
+        &state,
+        signed.person,
+        code,
+        Access::Read,
+        |storage, unit, _| crate::overview::devices(storage, Utc::now(), |u| u == unit.as_str()),
+    )
+    .await?;
     Ok(Json(devices))
 }
 
@@ -308,18 +307,14 @@ pub async fn enrolment_code(
     signed: SignedIn,
     Path(code): Path<String>,
 ) -> Result<Json<IssuedCode>, AppError> {
-    let person = signed.person;
-    let issued = state
-        .with_storage(move |storage| {
-            let Some(unit) = visible_unit(storage, &person, &code)? else {
-                return Ok(Err(AppError::NotFound));
-            };
-            if !person.decides() {
-                return Ok(Err(AppError::Forbidden));
-            }
-            crate::admin::issue_enrolment_code(storage, unit.as_str(), Utc::now()).map(Ok)
-        })
-        .await??;
+    let issued = on_unit(
+        &state,
+        signed.person,
+        code,
+        Access::Decide,
+        |storage, unit, _| crate::admin::issue_enrolment_code(storage, unit.as_str(), Utc::now()),
+    )
+    .await?;
     Ok(Json(IssuedCode {
         code: issued.code.expose().to_string(),
         unit: issued.unit.code.to_string(),
@@ -345,26 +340,24 @@ pub async fn unit_settings(
         .period
         .map(|p| crate::model::PeriodCode::parse(&p).map_err(Error::from))
         .transpose()?;
-    let person = signed.person;
-    let changed = state
-        .with_storage(move |storage| {
-            let Some(unit) = visible_unit(storage, &person, &code)? else {
-                return Ok(Err(AppError::NotFound));
-            };
-            if !person.decides() {
-                return Ok(Err(AppError::Forbidden));
-            }
-            let settings = crate::unit_document::UnitSettings {
-                period,
-                population: request.population,
-                ..Default::default()
-            };
+    let settings = crate::unit_document::UnitSettings {
+        period,
+        population: request.population,
+        ..Default::default()
+    };
+    let changed = on_unit(
+        &state,
+        signed.person,
+        code,
+        Access::Decide,
+        move |storage, unit, _| {
             let changed =
                 crate::admin::configure_unit(storage, unit.as_str(), &settings, Utc::now())?;
             crate::materialise::catch_up(storage)?;
-            Ok(Ok(changed))
-        })
-        .await??;
+            Ok(changed)
+        },
+    )
+    .await?;
     Ok(Json(serde_json::json!({ "changed": changed })))
 }
 
@@ -380,18 +373,14 @@ pub async fn set_public(
     Path(code): Path<String>,
     ApiJson(request): ApiJson<PublicRequest>,
 ) -> Result<StatusCode, AppError> {
-    let person = signed.person;
-    state
-        .with_storage(move |storage| {
-            let Some(unit) = visible_unit(storage, &person, &code)? else {
-                return Ok(Err(AppError::NotFound));
-            };
-            if !person.decides() {
-                return Ok(Err(AppError::Forbidden));
-            }
-            storage.set_public(&unit, request.public).map(Ok)
-        })
-        .await??;
+    on_unit(
+        &state,
+        signed.person,
+        code,
+        Access::Decide,
+        move |storage, unit, _| storage.set_public(unit, request.public),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -639,23 +628,21 @@ pub async fn review_many(
         }
         .into());
     }
-    let person = signed.person;
-    let reviewed = state
-        .with_storage(move |storage| {
-            let Some(unit) = visible_unit(storage, &person, &code)? else {
-                return Ok(Err(AppError::NotFound));
-            };
-            if !person.decides() {
-                return Ok(Err(AppError::Forbidden));
-            }
+    let reviewed = on_unit(
+        &state,
+        signed.person,
+        code,
+        Access::Decide,
+        move |storage, unit, person| {
             let decider = Decider {
                 by: person.name.clone(),
                 at: Utc::now(),
             };
             let note = request.note.as_deref();
-            decide::review_all(storage, &unit, &request.ids, review, note, &decider).map(Ok)
-        })
-        .await??;
+            decide::review_all(storage, unit, &request.ids, review, note, &decider)
+        },
+    )
+    .await?;
     Ok(Json(BulkReviewed { reviewed }))
 }
 
@@ -719,6 +706,35 @@ async fn decide_as(
         })
         .await??;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Who may do something to a unit: anyone who sees it, or only those who decide for it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Access {
+    Read,
+    Decide,
+}
+
+/// Runs `work` on the unit `code` for `person`: `404` when they may not see it (or it does
+/// not exist), `403` when `access` is [`Access::Decide`] and they only read.
+pub(crate) async fn on_unit<T: Send + 'static>(
+    state: &AppState,
+    person: Person,
+    code: String,
+    access: Access,
+    work: impl FnOnce(&dyn Storage, &UnitCode, &Person) -> crate::Result<T> + Send + 'static,
+) -> Result<T, AppError> {
+    state
+        .with_storage(move |storage| {
+            let Some(unit) = visible_unit(storage, &person, &code)? else {
+                return Ok(Err(AppError::NotFound));
+            };
+            if access == Access::Decide && !person.decides() {
+                return Ok(Err(AppError::Forbidden));
+            }
+            work(storage, &unit, &person).map(Ok)
+        })
+        .await?
 }
 
 /// The unit `code` when the person may see it; `None` when it does not exist or is out of

@@ -20,7 +20,7 @@ use crate::official::narrative::{self, Facts, Part};
 use crate::plan::{self, Changed, FollowUp, PlanInput, PlanItem, StoredPlan};
 use crate::report::{self, ReportFilter};
 use crate::routes::ApiJson;
-use crate::routes::api::{SignedIn, visible_unit};
+use crate::routes::api::{Access, SignedIn, on_unit};
 use crate::state::AppState;
 use crate::storage::Storage;
 
@@ -59,17 +59,18 @@ pub async fn unit_pdf(
     Query(query): Query<PeriodQuery>,
 ) -> Result<Response, AppError> {
     let weighting = weighting(query.weight.as_deref())?;
-    let (unit, period, bytes) = state
-        .with_storage(move |storage| {
-            let Some(unit) = visible_unit(storage, &signed.person, &code)? else {
-                return Ok(None);
-            };
-            let period = official::report_period(storage, &unit, query.period.as_deref())?;
-            let bytes = official::unit_pdf(storage, &unit, &period, weighting, official::today())?;
-            Ok(Some((unit, period, bytes)))
-        })
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (unit, period, bytes) = on_unit(
+        &state,
+        signed.person,
+        code,
+        Access::Read,
+        move |storage, unit, _| {
+            let period = official::report_period(storage, unit, query.period.as_deref())?;
+            let bytes = official::unit_pdf(storage, unit, &period, weighting, official::today())?;
+            Ok((unit.clone(), period, bytes))
+        },
+    )
+    .await?;
     // Codes are letters, digits, '-', '_' and '.': safe inside the quotes as they are.
     let disposition = format!("attachment; filename=\"Laporan-SKM-{unit}-{period}.pdf\"");
     Ok((
@@ -209,15 +210,14 @@ pub async fn get_plan(
     Query(query): Query<PeriodQuery>,
 ) -> Result<Json<PlanView>, AppError> {
     let period = named_period(query.period.as_deref())?;
-    let view = state
-        .with_storage(move |storage| {
-            let Some(unit) = visible_unit(storage, &signed.person, &code)? else {
-                return Ok(None);
-            };
-            plan_view(storage, &unit, &period).map(Some)
-        })
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let view = on_unit(
+        &state,
+        signed.person,
+        code,
+        Access::Read,
+        move |storage, unit, _| plan_view(storage, unit, &period),
+    )
+    .await?;
     Ok(Json(view))
 }
 
@@ -231,21 +231,19 @@ pub async fn put_plan(
     ApiJson(input): ApiJson<PlanInput>,
 ) -> Result<Json<PlanView>, AppError> {
     let period = named_period(query.period.as_deref())?;
-    let person = signed.person;
-    let view = state
-        .with_storage(move |storage| {
-            let Some(unit) = visible_unit(storage, &person, &code)? else {
-                return Ok(Err(AppError::NotFound));
-            };
-            if !person.decides() {
-                return Ok(Err(AppError::Forbidden));
-            }
+    let view = on_unit(
+        &state,
+        signed.person,
+        code,
+        Access::Decide,
+        move |storage, unit, person| {
             let (plan, follow_ups): (plan::Plan, Vec<FollowUp>) =
-                input.parse(unit_method(storage, &unit)?)?;
-            storage.put_plan(&unit, &period, &plan, &follow_ups, &person.name, Utc::now())?;
-            plan_view(storage, &unit, &period).map(Ok)
-        })
-        .await??;
+                input.parse(unit_method(storage, unit)?)?;
+            storage.put_plan(unit, &period, &plan, &follow_ups, &person.name, Utc::now())?;
+            plan_view(storage, unit, &period)
+        },
+    )
+    .await?;
     Ok(Json(view))
 }
 
@@ -324,15 +322,14 @@ pub async fn get_narrative(
     Query(query): Query<PeriodQuery>,
 ) -> Result<Json<NarrativeView>, AppError> {
     let period = named_period(query.period.as_deref())?;
-    let view = state
-        .with_storage(move |storage| {
-            let Some(unit) = visible_unit(storage, &signed.person, &code)? else {
-                return Ok(None);
-            };
-            narrative_view(storage, &unit, &period).map(Some)
-        })
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let view = on_unit(
+        &state,
+        signed.person,
+        code,
+        Access::Read,
+        move |storage, unit, _| narrative_view(storage, unit, &period),
+    )
+    .await?;
     Ok(Json(view))
 }
 
@@ -346,19 +343,17 @@ pub async fn put_narrative(
     ApiJson(input): ApiJson<serde_json::Map<String, serde_json::Value>>,
 ) -> Result<Json<NarrativeView>, AppError> {
     let period = named_period(query.period.as_deref())?;
-    let person = signed.person;
-    let view = state
-        .with_storage(move |storage| {
-            let Some(unit) = visible_unit(storage, &person, &code)? else {
-                return Ok(Err(AppError::NotFound));
-            };
-            if !person.decides() {
-                return Ok(Err(AppError::Forbidden));
-            }
+    let view = on_unit(
+        &state,
+        signed.person,
+        code,
+        Access::Decide,
+        move |storage, unit, person| {
             let changes = plan::parse_narrative(&input)?;
-            storage.put_narrative(&unit, &period, &changes, &person.name, Utc::now())?;
-            narrative_view(storage, &unit, &period).map(Ok)
-        })
-        .await??;
+            storage.put_narrative(unit, &period, &changes, &person.name, Utc::now())?;
+            narrative_view(storage, unit, &period)
+        },
+    )
+    .await?;
     Ok(Json(view))
 }
