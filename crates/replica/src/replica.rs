@@ -71,7 +71,21 @@ impl Replica {
             path: dir.to_path_buf(),
             source,
         })?;
-        let mut conn = connect(&path, OpenFlags::default())?;
+        // Built under another name and renamed into place once whole: whoever waits for the
+        // file to appear (the app's sync thread) never opens a half-made replica and never
+        // competes with this connection for its locks. No WAL while building, so the one
+        // file holds everything when it is renamed.
+        let building = dir.join(format!("{DB_FILE}.new"));
+        let io = |source| Error::Io {
+            path: building.clone(),
+            source,
+        };
+        match std::fs::remove_file(&building) {
+            Err(error) if error.kind() != std::io::ErrorKind::NotFound => return Err(io(error)),
+            _ => {}
+        }
+        let mut conn = Connection::open_with_flags(&building, OpenFlags::default())?;
+        stable_plans(&conn)?;
         migrate::migrate(&mut conn)?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let actor = ActorId::random();
@@ -88,7 +102,8 @@ impl Replica {
             )?;
         }
         tx.commit()?;
-        drop(conn);
+        conn.close().map_err(|(_, error)| Error::from(error))?;
+        std::fs::rename(&building, &path).map_err(io)?;
         Replica::open(dir)
     }
 
