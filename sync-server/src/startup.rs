@@ -22,7 +22,7 @@ use tracing::field::Empty;
 
 use crate::config::Config;
 use crate::connections::{self, Limits};
-use crate::routes::{api, enrol, meta, official, review, sync, web};
+use crate::routes::{api, enrol, meta, official, qr, review, saran, summary, sync, web};
 use crate::state::{self, AppState};
 use crate::storage::{SqliteStorage, Storage};
 use crate::{Error, Result, materialise, metrics};
@@ -161,6 +161,7 @@ fn api_router() -> Router<AppState> {
         )
         .route("/api/v1/session/password", post(api::change_password))
         .route("/api/v1/units", get(api::units))
+        .route("/api/v1/qr.svg", get(qr::qr_svg))
         .route("/api/v1/overview", get(api::overview))
         .route("/api/v1/units/{code}/public", post(api::set_public))
         .route("/api/v1/units/{code}/devices", get(api::unit_devices))
@@ -169,9 +170,13 @@ fn api_router() -> Router<AppState> {
             post(api::enrolment_code),
         )
         .route("/api/v1/units/{code}/settings", post(api::unit_settings))
+        .route("/api/v1/instansi/{name}/period", post(api::instansi_period))
         .route("/api/v1/devices/{id}/revoke", post(api::revoke_device))
         .route("/api/v1/public/{code}", get(api::public_results))
         .route("/api/v1/units/{code}/report", get(api::unit_report))
+        .route("/api/v1/units/{code}/summary", get(summary::unit_summary))
+        .route("/api/v1/units/{code}/saran", get(saran::list))
+        .route("/api/v1/units/{code}/saran/{response}", post(saran::mark))
         .route("/api/v1/units/{code}/report.xlsx", get(api::unit_workbook))
         .route("/api/v1/units/{code}/report.pdf", get(official::unit_pdf))
         .route(
@@ -183,6 +188,10 @@ fn api_router() -> Router<AppState> {
             get(official::get_narrative).put(official::put_narrative),
         )
         .route("/api/v1/units/{code}/conflicts", get(api::unit_conflicts))
+        .route(
+            "/api/v1/units/{code}/responses.csv",
+            get(review::unit_responses_csv),
+        )
         .route(
             "/api/v1/units/{code}/responses",
             get(review::unit_responses),

@@ -11,9 +11,12 @@
 //! Launch to first usable screen: from the kernel's start time of the `simpul-desktop`
 //! process to the moment the sign-in screen is in the page, as WebDriver finds it (polled
 //! every round trip, a few milliseconds). The window is opened by `tauri-driver` under
-//! Xvfb, as the window tests open it. Memory: the peak resident set (`VmHWM`) of the app's
-//! process plus those of the WebKit processes it starts (web content, network), read once
-//! the screen is up: the sum of peaks bounds the peak of the sum from above.
+//! Xvfb, as the window tests open it. Memory, read once the screen is up, of the app's
+//! process and the WebKit processes it starts (web content, network), two ways: the sum of
+//! their peak resident sets (`VmHWM`), which bounds the peak from above but counts every
+//! shared library (WebKit's are most of it) once per process; and the sum of their
+//! proportional sets (`Pss` in `smaps_rollup`), which counts a page shared by n processes
+//! as 1/n in each — what the app family actually takes from the machine.
 //!
 //! `SIMPUL_BENCH_RUNS` sets the launches per replica (default 5); each figure is the median.
 //! `SIMPUL_BENCH_QUICK=1` (or `--quick`) launches once on 1 000 responses: it proves the
@@ -46,35 +49,40 @@ fn main() {
 
     let mut breakdown = Vec::new();
     println!(
-        "| replica | launch to sign-in screen (median of {runs}) | peak RSS, app + WebKit (median) |"
+        "| replica | launch to sign-in screen (median of {runs}) | peak RSS, app + WebKit (median) | PSS, app + WebKit (median) |"
     );
-    println!("|---|---|---|");
+    println!("|---|---|---|---|");
     for (name, data) in [
         ("no responses (baseline)", &empty),
         (full_name.as_str(), &full),
     ] {
         let mut times = Vec::new();
         let mut memory = Vec::new();
+        let mut proportional = Vec::new();
         let mut parts = Vec::new();
         for run in 0..runs {
             let (time, processes) = launch(&app, data, &format!("startup-{run}"));
             times.push(time);
-            memory.push(processes.iter().map(|(_, rss)| rss).sum::<u64>());
+            memory.push(processes.iter().map(|p| p.peak_rss).sum::<u64>());
+            proportional.push(processes.iter().map(|p| p.pss).sum::<u64>());
             parts = processes;
         }
         times.sort();
         memory.sort();
+        proportional.sort();
         let time = times[runs / 2];
         let rss = memory[runs / 2];
+        let pss = proportional[runs / 2];
         println!(
-            "| {name} | {:.2} s (all: {}) | {:.1} MiB |",
+            "| {name} | {:.2} s (all: {}) | {:.1} MiB | {:.1} MiB |",
             time.as_secs_f64(),
             times
                 .iter()
                 .map(|t| format!("{:.2}", t.as_secs_f64()))
                 .collect::<Vec<_>>()
                 .join(", "),
-            rss as f64 / 1024.0
+            rss as f64 / 1024.0,
+            pss as f64 / 1024.0
         );
         breakdown.push((name, parts));
     }
@@ -82,8 +90,15 @@ fn main() {
     for (name, parts) in breakdown {
         let parts: Vec<String> = parts
             .iter()
-            .filter(|(_, rss)| *rss > 0)
-            .map(|(process, rss)| format!("{process} {:.1} MiB", *rss as f64 / 1024.0))
+            .filter(|p| p.peak_rss > 0)
+            .map(|p| {
+                format!(
+                    "{} {:.1} MiB peak RSS, {:.1} MiB PSS",
+                    p.name,
+                    p.peak_rss as f64 / 1024.0,
+                    p.pss as f64 / 1024.0
+                )
+            })
             .collect();
         println!("{name}, last launch: {}", parts.join(", "));
     }
@@ -138,8 +153,15 @@ fn replica(dir: &Path, name: &str, responses: usize) -> PathBuf {
     data
 }
 
-/// One launch: the time to the first usable screen, and the peak RSS in KiB of each process.
-fn launch(app: &Path, data: &Path, run: &str) -> (Duration, Vec<(String, u64)>) {
+/// One process of the app's family and its memory, in KiB.
+struct Process {
+    name: String,
+    peak_rss: u64,
+    pss: u64,
+}
+
+/// One launch: the time to the first usable screen, and the memory of each process.
+fn launch(app: &Path, data: &Path, run: &str) -> (Duration, Vec<Process>) {
     let w = Window::open(app, data, run);
     let screen = testid("screen-signin");
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -153,7 +175,11 @@ fn launch(app: &Path, data: &Path, run: &str) -> (Duration, Vec<(String, u64)>) 
     std::thread::sleep(Duration::from_secs(1));
     let processes = family(pid)
         .into_iter()
-        .map(|p| (name(p), peak_rss(p)))
+        .map(|p| Process {
+            name: name(p),
+            peak_rss: status_kib(p, "VmHWM:"),
+            pss: proportional_kib(p),
+        })
         .collect();
     drop(w);
     (seen.saturating_sub(started), processes)
@@ -232,12 +258,21 @@ fn name(pid: u32) -> String {
         .to_string()
 }
 
-/// Peak resident set of a process in KiB (`VmHWM`).
-fn peak_rss(pid: u32) -> u64 {
+/// A `… kB` field of /proc/PID/status (`VmHWM:`: the peak resident set), in KiB.
+fn status_kib(pid: u32, field: &str) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
+    kib_field(&status, field)
+}
+
+/// The proportional set size of a process in KiB, from /proc/PID/smaps_rollup.
+fn proportional_kib(pid: u32) -> u64 {
+    let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
+    kib_field(&rollup, "Pss:")
+}
+
+fn kib_field(text: &str, field: &str) -> u64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(field))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap_or(0)
 }

@@ -243,6 +243,19 @@ impl Browser {
             .collect()
     }
 
+    /// The natural width of the image with this test id once the browser has drawn it; 0
+    /// while it loads or when it failed to (a broken image has no size).
+    pub fn image_width(&self, id: &str) -> u64 {
+        self.find(id);
+        let script = "const image = document.querySelector(arguments[0]);
+            return image && image.complete ? image.naturalWidth : 0;";
+        self.runtime
+            .block_on(self.client().execute(script, vec![json!(testid(id))]))
+            .ok()
+            .and_then(|value| value.as_u64())
+            .unwrap_or(0)
+    }
+
     /// Saves a screenshot of the page as `NN-<name>.png`.
     pub fn snap(&self, name: &str) {
         let png = self.runtime.block_on(self.client().screenshot());

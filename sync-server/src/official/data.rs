@@ -9,16 +9,14 @@ use chrono::{DateTime, Datelike, Local, NaiveDate, Weekday};
 use serde::Serialize;
 use simpul_survey::{Form, IkmReport, ItemKind, Weighting, round_to_hundredths};
 
+use crate::Result;
 use crate::export::ExportRow;
-use crate::model::{PeriodCode, Unit, UnitCode};
+use crate::model::{PeriodCode, Unit};
 use crate::official::narrative::{self, Facts};
 use crate::plan::StoredPlan;
 use crate::report::{self, ReportFilter, UnitScope};
 use crate::storage::Storage;
-use crate::{Error, Result};
-
-/// At most this many earlier periods in the trend table.
-const TREND_PERIODS: usize = 8;
+use crate::summary;
 
 /// The whole report.
 #[derive(Clone, Debug, Serialize)]
@@ -211,11 +209,7 @@ pub fn gather(
         ..ReportFilter::default()
     };
     let report = report::unit_report(storage, code, &filter, weighting)?;
-    let rows: Vec<ExportRow> = storage
-        .export_rows(code, &filter)?
-        .into_iter()
-        .filter(|row| row.status == "final" && row.review != "rejected")
-        .collect();
+    let rows = summary::counted_rows(storage, code, &filter)?;
     let population = storage
         .unit_tallies(
             &UnitScope {
@@ -305,11 +299,22 @@ pub fn gather(
         strongest,
         sample,
         waktu: waktu(days, today),
-        profile: profile(&rows, &form_of),
+        profile: summary::profile(&rows, &form_of)
+            .into_iter()
+            .map(|c| characteristic(c, rows.len()))
+            .collect(),
         narrative,
         plan,
         previous,
-        trend: trend(storage, code, period, weighting)?,
+        trend: summary::trend(storage, code, Some(period), weighting)?
+            .into_iter()
+            .map(|line| TrendLine {
+                period: line.period,
+                n: line.n,
+                ikm: number(line.ikm, 2),
+                grade: line.grade.map_or("–", |g| g.letter()).to_string(),
+            })
+            .collect(),
         rekap: rekap(&report, &rows, &form_of),
         saran: rows
             .iter()
@@ -435,107 +440,22 @@ fn waktu(days: Option<(NaiveDate, NaiveDate)>, today: NaiveDate) -> Vec<WaktuLin
     ]
 }
 
-/// The profile table's characteristics and the items they are read from.
-const PROFILE: [(&str, &str); 4] = [
-    ("Jenis kelamin", "jenis_kelamin"),
-    ("Pendidikan", "pendidikan"),
-    ("Pekerjaan", "pekerjaan"),
-    ("Jenis layanan", "layanan"),
-];
-
-fn profile<'f>(
-    rows: &[ExportRow],
-    form_of: &dyn Fn(&ExportRow) -> Option<&'f Form>,
-) -> Vec<Characteristic> {
-    let n = rows.len() as u64;
-    let percent = |count: u64| number((n > 0).then(|| count as f64 * 100.0 / n as f64), 2) + " %";
-    PROFILE
-        .iter()
-        .map(|(name, item_id)| {
-            // Options in the form's order first, then any other value by count.
-            let mut counts: Vec<(String, u64)> = Vec::new();
-            if let Some(ItemKind::Choice { options, .. }) = simpul_survey::skm_2017()
-                .item(item_id)
-                .map(|item| item.kind.clone())
-            {
-                counts.extend(options.iter().map(|o| (o.label.id.clone(), 0)));
-            }
-            let fixed = counts.len();
-            let mut missing = 0;
-            for row in rows {
-                let Some(value) = row.answers.get(*item_id).cloned().flatten() else {
-                    missing += 1;
-                    continue;
-                };
-                let label = form_of(row)
-                    .and_then(|form| form.item(item_id))
-                    .and_then(|item| match &item.kind {
-                        ItemKind::Choice { options, .. } => options
-                            .iter()
-                            .find(|o| o.code == value)
-                            .map(|o| o.label.id.clone()),
-                        _ => None,
-                    })
-                    .unwrap_or_else(|| value.trim().to_string());
-                match counts.iter_mut().find(|(name, _)| *name == label) {
-                    Some((_, count)) => *count += 1,
-                    None => counts.push((label, 1)),
-                }
-            }
-            counts[fixed..].sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-            if missing > 0 {
-                counts.push(("Tidak diisi".into(), missing));
-            }
-            Characteristic {
-                name: name.to_string(),
-                rows: counts
-                    .into_iter()
-                    .map(|(name, count)| Indicator {
-                        name,
-                        count,
-                        percent: percent(count),
-                    })
-                    .collect(),
-            }
-        })
-        .collect()
-}
-
-fn trend(
-    storage: &dyn Storage,
-    unit: &UnitCode,
-    period: &PeriodCode,
-    weighting: Weighting,
-) -> Result<Vec<TrendLine>> {
-    let periods: Vec<String> = storage
-        .unit_periods(unit)?
-        .into_iter()
-        .filter(|p| p.as_str() <= period.as_str())
-        .collect();
-    let start = periods.len().saturating_sub(TREND_PERIODS);
-    let mut lines = Vec::new();
-    for p in &periods[start..] {
-        let filter = ReportFilter {
-            period: Some(p.clone()),
-            ..ReportFilter::default()
-        };
-        let report = match report::unit_report(storage, unit, &filter, weighting) {
-            Ok(report) => report,
-            // An earlier period of another method cannot be one row; it is left out.
-            Err(Error::MixedMethods(_)) => continue,
-            Err(other) => return Err(other),
-        };
-        if report.n == 0 && p != period.as_str() {
-            continue;
-        }
-        lines.push(TrendLine {
-            period: p.clone(),
-            n: report.n,
-            ikm: number(report.ikm, 2),
-            grade: report.grade.map_or("–", |g| g.letter()).to_string(),
-        });
+/// A characteristic of the profile as the table prints it, with each share of the `n`
+/// respondents counted.
+fn characteristic(c: summary::Characteristic, n: usize) -> Characteristic {
+    let n = n as u64;
+    Characteristic {
+        name: c.name.to_string(),
+        rows: c
+            .rows
+            .into_iter()
+            .map(|row| Indicator {
+                name: row.name,
+                count: row.count,
+                percent: number((n > 0).then(|| row.count as f64 * 100.0 / n as f64), 2) + " %",
+            })
+            .collect(),
     }
-    Ok(lines)
 }
 
 fn rekap<'f>(

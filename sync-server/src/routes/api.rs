@@ -362,6 +362,59 @@ pub async fn unit_settings(
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstansiPeriodRequest {
+    pub period: String,
+}
+
+/// `POST /api/v1/instansi/NAME/period` `{"period": "2026-S1"}`: the active period of every
+/// unit of the instansi within the person's scope; their devices receive it at their next
+/// sync. Answers which units changed. `404` when the person sees no unit of that instansi.
+pub async fn instansi_period(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path(instansi): Path<String>,
+    ApiJson(request): ApiJson<InstansiPeriodRequest>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let period = crate::model::PeriodCode::parse(&request.period).map_err(Error::from)?;
+    let person = signed.person;
+    let changed = state
+        .with_storage(move |storage| {
+            let units: Vec<UnitCode> = storage
+                .units()?
+                .into_iter()
+                .filter(|unit| {
+                    unit.instansi
+                        .as_ref()
+                        .is_some_and(|i| i.as_str() == instansi)
+                })
+                .filter(|unit| person.sees(&unit.code, Some(instansi.as_str())))
+                .map(|unit| unit.code)
+                .collect();
+            if units.is_empty() {
+                return Ok(Err(AppError::NotFound));
+            }
+            if !person.decides() {
+                return Ok(Err(AppError::Forbidden));
+            }
+            let settings = crate::unit_document::UnitSettings {
+                period: Some(period),
+                ..Default::default()
+            };
+            let mut changed = Vec::new();
+            for unit in units {
+                if crate::admin::configure_unit(storage, unit.as_str(), &settings, Utc::now())? {
+                    changed.push(unit.to_string());
+                }
+            }
+            crate::materialise::catch_up(storage)?;
+            Ok(Ok(changed))
+        })
+        .await??;
+    Ok(Json(serde_json::json!({ "changed": changed })))
+}
+
+#[derive(Debug, Deserialize)]
 pub struct PublicRequest {
     pub public: bool,
 }
@@ -438,7 +491,7 @@ pub struct ReportQuery {
 }
 
 impl ReportQuery {
-    fn filter(self) -> Result<ReportFilter, AppError> {
+    pub(crate) fn filter(self) -> Result<ReportFilter, AppError> {
         let day = |raw: Option<String>, name: &'static str| -> Result<_, AppError> {
             raw.filter(|raw| !raw.trim().is_empty())
                 .map(|raw| {
@@ -451,11 +504,13 @@ impl ReportQuery {
                 .transpose()
         };
         let days = Days::new(day(self.from, "from")?, day(self.to, "to")?)?;
+        // A form's empty field (`?period=`) means no filter, not "the empty period".
+        let given = |raw: Option<String>| raw.filter(|raw| !raw.trim().is_empty());
         Ok(ReportFilter {
-            period: self.period,
-            service: self.service,
-            channel: self.channel,
-            enumerator: self.enumerator,
+            period: given(self.period),
+            service: given(self.service),
+            channel: given(self.channel),
+            enumerator: given(self.enumerator),
             days,
         })
     }
@@ -522,7 +577,8 @@ pub async fn unit_workbook(
         .into_response())
 }
 
-fn weighting(raw: Option<&str>) -> Result<Weighting, AppError> {
+/// The weight convention a `?weight=` names; the exact one when none.
+pub(crate) fn weighting(raw: Option<&str>) -> Result<Weighting, AppError> {
     match raw {
         None | Some("exact") => Ok(Weighting::Exact),
         Some("template") => Ok(Weighting::Template),

@@ -7,7 +7,10 @@ pub mod api;
 pub mod enrol;
 pub mod meta;
 pub mod official;
+pub mod qr;
 pub mod review;
+pub mod saran;
+pub mod summary;
 pub mod sync;
 pub mod web;
 

@@ -20,7 +20,7 @@ use crate::official::narrative::{self, Facts, Part};
 use crate::plan::{self, Changed, FollowUp, PlanInput, PlanItem, StoredPlan};
 use crate::report::{self, ReportFilter};
 use crate::routes::ApiJson;
-use crate::routes::api::{Access, SignedIn, on_unit};
+use crate::routes::api::{Access, SignedIn, on_unit, weighting};
 use crate::state::AppState;
 use crate::storage::Storage;
 
@@ -28,16 +28,6 @@ use crate::storage::Storage;
 pub struct PeriodQuery {
     pub period: Option<String>,
     pub weight: Option<String>,
-}
-
-fn weighting(raw: Option<&str>) -> Result<Weighting, AppError> {
-    match raw {
-        None | Some("exact") => Ok(Weighting::Exact),
-        Some("template") => Ok(Weighting::Template),
-        Some(other) => Err(AppError::BadRequest(format!(
-            "weight {other:?}: use exact or template"
-        ))),
-    }
 }
 
 /// The period a plan or narrative is of: required, and a valid code.

@@ -1,16 +1,19 @@
-//! `/api/v1` reads for the review queue: a unit's responses, filtered, and one response in
-//! full. Same rules as the rest of [`api`](super::api): `401` without a session, `404`
-//! outside the person's scope.
+//! `/api/v1` reads for the review queue: a unit's responses, filtered (as a page, or every
+//! one of them as CSV), and one response in full. Same rules as the rest of
+//! [`api`](super::api): `401` without a session, `404` outside the person's scope.
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use simpul_document::review::ReviewState;
 use uuid::Uuid;
 
 use crate::error::AppError;
-use crate::report::Days;
-use crate::routes::api::{SignedIn, visible_response, visible_unit};
+use crate::export::{self, DEFAULT_FORM};
+use crate::report::{Days, ReportFilter};
+use crate::routes::api::{Access, SignedIn, on_unit, visible_response, visible_unit};
 use crate::state::AppState;
 use crate::storage::review::{QueueFilter, ResponseDetail, ResponseSummary};
 use crate::{Error, Result};
@@ -92,6 +95,56 @@ pub async fn unit_responses(
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(Json(rows))
+}
+
+/// `GET /api/v1/units/CODE/responses.csv`: every response the queue's filters select (no
+/// page limit), as the CSV a device exports plus the review columns, formula-like cells
+/// neutralised.
+pub async fn unit_responses_csv(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path(code): Path<String>,
+    Query(query): Query<QueueQuery>,
+) -> Result<Response, AppError> {
+    let filter = query.parse()?;
+    let review = filter.review.clone();
+    let selection = ReportFilter {
+        period: filter.period,
+        service: filter.service,
+        channel: filter.channel,
+        enumerator: filter.enumerator,
+        days: filter.days,
+    };
+    let (unit, csv) = on_unit(
+        &state,
+        signed.person,
+        code,
+        Access::Read,
+        move |storage, unit, _| {
+            let rows: Vec<_> = storage
+                .export_rows(unit, &selection)?
+                .into_iter()
+                .filter(|row| review.as_ref().is_none_or(|state| &row.review == state))
+                .collect();
+            let fallback = storage
+                .unit_form(unit)?
+                .unwrap_or_else(|| DEFAULT_FORM.to_string());
+            let mut csv = Vec::new();
+            export::write_csv(&mut csv, &rows, &fallback)?;
+            Ok((unit.clone(), csv))
+        },
+    )
+    .await?;
+    // Codes are letters, digits, '-', '_' and '.': safe inside the quotes as they are.
+    let disposition = format!("attachment; filename=\"SKM-{unit}-jawaban.csv\"");
+    Ok((
+        [
+            (CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (CONTENT_DISPOSITION, disposition),
+        ],
+        csv,
+    )
+        .into_response())
 }
 
 /// `GET /api/v1/responses/ID`: the header, every answer, the fields in conflict with who

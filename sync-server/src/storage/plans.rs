@@ -1,11 +1,16 @@
 //! What the storage keeps of a unit's follow-up plans (RTL) and of its report's narrative,
-//! per period. Every write names the person who made it.
+//! per period, and of what it did about its respondents' suggestions. Every write names the
+//! person who made it.
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use uuid::Uuid;
 
 use crate::Result;
 use crate::model::{Name, PeriodCode, UnitCode};
 use crate::plan::{Changed, FollowUp, NarrativeField, Plan, StoredPlan};
+use crate::saran::{Mark, StoredMark};
 
 pub trait Plans {
     /// `unit`'s plan for `period`, with the follow-ups recorded against its items.
@@ -46,4 +51,17 @@ pub trait Plans {
 
     /// Every period `unit` has responses or a plan in, in order.
     fn unit_periods(&self, unit: &UnitCode) -> Result<Vec<String>>;
+
+    /// What `unit` did about its respondents' suggestions, by response.
+    fn saran_marks(&self, unit: &UnitCode) -> Result<HashMap<Uuid, StoredMark>>;
+
+    /// Records what `unit` did about the suggestion of `response`, replacing any earlier mark.
+    fn put_saran_mark(
+        &self,
+        unit: &UnitCode,
+        response: Uuid,
+        mark: Mark,
+        by: &Name,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
 }

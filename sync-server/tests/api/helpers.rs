@@ -337,6 +337,8 @@ pub struct Sheet<'a> {
     pub by: &'a str,
     pub at: chrono::DateTime<Utc>,
     pub saran: Option<&'a str>,
+    /// Other answers, item id → value as a device stores it (`("jenis_kelamin", "P")`).
+    pub answers: Vec<(&'a str, &'a str)>,
 }
 
 impl<'a> Sheet<'a> {
@@ -351,6 +353,7 @@ impl<'a> Sheet<'a> {
             by: "ani",
             at: Utc::now(),
             saran: None,
+            answers: Vec::new(),
         }
     }
 
@@ -404,6 +407,9 @@ impl<'a> Sheet<'a> {
         }
         if let Some(saran) = self.saran {
             response.put(ROOT, "q.saran", saran).unwrap();
+        }
+        for (item, value) in &self.answers {
+            response.put(ROOT, format!("q.{item}"), *value).unwrap();
         }
         response.commit_with(
             automerge::transaction::CommitOptions::default()

@@ -39,3 +39,5 @@ mod overview;
 mod publication;
 // A unit's devices and settings on the web API: list, enrol, configure, revoke.
 mod devices;
+// A unit's page beside its report, suggestions, an instansi's period, the enrolment QR code.
+mod unit_page;

@@ -254,6 +254,44 @@ async fn every_route_answers_each_kind_of_person_as_their_role_and_scope_allow()
         ),
         (
             "GET",
+            "/api/v1/units/U-CAPIL/summary?period=2025-S1".into(),
+            None,
+            [unauth, ok, missing, ok, ok],
+        ),
+        (
+            "GET",
+            "/api/v1/units/U-CAPIL/saran?q=antre".into(),
+            None,
+            [unauth, ok, missing, ok, ok],
+        ),
+        (
+            // The response holds no suggestion: nothing to mark, once the role allows asking.
+            "POST",
+            format!("/api/v1/units/U-CAPIL/saran/{id}"),
+            Some(json!({"followed_up": true})),
+            [unauth, forbidden, missing, missing, missing],
+        ),
+        (
+            // No unit belongs to an instansi here.
+            "POST",
+            "/api/v1/instansi/Kota/period".into(),
+            Some(json!({"period": "2026-S1"})),
+            [unauth, missing, missing, missing, missing],
+        ),
+        (
+            "GET",
+            "/api/v1/units/U-CAPIL/responses.csv?state=received".into(),
+            None,
+            [unauth, ok, missing, ok, ok],
+        ),
+        (
+            "GET",
+            "/api/v1/qr.svg?text=simpul".into(),
+            None,
+            [unauth, ok, ok, ok, ok],
+        ),
+        (
+            "GET",
             "/api/v1/units/U-CAPIL/conflicts".into(),
             None,
             [unauth, ok, missing, ok, ok],

@@ -7,7 +7,7 @@ const PASSWORD: &str = "kata-sandi-panjang";
 const PROGRAM: &str = "Loket pagi <b>#1</b>";
 
 #[test]
-fn a_supervisor_writes_the_follow_up_plan_and_downloads_the_official_pdf() {
+fn a_supervisor_writes_the_follow_up_plan_downloads_the_official_pdf_and_follows_up_suggestions() {
     let server = Server::start();
     let laptop = Device::enrolled("laptop", &server, &server.url());
     let sample = std::fs::read_to_string(concat!(
@@ -64,4 +64,26 @@ fn a_supervisor_writes_the_follow_up_plan_and_downloads_the_official_pdf() {
     // The cell wraps the person responsible after "Kepala Seksi".
     assert!(text.contains("Kepala Seksi"), "{text}");
     assert!(text.contains("Dr. Budi Santoso"), "{text}");
+
+    // The unit's page beside its report: per service, the profile table, the trend.
+    web.goto(&format!("{}/unit/{UNIT}", server.url()));
+    web.wait_for_text("unit-services", "Akta kelahiran");
+    web.wait_for_text("unit-profile", "Laki-laki");
+    web.find("unit-trend");
+    web.snap("unit-summary");
+
+    // The suggestions: searched, one followed up and linked to the plan's row written above.
+    web.click("open-saran");
+    web.find("page-saran");
+    web.fill("saran-search", "ANTREAN");
+    web.click("saran-search-go");
+    web.wait_for_text("saran-table", "Antrean pagi terlalu panjang");
+    web.click("saran-followed");
+    web.wait_for_text("saran-table", "ditandai oleh Rina");
+    web.wait_for_text("saran-table", PROGRAM);
+    web.select("saran-rtl", "1");
+    web.snap("saran");
+    // Kept by the server, not the page: a fresh load counts it.
+    web.goto(&format!("{}/unit/{UNIT}/saran", server.url()));
+    web.wait_for_text("saran-count", "1 sudah ditindaklanjuti");
 }

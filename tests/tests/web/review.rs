@@ -132,6 +132,10 @@ fn a_supervisor_reviews_on_the_web_and_the_devices_agree() {
     web.find("device-row-laptop-b");
     web.click("issue-code");
     web.wait_until("an enrolment code", |w| w.text("issued-code").len() >= 8);
+    // Its QR code, drawn by the server, for the tablet to scan.
+    web.wait_until("the enrolment QR code", |w| {
+        w.image_width("issued-code-qr") >= 200
+    });
     web.snap("devices-and-enrolment-code");
     web.goto(&format!("{}/unit/{UNIT}", server.url()));
     web.find("page-unit");

@@ -6,6 +6,7 @@ import { Tab, Tabs } from "../components/Tabs";
 import { TextField } from "../components/TextField";
 import { useAction } from "../components/useAction";
 import { useShell } from "../context";
+import { parseEnrolLink } from "../lib/enrolLink";
 
 type Mode = "offline" | "server";
 
@@ -108,7 +109,16 @@ export function SetupScreen() {
               value={server}
               inputMode="url"
               placeholder="https://skm.example.go.id"
-              onChange={setServer}
+              onChange={(text) => {
+                // An enrolment link from the web's QR code fills both fields at once.
+                const link = parseEnrolLink(text);
+                if (link) {
+                  setServer(link.server);
+                  setCode(link.code);
+                } else {
+                  setServer(text);
+                }
+              }}
             />
             <TextField
               label={t.setup.code}

@@ -8,6 +8,7 @@ import { Overview } from "./pages/Overview";
 import { PasswordPage } from "./pages/Password";
 import { DevicesPage } from "./pages/Devices";
 import { PlanPage } from "./pages/Plan";
+import { SaranPage } from "./pages/Saran";
 import { Queue } from "./pages/Queue";
 import { ResponsePage } from "./pages/Response";
 import { SignIn } from "./pages/SignIn";
@@ -164,6 +165,8 @@ function page(route: WebRoute, missing: string) {
       return <DevicesPage key={route.code} code={route.code} />;
     case "plan":
       return <PlanPage key={`${route.code}|${route.period}`} code={route.code} period={route.period} />;
+    case "saran":
+      return <SaranPage key={`${route.code}|${route.period}`} code={route.code} period={route.period} />;
     case "response":
       return <ResponsePage key={route.id} id={route.id} />;
     case "password":

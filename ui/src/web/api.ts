@@ -12,7 +12,9 @@ import type {
   ResponseDetail,
   ResponseSummary,
   ReviewState,
+  Suggestion,
   UnitRow,
+  UnitSummary,
 } from "./types";
 import { type QueueFilter, queueQuery } from "./queue";
 
@@ -80,6 +82,17 @@ export const api = {
     call<Overview>("GET", `/overview${period ? `?period=${encodeURIComponent(period)}` : ""}`),
   report: (code: string, period?: string) =>
     call<IkmReport>("GET", `${unit(code)}/report${period ? `?period=${encodeURIComponent(period)}` : ""}`),
+  summary: (code: string, period?: string) =>
+    call<UnitSummary>("GET", `${unit(code)}/summary${period ? periodQuery(period) : ""}`),
+  saran: (code: string, period: string, search: string) =>
+    call<Suggestion[]>(
+      "GET",
+      `${unit(code)}/saran?period=${encodeURIComponent(period)}&q=${encodeURIComponent(search)}`,
+    ),
+  markSaran: (code: string, id: string, mark: { followed_up: boolean; rtl_item: number | null }) =>
+    call<void>("POST", `${unit(code)}/saran/${encodeURIComponent(id)}`, mark),
+  instansiPeriod: (instansi: string, period: string) =>
+    call<{ changed: string[] }>("POST", `/instansi/${encodeURIComponent(instansi)}/period`, { period }),
   responses: (code: string, filter: QueueFilter) =>
     call<ResponseSummary[]>("GET", `${unit(code)}/responses${queueQuery(filter)}`),
   response: (id: string) => call<ResponseDetail>("GET", response(id)),
@@ -98,3 +111,6 @@ export const api = {
   saveNarrative: (code: string, period: string, body: Record<string, string | null>) =>
     call<NarrativeView>("PUT", `${unit(code)}/narrative${periodQuery(period)}`, body),
 };
+
+/** The image of a QR code of `text`, drawn by the server. */
+export const qrHref = (text: string) => `/api/v1/qr.svg?text=${encodeURIComponent(text)}`;

@@ -9,6 +9,8 @@ describe("web routes", () => {
     expect(parseRoute("/response/0192-ab")).toEqual({ name: "response", id: "0192-ab" });
     expect(parseRoute("/password")).toEqual({ name: "password" });
     expect(parseRoute("/unit/U-CAPIL/plan/2026-S2")).toEqual({ name: "plan", code: "U-CAPIL", period: "2026-S2" });
+    expect(parseRoute("/unit/U-CAPIL/saran")).toEqual({ name: "saran", code: "U-CAPIL", period: "" });
+    expect(parseRoute("/unit/U-CAPIL/saran/2026-S2")).toEqual({ name: "saran", code: "U-CAPIL", period: "2026-S2" });
   });
 
   it("sends an unknown or malformed address to the not-found page", () => {
@@ -23,6 +25,8 @@ describe("web routes", () => {
       { name: "unit", code: "U-CAPIL" },
       { name: "queue", code: "U/ODD" },
       { name: "plan", code: "U-CAPIL", period: "2026-S2" },
+      { name: "saran", code: "U-CAPIL", period: "" },
+      { name: "saran", code: "U-CAPIL", period: "2026-S1" },
       { name: "response", id: "abc" },
       { name: "password" },
     ];

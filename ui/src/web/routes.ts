@@ -7,6 +7,8 @@ export type WebRoute =
   | { name: "queue"; code: string }
   | { name: "devices"; code: string }
   | { name: "plan"; code: string; period: string }
+  /** The unit's suggestions, of one period or ("") of all. */
+  | { name: "saran"; code: string; period: string }
   | { name: "response"; id: string }
   | { name: "password" }
   | { name: "missing" };
@@ -29,6 +31,8 @@ export function parseRoute(pathname: string): WebRoute {
   if (first === "unit" && second && third === "perangkat" && parts.length === 3) return { name: "devices", code: second };
   if (first === "unit" && second && third === "plan" && parts[3] && parts.length === 4)
     return { name: "plan", code: second, period: parts[3] };
+  if (first === "unit" && second && third === "saran" && parts.length <= 4)
+    return { name: "saran", code: second, period: parts[3] ?? "" };
   if (first === "response" && second && parts.length === 2) return { name: "response", id: second };
   if (first === "password" && parts.length === 1) return { name: "password" };
   return { name: "missing" };
@@ -47,6 +51,8 @@ export function routePath(route: WebRoute): string {
       return `/unit/${encodeURIComponent(route.code)}/perangkat`;
     case "plan":
       return `/unit/${encodeURIComponent(route.code)}/plan/${encodeURIComponent(route.period)}`;
+    case "saran":
+      return `/unit/${encodeURIComponent(route.code)}/saran${route.period ? `/${encodeURIComponent(route.period)}` : ""}`;
     case "response":
       return `/response/${encodeURIComponent(route.id)}`;
     case "password":

@@ -172,3 +172,55 @@ export interface NarrativeView {
   period: string;
   parts: NarrativePart[];
 }
+
+/** `GET /api/v1/units/CODE/summary` (sync-server/src/summary.rs). */
+export interface ServiceLine {
+  service: string;
+  n: number;
+  /** Per unsur, in the method's order: its id and NRR (1–4, unrounded). */
+  nrr: [string, number | null][];
+  ikm: number | null;
+  grade: string | null;
+}
+
+export interface ProfileRow {
+  name: string;
+  name_en: string;
+  count: number;
+}
+
+export interface Characteristic {
+  item: string;
+  name: string;
+  name_en: string;
+  rows: ProfileRow[];
+}
+
+export interface TrendLine {
+  period: string;
+  n: number;
+  ikm: number | null;
+  grade: string | null;
+}
+
+export interface UnitSummary {
+  periods: string[];
+  services: ServiceLine[];
+  profile: Characteristic[];
+  trend: TrendLine[];
+}
+
+/** `GET /api/v1/units/CODE/saran` (sync-server/src/saran.rs). */
+export interface Suggestion {
+  response: string;
+  serial: string | null;
+  period: string;
+  service: string | null;
+  /** Milliseconds since the epoch. */
+  created_at: number;
+  text: string;
+  followed_up: boolean;
+  /** The number of the item of the period's RTL that answers it. */
+  rtl_item: number | null;
+  changed: Changed | null;
+}

@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0006_plans.sql"),
     include_str!("../../../migrations/sqlite/0007_overview.sql"),
     include_str!("../../../migrations/sqlite/0008_public.sql"),
+    include_str!("../../../migrations/sqlite/0009_saran.sql"),
 ];
 
 /// The schema version this build writes.

@@ -1,13 +1,19 @@
-//! Follow-up plans and the report's narrative in SQLite (schema 6).
+//! Follow-up plans and the report's narrative (schema 6), and what a unit did about its
+//! respondents' suggestions (schema 9), in SQLite.
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{SqliteStorage, unreadable};
+use uuid::Uuid;
+
+use super::{SqliteStorage, doc_id, unreadable};
 use crate::model::{Name, PeriodCode, UnitCode};
 use crate::plan::{
     Changed, FollowUp, NarrativeField, Plan, PlanItem, Quarter, StoredPlan, check_follow_ups,
 };
+use crate::saran::{Mark, StoredMark};
 use crate::storage::Plans;
 use crate::{Error, Result};
 
@@ -171,6 +177,54 @@ impl Plans for SqliteStorage {
             )?;
             let rows = stmt.query_map([unit.as_str()], |row| row.get(0))?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+    }
+
+    fn saran_marks(&self, unit: &UnitCode) -> Result<HashMap<Uuid, StoredMark>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT response, followed_up, rtl_item, updated_by, updated_at
+                 FROM saran_marks WHERE unit = ?1",
+            )?;
+            let mut rows = stmt.query([unit.as_str()])?;
+            let mut marks = HashMap::new();
+            while let Some(row) = rows.next()? {
+                let mark = Mark {
+                    followed_up: row.get(1)?,
+                    rtl_item: row.get(2)?,
+                };
+                let changed = changed(row.get(3)?, row.get(4)?);
+                marks.insert(doc_id(row, 0)?, StoredMark { mark, changed });
+            }
+            Ok(marks)
+        })
+    }
+
+    fn put_saran_mark(
+        &self,
+        unit: &UnitCode,
+        response: Uuid,
+        mark: Mark,
+        by: &Name,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO saran_marks (response, unit, followed_up, rtl_item, updated_by, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (response) DO UPDATE SET followed_up = excluded.followed_up,
+                     rtl_item = excluded.rtl_item, updated_by = excluded.updated_by,
+                     updated_at = excluded.updated_at",
+                params![
+                    response.to_string(),
+                    unit.as_str(),
+                    mark.followed_up,
+                    mark.rtl_item,
+                    by.as_str(),
+                    now.timestamp_millis()
+                ],
+            )?;
+            Ok(())
         })
     }
 }

@@ -2,7 +2,8 @@
 // enrolment code for a new tablet's first run, and revoke a lost one.
 import { useState } from "react";
 import { formatDateTime } from "../../lib/format";
-import { api } from "../api";
+import { enrolLink } from "../../lib/enrolLink";
+import { api, qrHref } from "../api";
 import { Link } from "../Link";
 import { PARTS, type PeriodKind, periodCode } from "../periods";
 import { useWeb } from "../shell";
@@ -20,6 +21,7 @@ export function DevicesPage({ code }: { code: string }) {
   const [year, setYear] = useState(String(new Date().getFullYear()));
   const [part, setPart] = useState("1");
   const [population, setPopulation] = useState("");
+  const [wholeInstansi, setWholeInstansi] = useState(false);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [issued, setIssued] = useState<{ code: string; expires_at: string } | null>(null);
   const [revoking, setRevoking] = useState<string | null>(null);
@@ -33,8 +35,15 @@ export function DevicesPage({ code }: { code: string }) {
     }
     const people = population.trim() === "" ? undefined : Number(population);
     try {
-      const { changed } = await api.settings(code, { period, population: people });
-      setMessage({ ok: true, text: changed ? d.saved : d.unchanged });
+      if (wholeInstansi && line?.instansi) {
+        // The population is this unit's own; the period goes to every unit of the instansi.
+        if (people !== undefined) await api.settings(code, { population: people });
+        const { changed } = await api.instansiPeriod(line.instansi, period);
+        setMessage({ ok: true, text: d.savedInstansi(line.instansi, changed.length) });
+      } else {
+        const { changed } = await api.settings(code, { period, population: people });
+        setMessage({ ok: true, text: changed ? d.saved : d.unchanged });
+      }
       reloadOverview();
     } catch (e) {
       setMessage({ ok: false, text: failed(e) });
@@ -101,6 +110,17 @@ export function DevicesPage({ code }: { code: string }) {
               onChange={(e) => setPopulation(e.target.value.replace(/\D/g, ""))}
             />
           </label>
+          {line?.instansi && (
+            <label className="web-check">
+              <input
+                type="checkbox"
+                data-testid="period-instansi"
+                checked={wholeInstansi}
+                onChange={(e) => setWholeInstansi(e.target.checked)}
+              />{" "}
+              {d.wholeInstansi(line.instansi)}
+            </label>
+          )}
           <button type="submit" data-testid="period-save">
             {d.save}
           </button>
@@ -134,6 +154,15 @@ export function DevicesPage({ code }: { code: string }) {
                 {issued.code}
               </div>
               <p className="muted">{d.codeHelp(when(issued.expires_at))}</p>
+              <img
+                className="web-qr"
+                data-testid="issued-code-qr"
+                src={qrHref(enrolLink(window.location.origin, issued.code))}
+                alt={d.qrAlt(issued.code)}
+                width={240}
+                height={240}
+              />
+              <p className="muted">{d.qrHelp}</p>
             </div>
           )}
         </>

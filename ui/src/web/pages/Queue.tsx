@@ -46,6 +46,9 @@ export function Queue({ code }: { code: string }) {
         <button type="button" className="small" onClick={() => setFilter(EMPTY_FILTER)}>
           {t.queue.clear}
         </button>
+        <a href={`/api/v1/units/${encodeURIComponent(code)}/responses.csv${queueQuery(filter)}`} data-testid="queue-csv" download>
+          {t.queue.downloadCsv}
+        </a>
       </div>
       {error && <LoadError message={error} retry={reload} />}
       {rows && <p data-testid="queue-count">{t.queue.count(rows.length)}</p>}

@@ -6,6 +6,8 @@ import { reportHref } from "../plan";
 import { Link } from "../Link";
 import { useWeb } from "../shell";
 import { useLoad } from "../useLoad";
+import { formatPercent, profileLines, trendBars } from "../summary";
+import type { UnitSummary } from "../types";
 import { LoadError } from "./Overview";
 
 export function UnitPage({ code }: { code: string }) {
@@ -15,9 +17,8 @@ export function UnitPage({ code }: { code: string }) {
   const shown = units?.find((u) => u.code === code)?.public ?? false;
   const [publicError, setPublicError] = useState<string | null>(null);
   const { data: report, error, reload } = useLoad(() => api.report(code, period || undefined), `${code}|${period}`);
-  // The periods come from the unit's responses: the report itself does not list them.
-  const { data: rows } = useLoad(() => api.responses(code, { state: "", period: "", channel: "", service: "", from: "", to: "" }), code);
-  const periods = [...new Set((rows ?? []).map((r) => r.period))].sort();
+  const { data: summary } = useLoad(() => api.summary(code, period || undefined), `summary|${code}|${period}`);
+  const periods = summary?.periods ?? [];
   // The plan is of one period: the chosen one, else the latest with responses.
   const planPeriod = period || periods[periods.length - 1] || "";
   const bars = report ? unsurBars(report) : [];
@@ -55,6 +56,9 @@ export function UnitPage({ code }: { code: string }) {
             {t.unit.openPlan}
           </Link>
         )}
+        <Link to={{ name: "saran", code, period }} testid="open-saran">
+          {t.unit.openSaran}
+        </Link>
         <Link to={{ name: "devices", code }} testid="open-devices">
           {t.unit.devices}
         </Link>
@@ -158,6 +162,123 @@ export function UnitPage({ code }: { code: string }) {
           </table>
         </>
       )}
+      {report && summary && <SummaryTables summary={summary} n={report.n} unsur={report.unsur.map((u) => u.id)} />}
     </section>
+  );
+}
+
+/** Per service, the respondents' profile as the official table, and the trend. */
+function SummaryTables({ summary, n, unsur }: { summary: UnitSummary; n: number; unsur: string[] }) {
+  const { t, lang } = useWeb();
+  const profile = profileLines(summary.profile, n, lang);
+  const trend = trendBars(summary.trend);
+  return (
+    <>
+      <h2>{t.unit.services}</h2>
+      {summary.services.length === 0 ? (
+        <p className="muted">{t.unit.servicesNone}</p>
+      ) : (
+        <div className="web-scroll">
+          <table className="web-table" data-testid="unit-services">
+            <thead>
+              <tr>
+                <th>{t.unit.service}</th>
+                <th className="num">n</th>
+                {unsur.map((id) => (
+                  <th key={id} className="num">
+                    {id}
+                  </th>
+                ))}
+                <th className="num">IKM</th>
+                <th>{t.unit.mutu}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {summary.services.map((line) => (
+                <tr key={line.service}>
+                  <td>{line.service}</td>
+                  <td className="num">{line.n}</td>
+                  {unsur.map((id) => (
+                    <td key={id} className="num">
+                      {formatScore(line.nrr.find(([u]) => u === id)?.[1] ?? null, lang)}
+                    </td>
+                  ))}
+                  <td className="num">{formatScore(line.ikm, lang)}</td>
+                  <td>{line.grade ?? t.none}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <h2>{t.unit.profile}</h2>
+      <table className="web-table web-bars" data-testid="unit-profile">
+        <thead>
+          <tr>
+            <th className="num">{t.unit.profileNo}</th>
+            <th>{t.unit.profileCharacteristic}</th>
+            <th>{t.unit.profileIndicator}</th>
+            <th className="num">{t.unit.profileCount}</th>
+            <th className="num">{t.unit.profilePercent}</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {profile.map((line, i) => (
+            <tr key={i}>
+              {line.no !== null && (
+                <>
+                  <td className="num" rowSpan={line.span}>
+                    {line.no}
+                  </td>
+                  <th scope="rowgroup" rowSpan={line.span}>
+                    {line.characteristic}
+                  </th>
+                </>
+              )}
+              <td>{line.indicator}</td>
+              <td className="num">{line.count}</td>
+              <td className="num">{formatPercent(line.percent, lang)}</td>
+              <td className="web-bar-cell">
+                <Bar width={line.width} label={formatPercent(line.percent, lang)} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h2>{t.unit.trend}</h2>
+      {trend.length === 0 ? (
+        <p className="muted">{t.unit.trendNone}</p>
+      ) : (
+        <table className="web-table web-bars" data-testid="unit-trend">
+          <thead>
+            <tr>
+              <th>{t.unit.trendPeriod}</th>
+              <th className="num">n</th>
+              <th className="num">IKM</th>
+              <th>{t.unit.mutu}</th>
+              <th className="num">{t.unit.trendChange}</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {trend.map((bar) => (
+              <tr key={bar.period}>
+                <td>{bar.period}</td>
+                <td className="num">{bar.n}</td>
+                <td className="num">{formatScore(bar.ikm, lang)}</td>
+                <td>{bar.grade ?? t.none}</td>
+                <td className="num">
+                  {bar.change === null ? "" : `${bar.change > 0 ? "+" : ""}${formatScore(bar.change, lang)}`}
+                </td>
+                <td className="web-bar-cell">
+                  <Bar width={bar.width} colour={gradeColour(bar.grade)} label={formatScore(bar.ikm, lang)} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
   );
 }
