@@ -315,7 +315,14 @@ fn fill(path: &std::path::Path, plan: &Plan) -> anyhow::Result<()> {
                 add_change.execute(params![hash.as_slice(), code, code, device])?;
             }
             for i in 0..plan.per_unit {
-                let id = format!("0190f{u:03x}-{i:04x}-7000-8000-{:012x}", rng.next());
+                // A real UUIDv7 shape for any count: the unit and the row's number in the
+                // first groups, randomness after.
+                let id = format!(
+                    "0190f{u:03x}-{:04x}-7{:03x}-8000-{:012x}",
+                    i >> 12,
+                    i & 0xfff,
+                    rng.next()
+                );
                 let scores: Vec<i64> = (0..9)
                     .map(|_| 1 + rng.below(4) as i64 / 2 + rng.below(3) as i64)
                     .map(|s| s.min(4))

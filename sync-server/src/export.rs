@@ -78,6 +78,13 @@ pub struct Table {
     numeric: Vec<bool>,
 }
 
+impl Table {
+    /// Per column, whether it holds scores and whole numbers, to be written as numbers.
+    pub fn numeric(&self) -> &[bool] {
+        &self.numeric
+    }
+}
+
 /// The columns of `rows`' forms (with no rows, those of `fallback_form`) and their values.
 pub fn table(rows: &[ExportRow], fallback_form: &str) -> Table {
     let forms = simpul_survey::builtin_forms();

@@ -4,7 +4,7 @@
 //! the report prints them, so the page and the PDF can never count differently.
 
 use serde::Serialize;
-use simpul_survey::{Form, Grade, ItemKind, Weighting};
+use simpul_survey::{Grade, ItemKind, Weighting};
 
 use crate::export::ExportRow;
 use crate::model::{PeriodCode, UnitCode};
@@ -84,9 +84,6 @@ pub fn unit_summary(
     filter: &ReportFilter,
     weighting: Weighting,
 ) -> Result<UnitSummary> {
-    let rows = counted_rows(storage, unit, filter)?;
-    let forms = simpul_survey::builtin_forms();
-    let form_of = |row: &ExportRow| forms.iter().find(|form| form.id == row.form);
     let until = filter
         .period
         .as_deref()
@@ -94,8 +91,8 @@ pub fn unit_summary(
         .transpose()?;
     Ok(UnitSummary {
         periods: storage.unit_periods(unit)?,
-        services: services(storage, unit, filter, &rows, weighting)?,
-        profile: profile(&rows, &form_of),
+        services: services(storage, unit, filter, weighting)?,
+        profile: profile(storage, unit, filter)?,
         trend: trend(storage, unit, until.as_ref(), weighting)?,
     })
 }
@@ -113,30 +110,19 @@ pub fn counted_rows(
         .collect())
 }
 
-/// One line per service among `rows`, each computed as the unit's report with that service
-/// as its filter, by the most respondents first.
+/// One line per service the selected responses name, by the most respondents first: each
+/// the IKM of that service's tallies, computed as the unit's report is.
 fn services(
     storage: &dyn Storage,
     unit: &UnitCode,
     filter: &ReportFilter,
-    rows: &[ExportRow],
     weighting: Weighting,
 ) -> Result<Vec<ServiceLine>> {
-    let mut names: Vec<String> = rows
-        .iter()
-        .filter_map(|row| row.answers.get("layanan").cloned().flatten())
-        .collect();
-    names.sort_unstable();
-    names.dedup();
-    let mut lines = Vec::with_capacity(names.len());
-    for name in names {
-        let by_service = ReportFilter {
-            service: Some(name.clone()),
-            ..filter.clone()
-        };
-        let report = report::unit_report(storage, unit, &by_service, weighting)?;
+    let mut lines = Vec::new();
+    for (service, tallies) in storage.service_tallies(unit, filter)? {
+        let report = report::ikm(&tallies, weighting)?;
         lines.push(ServiceLine {
-            service: name,
+            service,
             n: report.n,
             nrr: report.unsur.iter().map(|u| (u.id.clone(), u.nrr)).collect(),
             ikm: report.ikm,
@@ -147,69 +133,81 @@ fn services(
     Ok(lines)
 }
 
-/// The official profile table: every option of the form in its order (also those nobody
-/// chose), then any other value by count, then how many left it empty.
-pub fn profile<'f>(
-    rows: &[ExportRow],
-    form_of: &dyn Fn(&ExportRow) -> Option<&'f Form>,
-) -> Vec<Characteristic> {
+/// How many counted responses of one form gave one value of an item.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AnswerCount {
+    pub form: String,
+    /// `None`: left empty.
+    pub value: Option<String>,
+    pub count: u64,
+}
+
+/// The official profile table of the responses `filter` selects: every option of the form
+/// in its order (also those nobody chose), then any other value by count, then how many
+/// left it empty. Counted by the storage, so a unit of 100 000 responses is never read row
+/// by row.
+pub fn profile(
+    storage: &dyn Storage,
+    unit: &UnitCode,
+    filter: &ReportFilter,
+) -> Result<Vec<Characteristic>> {
+    let forms = simpul_survey::builtin_forms();
+    let skm = simpul_survey::skm_2017();
+    let option_label = |form: &str, item: &str, value: &str| {
+        let form = forms.iter().find(|f| f.id == form)?;
+        match &form.item(item)?.kind {
+            ItemKind::Choice { options, .. } => options
+                .iter()
+                .find(|o| o.code == value)
+                .map(|o| o.label.clone()),
+            _ => None,
+        }
+    };
     PROFILE
         .iter()
         .map(|&(name, name_en, item_id)| {
-            let mut counts: Vec<Indicator> = Vec::new();
-            if let Some(ItemKind::Choice { options, .. }) = simpul_survey::skm_2017()
-                .item(item_id)
-                .map(|item| item.kind.clone())
-            {
-                counts.extend(options.iter().map(|o| Indicator {
+            let mut rows: Vec<Indicator> = Vec::new();
+            if let Some(ItemKind::Choice { options, .. }) = skm.item(item_id).map(|i| &i.kind) {
+                rows.extend(options.iter().map(|o| Indicator {
                     name: o.label.id.clone(),
                     name_en: o.label.en.clone(),
                     count: 0,
                 }));
             }
-            let fixed = counts.len();
+            let fixed = rows.len();
             let mut missing = 0;
-            for row in rows {
-                let Some(value) = row.answers.get(item_id).cloned().flatten() else {
-                    missing += 1;
+            for answer in storage.answer_counts(unit, filter, item_id)? {
+                let Some(value) = answer.value else {
+                    missing += answer.count;
                     continue;
                 };
-                let label = form_of(row)
-                    .and_then(|form| form.item(item_id))
-                    .and_then(|item| match &item.kind {
-                        ItemKind::Choice { options, .. } => options
-                            .iter()
-                            .find(|o| o.code == value)
-                            .map(|o| o.label.clone()),
-                        _ => None,
-                    });
-                let (id, en) = match label {
+                let (id, en) = match option_label(&answer.form, item_id, &value) {
                     Some(label) => (label.id, label.en),
                     None => (value.trim().to_string(), value.trim().to_string()),
                 };
-                match counts.iter_mut().find(|indicator| indicator.name == id) {
-                    Some(indicator) => indicator.count += 1,
-                    None => counts.push(Indicator {
+                match rows.iter_mut().find(|row| row.name == id) {
+                    Some(row) => row.count += answer.count,
+                    None => rows.push(Indicator {
                         name: id,
                         name_en: en,
-                        count: 1,
+                        count: answer.count,
                     }),
                 }
             }
-            counts[fixed..].sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+            rows[fixed..].sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
             if missing > 0 {
-                counts.push(Indicator {
+                rows.push(Indicator {
                     name: NOT_ANSWERED.0.into(),
                     name_en: NOT_ANSWERED.1.into(),
                     count: missing,
                 });
             }
-            Characteristic {
+            Ok(Characteristic {
                 item: item_id,
                 name,
                 name_en,
-                rows: counts,
-            }
+                rows,
+            })
         })
         .collect()
 }

@@ -76,6 +76,7 @@ pub fn unit_workbook(
         scores: &scores,
         header: &table.header,
         rows: &table.rows,
+        numeric: table.numeric(),
     })
 }
 
@@ -99,6 +100,8 @@ pub struct Contents<'a> {
     /// The CSV export's header and rows.
     pub header: &'a [String],
     pub rows: &'a [Vec<String>],
+    /// Per column, whether its values are numbers (scores, ages): written as numbers.
+    pub numeric: &'a [bool],
 }
 
 /// The XLSX file's bytes.
@@ -121,8 +124,16 @@ fn build(contents: &Contents<'_>) -> std::result::Result<Vec<u8>, XlsxError> {
     }
     for (row, values) in contents.rows.iter().enumerate() {
         for (col, value) in values.iter().enumerate() {
+            let number = contents
+                .numeric
+                .get(col)
+                .is_some_and(|numeric| *numeric)
+                .then(|| value.parse::<i64>().ok())
+                .flatten();
             let (row, col) = (row as u32 + 1, col as u16);
-            if looks_like_a_formula(value) {
+            if let Some(number) = number {
+                data.write_number(row, col, number as f64)?;
+            } else if looks_like_a_formula(value) {
                 data.write_string_with_format(row, col, value, &text)?;
             } else {
                 data.write_string(row, col, value)?;
@@ -416,6 +427,7 @@ mod tests {
             scores: &rows,
             header: &header,
             rows: &data,
+            numeric: &[false, false],
         })
         .unwrap();
 

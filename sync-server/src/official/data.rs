@@ -299,7 +299,7 @@ pub fn gather(
         strongest,
         sample,
         waktu: waktu(days, today),
-        profile: summary::profile(&rows, &form_of)
+        profile: summary::profile(storage, code, &filter)?
             .into_iter()
             .map(|c| characteristic(c, rows.len()))
             .collect(),

@@ -39,6 +39,7 @@ use crate::report::{
     ConflictRow, DayCount, ReportFilter, Tallies, UnitActivity, UnitScope, UnitTallies,
 };
 use crate::secret::SecretHash;
+use crate::summary::AnswerCount;
 
 /// How often a device's last sync is written at most: more often would make every pull a
 /// write, and the overview only asks whether a device has been silent for days.
@@ -178,6 +179,22 @@ pub trait Storage: People + Plans + Reviews + Send + Sync {
 
     /// The tallies of `unit`'s final, undeleted responses matching `filter`.
     fn tallies(&self, unit: &UnitCode, filter: &ReportFilter) -> Result<Tallies>;
+
+    /// [`Storage::tallies`] for each service the selected responses name, in service order.
+    fn service_tallies(
+        &self,
+        unit: &UnitCode,
+        filter: &ReportFilter,
+    ) -> Result<Vec<(String, Tallies)>>;
+
+    /// How many of the responses a report counts gave each value of `item`, per form; a
+    /// `None` value counts those that left it empty.
+    fn answer_counts(
+        &self,
+        unit: &UnitCode,
+        filter: &ReportFilter,
+        item: &str,
+    ) -> Result<Vec<AnswerCount>>;
 
     /// Per unit in `scope`, the tallies of its counted responses matching `filter` (in its
     /// active period unless the filter names one), with its target and activity: one query

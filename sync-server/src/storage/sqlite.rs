@@ -33,6 +33,7 @@ use crate::report::{
     ConflictRow, DayCount, ReportFilter, Tallies, UnitActivity, UnitScope, UnitTallies,
 };
 use crate::secret::SecretHash;
+use crate::summary::AnswerCount;
 use crate::{Error, Result};
 
 /// The database file inside the data directory.
@@ -578,6 +579,23 @@ impl Storage for SqliteStorage {
 
     fn tallies(&self, unit: &UnitCode, filter: &ReportFilter) -> Result<Tallies> {
         self.read(|conn| materialised::tallies(conn, unit, filter))
+    }
+
+    fn service_tallies(
+        &self,
+        unit: &UnitCode,
+        filter: &ReportFilter,
+    ) -> Result<Vec<(String, Tallies)>> {
+        self.read(|conn| materialised::service_tallies(conn, unit, filter))
+    }
+
+    fn answer_counts(
+        &self,
+        unit: &UnitCode,
+        filter: &ReportFilter,
+        item: &str,
+    ) -> Result<Vec<AnswerCount>> {
+        self.read(|conn| materialised::answer_counts(conn, unit, filter, item))
     }
 
     fn unit_tallies(&self, scope: &UnitScope, filter: &ReportFilter) -> Result<Vec<UnitTallies>> {

@@ -703,6 +703,17 @@ async fn the_report_downloads_as_a_spreadsheet_whose_numbers_are_the_reports() {
     assert!((ikm - expected).abs() < 1e-9, "{ikm} vs {expected}");
     let data = book.worksheet_range("Data").unwrap();
     assert_eq!(data.height(), 1 + 2, "a header and the two responses");
+    // Scores are numbers a spreadsheet can sum, as the CSV's are.
+    let u1 = (0..data.width())
+        .find(|&col| data.get_value((0, col as u32)) == Some(&Data::String("U1".into())))
+        .expect("a U1 column");
+    for row in 1..3 {
+        assert!(
+            matches!(data.get_value((row, u1 as u32)), Some(Data::Float(_))),
+            "row {row}: {:?}",
+            data.get_value((row, u1 as u32))
+        );
+    }
 
     let outside = call(
         &app,

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use rusqlite::types::Value;
+use rusqlite::types::{Value, ValueRef};
 use rusqlite::{Connection, Row, Transaction, params, params_from_iter};
 use simpul_document::read::{SCORE_SLOTS, Written};
 use simpul_survey::Method;
@@ -17,6 +17,7 @@ use crate::model::{Name, Unit, UnitCode};
 use crate::report::{
     ConflictRow, DayCount, ReportFilter, Tallies, UnitActivity, UnitScope, UnitTallies,
 };
+use crate::summary::AnswerCount;
 
 pub(super) fn freshness(conn: &Connection) -> Result<Freshness> {
     let (watermark, head): (i64, i64) = conn.query_row(
@@ -254,18 +255,10 @@ pub(super) fn tallies(
     unit: &UnitCode,
     filter: &ReportFilter,
 ) -> Result<Tallies> {
-    let mut params = vec![Value::Text(unit.to_string())];
-    let mut period = String::new();
-    if let Some(p) = &filter.period {
-        period.push_str(" AND r.period = ?");
-        params.push(Value::Text(p.clone()));
-    }
-    let conditions = Conditions::of(filter, true);
-    params.extend(conditions.params);
+    let (scope, params) = counted_scope(unit, filter);
     let sql = format!(
-        "SELECT r.method, {} FROM responses r WHERE r.unit = ?{period}{} GROUP BY r.method",
+        "SELECT r.method, {} FROM responses r WHERE r.unit = ?{scope} GROUP BY r.method",
         slot_aggregates(SCORE_SLOTS),
-        conditions.sql
     );
     let mut stmt = conn.prepare(&sql)?;
     let mut rows = stmt.query(params_from_iter(params))?;
@@ -275,6 +268,86 @@ pub(super) fn tallies(
         add_group(&mut tallies, row.get(0)?, n, slots);
     }
     Ok(tallies)
+}
+
+/// [`tallies`] per service named: one grouped query, in service order.
+pub(super) fn service_tallies(
+    conn: &Connection,
+    unit: &UnitCode,
+    filter: &ReportFilter,
+) -> Result<Vec<(String, Tallies)>> {
+    let (scope, params) = counted_scope(unit, filter);
+    let sql = format!(
+        "SELECT r.service, r.method, {} FROM responses r
+         WHERE r.unit = ?{scope} AND r.service IS NOT NULL
+         GROUP BY r.service, r.method ORDER BY r.service",
+        slot_aggregates(SCORE_SLOTS),
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query(params_from_iter(params))?;
+    let mut services: Vec<(String, Tallies)> = Vec::new();
+    while let Some(row) = rows.next()? {
+        let service: String = row.get(0)?;
+        let (n, slots) = read_slots(row, 2, SCORE_SLOTS)?;
+        if services.last().is_none_or(|(last, _)| *last != service) {
+            services.push((service, Tallies::default()));
+        }
+        let (_, tallies) = services.last_mut().expect("just pushed");
+        add_group(tallies, row.get(1)?, n, slots);
+    }
+    Ok(services)
+}
+
+/// How many counted responses gave each value of `item`, per form; `None` counts those
+/// that left it empty. The answers are read inside SQLite, never parsed here.
+pub(super) fn answer_counts(
+    conn: &Connection,
+    unit: &UnitCode,
+    filter: &ReportFilter,
+    item: &str,
+) -> Result<Vec<AnswerCount>> {
+    let (scope, scope_params) = counted_scope(unit, filter);
+    let mut params = vec![Value::Text(format!("$.\"{item}\""))];
+    params.extend(scope_params);
+    let sql = format!(
+        "SELECT r.form, json_extract(a.items, ?) AS value, COUNT(*)
+         FROM responses r LEFT JOIN answers a ON a.response = r.id
+         WHERE r.unit = ?{scope} GROUP BY r.form, value"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query(params_from_iter(params))?;
+    let mut counts = Vec::new();
+    while let Some(row) = rows.next()? {
+        // A value a device wrote as a number is counted as its text.
+        let value = match row.get_ref(1)? {
+            ValueRef::Null => None,
+            ValueRef::Text(text) => Some(String::from_utf8_lossy(text).into_owned()),
+            ValueRef::Integer(i) => Some(i.to_string()),
+            ValueRef::Real(r) => Some(r.to_string()),
+            ValueRef::Blob(_) => None,
+        };
+        counts.push(AnswerCount {
+            form: row.get(0)?,
+            value,
+            count: row.get::<_, i64>(2)? as u64,
+        });
+    }
+    Ok(counts)
+}
+
+/// The conditions (after `r.unit = ?`) and parameters, the unit's first, that select the
+/// counted responses `filter` names: the responses every report counts.
+fn counted_scope(unit: &UnitCode, filter: &ReportFilter) -> (String, Vec<Value>) {
+    let mut params = vec![Value::Text(unit.to_string())];
+    let mut sql = String::new();
+    if let Some(p) = &filter.period {
+        sql.push_str(" AND r.period = ?");
+        params.push(Value::Text(p.clone()));
+    }
+    let conditions = Conditions::of(filter, true);
+    sql.push_str(&conditions.sql);
+    params.extend(conditions.params);
+    (sql, params)
 }
 
 /// One grouped query over every listed unit: its counted responses in its period, beside
