@@ -5,6 +5,7 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { api } from "../api";
 import { Link } from "../Link";
+import { PeriodSelect } from "../PeriodSelect";
 import { useWeb } from "../shell";
 import type { PlanItem, Suggestion } from "../types";
 import { useLoad } from "../useLoad";
@@ -51,17 +52,7 @@ export function SaranPage({ code, period: initial }: { code: string; period: str
       </p>
       <h1>{s.title(code)}</h1>
       <form className="web-toolbar" onSubmit={submit}>
-        <label>
-          {t.unit.period}{" "}
-          <select data-testid="saran-period" value={period} onChange={(e) => setPeriod(e.target.value)}>
-            <option value="">{t.unit.allPeriods}</option>
-            {(summary?.periods ?? []).map((p) => (
-              <option key={p} value={p}>
-                {p}
-              </option>
-            ))}
-          </select>
-        </label>
+        <PeriodSelect periods={(summary?.periods ?? [])} value={period} onChange={setPeriod} testid="saran-period" />
         <label>
           {s.search}{" "}
           <input data-testid="saran-search" type="search" value={typed} onChange={(e) => setTyped(e.target.value)} />

@@ -4,6 +4,7 @@ import { formatScore, gradeColour, unsurBars } from "../../lib/reportModel";
 import { api } from "../api";
 import { reportHref } from "../plan";
 import { Link } from "../Link";
+import { PeriodSelect } from "../PeriodSelect";
 import { useWeb } from "../shell";
 import { useLoad } from "../useLoad";
 import { formatPercent, profileLines, trendBars } from "../summary";
@@ -31,17 +32,7 @@ export function UnitPage({ code }: { code: string }) {
       </p>
       <h1>{code}</h1>
       <div className="web-toolbar">
-        <label>
-          {t.unit.period}{" "}
-          <select data-testid="unit-period" value={period} onChange={(e) => setPeriod(e.target.value)}>
-            <option value="">{t.unit.allPeriods}</option>
-            {periods.map((p) => (
-              <option key={p} value={p}>
-                {p}
-              </option>
-            ))}
-          </select>
-        </label>
+        <PeriodSelect periods={periods} value={period} onChange={setPeriod} testid="unit-period" />
         <Link to={{ name: "queue", code }} testid="open-queue">
           {t.unit.review}
         </Link>
