@@ -4,8 +4,8 @@
 //!
 //! It works behind the change log, never on the push path: a burst of pushes from twenty
 //! devices only appends changes; [`catch_up`] then takes the changes after its watermark in
-//! batches, rebuilds each document they touch from all of its stored changes, and writes the
-//! rows and the new watermark in one transaction. Anything that reads the tables can say how
+//! steps, reads every change of each document they touch in one query, rebuilds the
+//! documents from them, and writes the rows and the new watermark in one transaction. Anything that reads the tables can say how
 //! fresh they are ([`Freshness`]). Two processes catching up at once (the server and an
 //! `admin` or `report` command beside it) cannot both move the watermark: the second one's
 //! write finds it moved and starts again from there.
@@ -45,10 +45,35 @@ impl Freshness {
     }
 }
 
+/// The documents one step of [`catch_up`] rebuilds, and the change log position it ends at.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Step {
+    pub documents: Vec<Touched>,
+    pub to: u64,
+}
+
+/// A document that changes of a step touched, with every change the server holds for it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Touched {
+    pub doc: Uuid,
+    /// The unit the document belongs to (filed when its first change was stored).
+    pub unit: String,
+    /// Its changes in server order, as stored.
+    pub changes: Vec<Vec<u8>>,
+    /// Whether its first change comes after the step's start: no earlier step wrote rows for
+    /// it, so there are none to replace (most documents of a burst are new responses).
+    pub new: bool,
+    /// The devices that authored its changes (the server's own are not counted).
+    pub devices: Vec<String>,
+}
+
 /// What one document contributes to the tables.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Materialised {
     pub doc: Uuid,
+    pub unit: String,
+    pub new: bool,
+    pub devices: Vec<String>,
     /// `None` when the document is no response (a unit's configuration): it has no rows.
     pub row: Option<ResponseRow>,
     /// What a unit's configuration document says, when it is one.
@@ -89,31 +114,31 @@ pub fn catch_up(storage: &dyn Storage) -> Result<Freshness> {
         if fresh.behind() == 0 {
             return Ok(fresh);
         }
-        let (docs, to) = storage.documents_changed_after(fresh.watermark, STEP_CHANGES)?;
-        let rows = materialise_all(storage, &docs)?;
+        let step = storage.changed_documents(fresh.watermark, STEP_CHANGES)?;
+        let rows = materialise_all(step.documents)?;
         // False when another process moved the watermark first: read again from there.
-        storage.store_materialised(&rows, fresh.watermark, to)?;
+        storage.store_materialised(&rows, fresh.watermark, step.to)?;
     }
 }
 
 /// Rebuilds `docs`, in their order, on a thread per core: each document is rebuilt on its
 /// own (Automerge is the cost), and a burst of pushes leaves thousands waiting.
-fn materialise_all(storage: &dyn Storage, docs: &[Uuid]) -> Result<Vec<Materialised>> {
+fn materialise_all(mut docs: Vec<Touched>) -> Result<Vec<Materialised>> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = docs.len().div_ceil(threads).max(1);
+    let (total, chunk) = (docs.len(), docs.len().div_ceil(threads).max(1));
     std::thread::scope(|scope| {
         let workers: Vec<_> = docs
-            .chunks(chunk)
+            .chunks_mut(chunk)
             .map(|part| {
                 scope.spawn(move || {
                     let forms = simpul_survey::builtin_forms();
-                    part.iter()
-                        .map(|&doc| materialise(storage, &forms, doc))
+                    part.iter_mut()
+                        .map(|touched| materialise(&forms, touched))
                         .collect::<Result<Vec<_>>>()
                 })
             })
             .collect();
-        let mut rows = Vec::with_capacity(docs.len());
+        let mut rows = Vec::with_capacity(total);
         for worker in workers {
             rows.extend(worker.join().expect("a materialising thread panicked")?);
         }
@@ -121,13 +146,14 @@ fn materialise_all(storage: &dyn Storage, docs: &[Uuid]) -> Result<Vec<Materiali
     })
 }
 
-/// Rebuilds one document from every change stored for it.
-fn materialise(storage: &dyn Storage, forms: &[Form], doc: Uuid) -> Result<Materialised> {
+/// Rebuilds one document from every change stored for it (taken out of `touched`).
+fn materialise(forms: &[Form], touched: &mut Touched) -> Result<Materialised> {
+    let doc = touched.doc;
     let load = |source: automerge::AutomergeError| Error::Document {
         doc,
         source: Box::new(source),
     };
-    let changes = stored_changes(storage, doc)?;
+    let changes = parse_changes(doc, std::mem::take(&mut touched.changes))?;
     let created_at = changes.iter().map(Change::timestamp).min().unwrap_or(0);
     let updated_at = changes.iter().map(Change::timestamp).max().unwrap_or(0);
     let mut document = Automerge::new();
@@ -164,6 +190,9 @@ fn materialise(storage: &dyn Storage, forms: &[Form], doc: Uuid) -> Result<Mater
     });
     Ok(Materialised {
         doc,
+        unit: std::mem::take(&mut touched.unit),
+        new: touched.new,
+        devices: std::mem::take(&mut touched.devices),
         row,
         config: unit_config,
     })
@@ -171,8 +200,13 @@ fn materialise(storage: &dyn Storage, forms: &[Form], doc: Uuid) -> Result<Mater
 
 /// Every change the server holds for `doc`, parsed, in server order.
 pub fn stored_changes(storage: &dyn Storage, doc: Uuid) -> Result<Vec<Change>> {
-    let mut changes = Vec::new();
-    for bytes in storage.document_changes(doc)? {
+    parse_changes(doc, storage.document_changes(doc)?)
+}
+
+/// `stored`, the changes of `doc` as stored, parsed.
+fn parse_changes(doc: Uuid, stored: Vec<Vec<u8>>) -> Result<Vec<Change>> {
+    let mut changes = Vec::with_capacity(stored.len());
+    for bytes in stored {
         changes.push(
             Change::from_bytes(bytes).map_err(|source| Error::InvalidChange {
                 index: changes.len(),

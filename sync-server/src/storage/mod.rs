@@ -33,7 +33,7 @@ use uuid::Uuid;
 
 use crate::Result;
 use crate::export::ExportRow;
-use crate::materialise::{Freshness, Materialised};
+use crate::materialise::{Freshness, Materialised, Step};
 use crate::model::{Device, DeviceId, DeviceRecord, IncomingChange, Name, Unit, UnitCode};
 use crate::report::{
     ConflictRow, DayCount, ReportFilter, Tallies, UnitActivity, UnitScope, UnitTallies,
@@ -169,8 +169,9 @@ pub trait Storage: People + Plans + Reviews + Send + Sync {
     fn freshness(&self) -> Result<Freshness>;
 
     /// The documents touched by the changes after position `after`, looking at `limit`
-    /// changes at most, and the position of the last change looked at.
-    fn documents_changed_after(&self, after: u64, limit: usize) -> Result<(Vec<Uuid>, u64)>;
+    /// changes at most, each with every change stored for it; and the position of the last
+    /// change looked at.
+    fn changed_documents(&self, after: u64, limit: usize) -> Result<Step>;
 
     /// Replaces the rows of these documents and moves the watermark from `from` to `to`, in
     /// one transaction. Does nothing and returns `false` when the watermark is no longer at

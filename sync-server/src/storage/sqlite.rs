@@ -27,7 +27,7 @@ use uuid::Uuid;
 use super::{NewDevice, Pulled, SYNC_MARK_EVERY, Storage, payload_len, varint_len};
 use crate::error::Refusal;
 use crate::export::ExportRow;
-use crate::materialise::{Freshness, Materialised};
+use crate::materialise::{Freshness, Materialised, Step};
 use crate::model::{Device, DeviceId, DeviceRecord, IncomingChange, Name, Unit, UnitCode};
 use crate::report::{
     ConflictRow, DayCount, ReportFilter, Tallies, UnitActivity, UnitScope, UnitTallies,
@@ -42,6 +42,10 @@ pub const FILE_NAME: &str = "simpul-server.sqlite3";
 /// The database file a device's `simpul` replica keeps in its folder: a folder holding it is
 /// a device's, never a server's.
 const DEVICE_FILE_NAME: &str = "simpul.sqlite3";
+
+/// The `device` of the changes the server authors itself (supervisors' decisions, web
+/// answers): they count as no device of a unit.
+const SERVER_DEVICE: &str = "server";
 
 /// How long a connection waits for another's write lock, in this process or another.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -165,7 +169,7 @@ impl Storage for SqliteStorage {
         self.write(|tx| {
             let mut insert = tx.prepare_cached(
                 "INSERT INTO changes (hash, doc, unit, device, bytes, received_at)
-                 VALUES (?1, ?2, ?3, 'server', ?4, ?5)
+                 VALUES (?1, ?2, ?3, ?6, ?4, ?5)
                  ON CONFLICT (hash) DO NOTHING",
             )?;
             let mut claim = tx.prepare_cached(
@@ -180,6 +184,7 @@ impl Storage for SqliteStorage {
                     unit.as_str(),
                     change.bytes,
                     now,
+                    SERVER_DEVICE,
                 ])? as u64;
             }
             Ok(new)
@@ -569,8 +574,8 @@ impl Storage for SqliteStorage {
         self.read(materialised::freshness)
     }
 
-    fn documents_changed_after(&self, after: u64, limit: usize) -> Result<(Vec<Uuid>, u64)> {
-        self.read(|conn| materialised::documents_changed_after(conn, after, limit))
+    fn changed_documents(&self, after: u64, limit: usize) -> Result<Step> {
+        self.read(|conn| materialised::changed_documents(conn, after, limit))
     }
 
     fn store_materialised(&self, rows: &[Materialised], from: u64, to: u64) -> Result<bool> {

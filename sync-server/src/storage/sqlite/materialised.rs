@@ -7,12 +7,11 @@ use rusqlite::types::{Value, ValueRef};
 use rusqlite::{Connection, Row, Transaction, params, params_from_iter};
 use simpul_document::read::{SCORE_SLOTS, Written};
 use simpul_survey::Method;
-use uuid::Uuid;
 
-use super::{doc_id, unreadable};
+use super::{SERVER_DEVICE, doc_id, unreadable};
 use crate::Result;
 use crate::export::ExportRow;
-use crate::materialise::{Freshness, Materialised};
+use crate::materialise::{Freshness, Materialised, Step, Touched};
 use crate::model::{Name, Unit, UnitCode};
 use crate::report::{
     ConflictRow, DayCount, ReportFilter, Tallies, UnitActivity, UnitScope, UnitTallies,
@@ -32,23 +31,52 @@ pub(super) fn freshness(conn: &Connection) -> Result<Freshness> {
     })
 }
 
-pub(super) fn documents_changed_after(
-    conn: &Connection,
-    after: u64,
-    limit: usize,
-) -> Result<(Vec<Uuid>, u64)> {
-    let mut stmt =
-        conn.prepare_cached("SELECT seq, doc FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
-    let mut rows = stmt.query(params![after as i64, limit as i64])?;
-    let (mut docs, mut last) = (Vec::new(), after);
+/// The changes of a step, `limit` at most after `after`, and then every change of the
+/// documents they touch: two queries in one read transaction rather than one per document.
+pub(super) fn changed_documents(conn: &Connection, after: u64, limit: usize) -> Result<Step> {
+    let tx = conn.unchecked_transaction()?;
+    let to: Option<i64> = tx
+        .prepare_cached(
+            "SELECT MAX(seq) FROM (SELECT seq FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2)",
+        )?
+        .query_row(params![after as i64, limit as i64], |row| row.get(0))?;
+    let Some(to) = to else {
+        return Ok(Step {
+            documents: Vec::new(),
+            to: after,
+        });
+    };
+    let mut stmt = tx.prepare_cached(
+        "SELECT c.doc, c.seq, c.device, c.bytes, d.unit
+         FROM changes c JOIN documents d ON d.doc = c.doc
+         WHERE c.doc IN (SELECT doc FROM changes WHERE seq > ?1 AND seq <= ?2)
+         ORDER BY c.doc, c.seq",
+    )?;
+    let mut rows = stmt.query(params![after as i64, to])?;
+    let mut documents: Vec<Touched> = Vec::new();
     while let Some(row) = rows.next()? {
-        last = row.get::<_, i64>(0)? as u64;
-        let doc = doc_id(row, 1)?;
-        if !docs.contains(&doc) {
-            docs.push(doc);
+        let doc = doc_id(row, 0)?;
+        let seq = row.get::<_, i64>(1)? as u64;
+        if documents.last().is_none_or(|last| last.doc != doc) {
+            documents.push(Touched {
+                doc,
+                unit: row.get(4)?,
+                changes: Vec::new(),
+                new: seq > after,
+                devices: Vec::new(),
+            });
         }
+        let touched = documents.last_mut().expect("pushed above");
+        let device = row.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?;
+        if device != SERVER_DEVICE && !touched.devices.iter().any(|d| d == device) {
+            touched.devices.push(device.to_string());
+        }
+        touched.changes.push(row.get(3)?);
     }
-    Ok((docs, last))
+    Ok(Step {
+        documents,
+        to: to as u64,
+    })
 }
 
 pub(super) fn store(
@@ -66,24 +94,26 @@ pub(super) fn store(
     }
     for materialised in rows {
         let key = materialised.doc.to_string();
+        let unit = &materialised.unit;
         if let Some(config) = &materialised.config {
             tx.prepare_cached(
-                "UPDATE units SET period = ?2, population = ?3, form = ?4
-                 WHERE code = (SELECT unit FROM documents WHERE doc = ?1)",
+                "UPDATE units SET period = ?2, population = ?3, form = ?4 WHERE code = ?1",
             )?
             .execute(params![
-                key,
+                unit,
                 config.period,
                 config.population.map(|p| p as i64),
                 config.form
             ])?;
         }
-        for table in [
-            "DELETE FROM answers WHERE response = ?1",
-            "DELETE FROM conflicts WHERE response = ?1",
-            "DELETE FROM responses WHERE id = ?1",
-        ] {
-            tx.prepare_cached(table)?.execute([&key])?;
+        if !materialised.new {
+            for table in [
+                "DELETE FROM answers WHERE response = ?1",
+                "DELETE FROM conflicts WHERE response = ?1",
+                "DELETE FROM responses WHERE id = ?1",
+            ] {
+                tx.prepare_cached(table)?.execute([&key])?;
+            }
         }
         let Some(row) = &materialised.row else {
             continue;
@@ -95,7 +125,7 @@ pub(super) fn store(
                  status, deleted, conflicts, created_at, updated_at,
                  s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14,
                  review, review_note, enumerator)
-             VALUES (?1, (SELECT unit FROM documents WHERE doc = ?1), ?2, ?3, ?4, ?5, ?6, ?7,
+             VALUES (?1, ?30, ?2, ?3, ?4, ?5, ?6, ?7,
                  ?8, ?9, ?10, ?11, ?12,
                  ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26,
                  ?27, ?28, ?29)",
@@ -130,6 +160,7 @@ pub(super) fn store(
             r.review.code(),
             r.review_note,
             r.created_by,
+            unit,
         ])?;
         tx.prepare_cached("INSERT INTO answers (response, items) VALUES (?1, ?2)")?
             .execute(params![
@@ -137,13 +168,12 @@ pub(super) fn store(
                 serde_json::to_string(&r.answers).expect("plain data")
             ])?;
         // The devices behind the response's changes, for "devices" in a report across units.
-        tx.prepare_cached(
-            "INSERT OR IGNORE INTO unit_devices (unit, period, device)
-             SELECT DISTINCT d.unit, ?2, c.device FROM changes c
-             JOIN documents d ON d.doc = c.doc
-             WHERE c.doc = ?1 AND c.device != 'server'",
-        )?
-        .execute(params![key, r.period])?;
+        let mut device = tx.prepare_cached(
+            "INSERT OR IGNORE INTO unit_devices (unit, period, device) VALUES (?1, ?2, ?3)",
+        )?;
+        for author in &materialised.devices {
+            device.execute(params![unit, r.period, author])?;
+        }
         let mut conflict =
             tx.prepare_cached("INSERT INTO conflicts (response, field, vals) VALUES (?1, ?2, ?3)")?;
         for (field, values) in &r.conflicts {
@@ -678,7 +708,40 @@ mod tests {
                 _ => Value::Integer(1 + rng.below(4) as i64),
             });
         }
+        // Conflicts held, and the capture time: one of four days, in milliseconds.
+        row.push(Value::Integer([0, 0, 1, 2][rng.below(4) as usize]));
+        row.push(Value::Integer(
+            1_790_000_000_000 + rng.below(4) as i64 * 86_400_000,
+        ));
         row
+    }
+
+    /// The rows of `sql` (text and numbers, read as text), sorted, leaving out those whose
+    /// last column is 0: what the running totals and a sum over the responses must agree on.
+    fn nonzero_rows(conn: &Connection, sql: &str) -> Vec<Vec<String>> {
+        let mut stmt = conn.prepare(sql).unwrap();
+        let width = stmt.column_count();
+        let mut rows: Vec<Vec<String>> = stmt
+            .query_map([], |row| {
+                (0..width)
+                    .map(|i| row.get::<_, Value>(i))
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .unwrap()
+            .map(|row| {
+                row.unwrap()
+                    .into_iter()
+                    .map(|v| match v {
+                        Value::Text(t) => t,
+                        Value::Integer(n) => n.to_string(),
+                        other => format!("{other:?}"),
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .filter(|row| row.last().is_some_and(|v| v != "0"))
+            .collect();
+        rows.sort();
+        rows
     }
 
     /// The running totals the triggers keep count exactly what summing the responses counts,
@@ -703,7 +766,7 @@ mod tests {
         let insert = format!(
             "INSERT INTO responses (id, unit, period, method, status, deleted, review, form,
                  channel, conflicts, created_at, updated_at{slots})
-             VALUES (?21, ?1, ?2, ?3, ?4, ?5, ?6, 'f', 'paper', 0, 0, 0{marks})"
+             VALUES (?23, ?1, ?2, ?3, ?4, ?5, ?6, 'f', 'paper', ?21, ?22, ?22{marks})"
         );
         let mut rng = Lcg(2026);
         let mut ids = Vec::new();
@@ -727,7 +790,9 @@ mod tests {
                     let id = &ids[rng.below(ids.len() as u64) as usize];
                     let review = ["received", "approved", "rejected"][rng.below(3) as usize];
                     conn.execute(
-                        "UPDATE responses SET review = ?2, s1 = s1 + 0 WHERE id = ?1",
+                        "UPDATE responses SET review = ?2, conflicts = 1 - MIN(conflicts, 1),
+                             s1 = s1 + 0
+                         WHERE id = ?1",
                         params![id, review],
                     )
                     .unwrap();
@@ -763,6 +828,37 @@ mod tests {
                 unit_tallies_over(&conn, &scope, &filter, Source::Responses(SCORE_SLOTS)).unwrap();
             assert_eq!(totals, summed, "period {period:?}");
             assert!(totals.iter().all(|u| u.tallies.n > 0), "period {period:?}");
+        }
+        let counted = "status = 'final' AND deleted = 0 AND review != 'rejected'";
+        for (kept, summed) in [
+            (
+                "SELECT unit, period, method, SUM(waiting) FROM unit_totals GROUP BY 1, 2, 3"
+                    .to_string(),
+                format!(
+                    "SELECT unit, period, method, SUM({counted} AND review = 'received')
+                     FROM responses GROUP BY 1, 2, 3"
+                ),
+            ),
+            (
+                "SELECT unit, period, method, SUM(conflicted) FROM unit_totals GROUP BY 1, 2, 3"
+                    .to_string(),
+                "SELECT unit, period, method,
+                     SUM(deleted = 0 AND review != 'rejected' AND conflicts > 0)
+                 FROM responses GROUP BY 1, 2, 3"
+                    .to_string(),
+            ),
+            (
+                "SELECT unit, period, day, n FROM unit_days".to_string(),
+                format!(
+                    "SELECT unit, period, date(created_at / 1000, 'unixepoch', 'localtime'),
+                         COUNT(*)
+                     FROM responses WHERE {counted} GROUP BY 1, 2, 3"
+                ),
+            ),
+        ] {
+            let kept_rows = nonzero_rows(&conn, &kept);
+            assert!(!kept_rows.is_empty(), "{kept}");
+            assert_eq!(kept_rows, nonzero_rows(&conn, &summed), "{kept}");
         }
     }
 }
