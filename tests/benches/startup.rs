@@ -1,9 +1,9 @@
 //! How fast `simpul-desktop` is ready, and how much memory it takes, on a replica of 10 000
 //! responses; beside it the same on a replica with none, measured in the same run.
 //!
-//!     (cd ui && npm run build) && cargo build --release -p simpul-tauri
-//!     cargo build -p simpul-cli                  # makes the replicas
-//!     SIMPUL_APP_BINARY=target/release/simpul-desktop cargo test -p simpul-e2e --bench startup
+//!     (cd ui && npm run build) && cargo build --release --workspace --bins
+//!     cargo build --workspace --bins                # makes the replicas
+//!     SIMPUL_APP_BINARY=$PWD/target/release/simpul-desktop cargo bench --workspace --bench startup
 //!
 //! Without `SIMPUL_APP_BINARY` the app is the debug build beside the CLI, as the window
 //! tests use it. `cargo test --bench` runs this `main` once, built like the tests.

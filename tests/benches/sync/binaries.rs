@@ -8,7 +8,7 @@ use std::time::SystemTime;
 
 use anyhow::{Context, Result, bail};
 
-const BUILD: &str = "cargo build --release -p simpul-cli -p simpul-server";
+const BUILD: &str = "cargo build --release --workspace --bins";
 
 pub fn require() -> Result<()> {
     let dir = dir()?;
@@ -29,6 +29,18 @@ pub fn require() -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The cargo profile the binaries were built in, as the name of their directory
+/// (`release`, or `debug` when the bench itself runs in the dev profile, as the tests do).
+pub fn profile() -> String {
+    dir()
+        .ok()
+        .and_then(|dir| {
+            dir.file_name()
+                .map(|name| name.to_string_lossy().into_owned())
+        })
+        .unwrap_or_else(|| "unknown".into())
 }
 
 fn dir() -> Result<PathBuf> {

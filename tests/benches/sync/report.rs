@@ -19,9 +19,10 @@ pub fn header(plan: &Plan) {
         }
     );
     println!(
-        "{} CPUs ({}); loopback only; release builds of `simpul` and `simpul-server`.\n",
+        "{} CPUs ({}); loopback only; `simpul` and `simpul-server` from `target/{}`.\n",
         std::thread::available_parallelism().map_or(0, |n| n.get()),
-        cpu_model()
+        cpu_model(),
+        crate::binaries::profile()
     );
 }
 
@@ -256,28 +257,34 @@ pub fn ingest(plan: &Plan, i: &Ingest) {
          responses, answers and conflicts rows, behind the change log. A watcher in the bench \
          polled the watermark against the log every 50 ms (median run):\n"
     );
-    println!("| | median run |");
-    println!("|---|---:|");
-    println!(
-        "| most changes stored but not yet in the tables | {} |",
-        thousands(lag.max_behind)
-    );
-    println!(
-        "| changes not yet in the tables when the last device finished | {} |",
-        thousands(lag.behind_at_end)
-    );
-    println!(
-        "| from the last device finishing to every change in the tables | {} |",
-        secs(lag.catch_up)
-    );
-    println!(
-        "| longest any change waited to reach the tables | {} |",
-        secs(lag.max_wait)
-    );
-    println!(
-        "| responses/s from the first sync to every response materialised | {} |",
-        thousands(materialised_rate.round() as u64)
-    );
+    // Each figure of the median run, then the same figure of every run in order.
+    type Figure<'a> = &'a dyn Fn(&crate::ingest::ServerRun) -> String;
+    let every = |figure: Figure<'_>| i.runs.iter().map(figure).collect::<Vec<_>>().join(", ");
+    let rows: [(&str, Figure<'_>); 5] = [
+        ("most changes stored but not yet in the tables", &|r| {
+            thousands(r.lag.max_behind)
+        }),
+        (
+            "changes not yet in the tables when the last device finished",
+            &|r| thousands(r.lag.behind_at_end),
+        ),
+        (
+            "from the last device finishing to every change in the tables",
+            &|r| secs(r.lag.catch_up),
+        ),
+        ("longest any change waited to reach the tables", &|r| {
+            secs(r.lag.max_wait)
+        }),
+        (
+            "responses/s from the first sync to every response materialised",
+            &|r| thousands(i.rate(r.lag.until_materialised).round() as u64),
+        ),
+    ];
+    println!("| | median run | every run |");
+    println!("|---|---:|---:|");
+    for (what, figure) in rows {
+        println!("| {what} | {} | {} |", figure(run), every(figure));
+    }
     println!(
         "\nTargets ≥ 2 000 responses/s materialised and lag < 5 s: {} ({:.0}/s, longest wait {}).\n",
         verdict(materialised_rate >= 2000.0 && lag.max_wait < Duration::from_secs(5)),
