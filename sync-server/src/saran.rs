@@ -22,6 +22,9 @@ use crate::{Error, Result};
 /// The item a suggestion is read from.
 pub const SARAN_ITEM: &str = "saran";
 
+/// The item of the standard form holding the survey date written on the questionnaire.
+const SURVEY_DATE_ITEM: &str = "tanggal";
+
 /// What a unit did about one suggestion.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -47,8 +50,11 @@ pub struct Suggestion {
     pub serial: Option<String>,
     pub period: String,
     pub service: Option<String>,
-    /// Milliseconds since the epoch: when the response was taken.
+    /// Milliseconds since the epoch: when the response was captured (typed in, for paper).
     pub created_at: i64,
+    /// The survey date the questionnaire itself gives (its `tanggal` item, `YYYY-MM-DD`),
+    /// when it gives one: for paper typed in later, the day the respondent was served.
+    pub survey_date: Option<String>,
     pub text: String,
     #[serde(flatten)]
     pub mark: Mark,
@@ -92,6 +98,7 @@ pub fn suggestions(
                 period: row.period,
                 service,
                 created_at: row.created_at,
+                survey_date: row.answers.get(SURVEY_DATE_ITEM).cloned().flatten(),
                 text,
                 mark: stored.as_ref().map(|s| s.mark).unwrap_or_default(),
                 changed: stored.map(|s| s.changed),

@@ -216,8 +216,10 @@ export interface Suggestion {
   serial: string | null;
   period: string;
   service: string | null;
-  /** Milliseconds since the epoch. */
+  /** Milliseconds since the epoch: when the response was captured. */
   created_at: number;
+  /** The survey date the questionnaire gives (YYYY-MM-DD), if any. */
+  survey_date: string | null;
   text: string;
   followed_up: boolean;
   /** The number of the item of the period's RTL that answers it. */

@@ -10,6 +10,7 @@ import { useWeb } from "../shell";
 import type { PlanItem, Suggestion } from "../types";
 import { useLoad } from "../useLoad";
 import { LoadError } from "./Overview";
+import { suggestionDate } from "../saran";
 
 export function SaranPage({ code, period: initial }: { code: string; period: string }) {
   const { t, lang, me, failed } = useWeb();
@@ -90,7 +91,7 @@ export function SaranPage({ code, period: initial }: { code: string; period: str
                   return (
                     <tr key={row.response} data-testid={`saran-${row.response}`}>
                       <td>
-                        {new Date(row.created_at).toLocaleDateString(lang === "id" ? "id-ID" : "en-GB", {
+                        {suggestionDate(row).toLocaleDateString(lang === "id" ? "id-ID" : "en-GB", {
                           day: "numeric",
                           month: "short",
                           year: "numeric",
