@@ -193,6 +193,10 @@ fn api_router() -> Router<AppState> {
             get(review::unit_responses_csv),
         )
         .route(
+            "/api/v1/units/{code}/responses.xlsx",
+            get(review::unit_responses_xlsx),
+        )
+        .route(
             "/api/v1/units/{code}/responses",
             get(review::unit_responses),
         )

@@ -23,6 +23,9 @@ use crate::report::{self, ReportFilter};
 use crate::storage::Storage;
 use crate::{Error, Result};
 
+/// The media type of an XLSX file.
+pub const CONTENT_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
 /// The spreadsheet of `unit`'s report for `filter`: the report the server computes, the
 /// rekapitulasi of exactly the responses it counts, and the export's rows.
 pub fn unit_workbook(
@@ -134,7 +137,7 @@ fn build(contents: &Contents<'_>) -> std::result::Result<Vec<u8>, XlsxError> {
     let mut data = book.new_worksheet_with_constant_memory();
     std::thread::scope(|scope| {
         let rekap = scope.spawn(|| rekapitulasi(&mut pengolahan, contents, &bold, &two));
-        data_sheet(&mut data, contents, &bold, &text)?;
+        data_sheet(&mut data, &contents.table(), &bold, &text)?;
         rekap.join().expect("the rekapitulasi thread panicked")
     })?;
     book.push_worksheet(pengolahan);
@@ -142,10 +145,47 @@ fn build(contents: &Contents<'_>) -> std::result::Result<Vec<u8>, XlsxError> {
     book.save_to_buffer()
 }
 
+/// The export's columns and rows, as a Data sheet writes them.
+struct DataTable<'a> {
+    header: &'a [String],
+    rows: &'a [Vec<String>],
+    numeric: &'a [bool],
+}
+
+impl Contents<'_> {
+    fn table(&self) -> DataTable<'_> {
+        DataTable {
+            header: self.header,
+            rows: self.rows,
+            numeric: self.numeric,
+        }
+    }
+}
+
+/// A spreadsheet of one Data sheet: the review queue's export, with the same columns as its
+/// CSV (the device's export plus the review state and note).
+pub fn table_workbook(table: &export::Table) -> Result<Vec<u8>> {
+    let build = || -> std::result::Result<Vec<u8>, XlsxError> {
+        let mut book = Xlsx::new();
+        let mut data = book.new_worksheet_with_constant_memory();
+        let contents = DataTable {
+            header: &table.header,
+            rows: &table.rows,
+            numeric: table.numeric(),
+        };
+        let bold = Format::new().set_bold();
+        let text = Format::new().set_quote_prefix();
+        data_sheet(&mut data, &contents, &bold, &text)?;
+        book.push_worksheet(data);
+        book.save_to_buffer()
+    };
+    build().map_err(|error| Error::Workbook(error.to_string()))
+}
+
 /// The export's rows as they are, scores and ages as numbers.
 fn data_sheet(
     data: &mut Worksheet,
-    contents: &Contents<'_>,
+    contents: &DataTable<'_>,
     bold: &Format,
     text: &Format,
 ) -> std::result::Result<(), XlsxError> {

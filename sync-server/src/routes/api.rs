@@ -566,10 +566,7 @@ pub async fn unit_workbook(
     let disposition = format!("attachment; filename=\"{name}\"");
     Ok((
         [
-            (
-                CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
+            (CONTENT_TYPE, crate::workbook::CONTENT_TYPE.to_string()),
             (CONTENT_DISPOSITION, disposition),
         ],
         bytes,

@@ -16,6 +16,7 @@ use crate::report::{Days, ReportFilter};
 use crate::routes::api::{Access, SignedIn, on_unit, visible_response, visible_unit};
 use crate::state::AppState;
 use crate::storage::review::{QueueFilter, ResponseDetail, ResponseSummary};
+use crate::workbook;
 use crate::{Error, Result};
 
 /// Lines one queue answer holds when the request does not say.
@@ -106,6 +107,34 @@ pub async fn unit_responses_csv(
     Path(code): Path<String>,
     Query(query): Query<QueueQuery>,
 ) -> Result<Response, AppError> {
+    queue_export(state, signed, code, query, QueueFile::Csv).await
+}
+
+/// `GET /api/v1/units/CODE/responses.xlsx`: the same rows and columns as the CSV, in a
+/// spreadsheet of one Data sheet (scores and ages as numbers).
+pub async fn unit_responses_xlsx(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path(code): Path<String>,
+    Query(query): Query<QueueQuery>,
+) -> Result<Response, AppError> {
+    queue_export(state, signed, code, query, QueueFile::Xlsx).await
+}
+
+/// The two files the queue exports.
+#[derive(Clone, Copy)]
+enum QueueFile {
+    Csv,
+    Xlsx,
+}
+
+async fn queue_export(
+    state: AppState,
+    signed: SignedIn,
+    code: String,
+    query: QueueQuery,
+    file: QueueFile,
+) -> Result<Response, AppError> {
     let filter = query.parse()?;
     let review = filter.review.clone();
     let selection = ReportFilter {
@@ -115,7 +144,7 @@ pub async fn unit_responses_csv(
         enumerator: filter.enumerator,
         days: filter.days,
     };
-    let (unit, csv) = on_unit(
+    let (unit, bytes) = on_unit(
         &state,
         signed.person,
         code,
@@ -129,20 +158,30 @@ pub async fn unit_responses_csv(
             let fallback = storage
                 .unit_form(unit)?
                 .unwrap_or_else(|| DEFAULT_FORM.to_string());
-            let mut csv = Vec::new();
-            export::write_csv(&mut csv, &rows, &fallback)?;
-            Ok((unit.clone(), csv))
+            let bytes = match file {
+                QueueFile::Csv => {
+                    let mut csv = Vec::new();
+                    export::write_csv(&mut csv, &rows, &fallback)?;
+                    csv
+                }
+                QueueFile::Xlsx => workbook::table_workbook(&export::table(&rows, &fallback))?,
+            };
+            Ok((unit.clone(), bytes))
         },
     )
     .await?;
+    let (extension, content_type) = match file {
+        QueueFile::Csv => ("csv", "text/csv; charset=utf-8"),
+        QueueFile::Xlsx => ("xlsx", workbook::CONTENT_TYPE),
+    };
     // Codes are letters, digits, '-', '_' and '.': safe inside the quotes as they are.
-    let disposition = format!("attachment; filename=\"SKM-{unit}-jawaban.csv\"");
+    let disposition = format!("attachment; filename=\"SKM-{unit}-jawaban.{extension}\"");
     Ok((
         [
-            (CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (CONTENT_TYPE, content_type.to_string()),
             (CONTENT_DISPOSITION, disposition),
         ],
-        csv,
+        bytes,
     )
         .into_response())
 }

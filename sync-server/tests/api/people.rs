@@ -286,6 +286,12 @@ async fn every_route_answers_each_kind_of_person_as_their_role_and_scope_allow()
         ),
         (
             "GET",
+            "/api/v1/units/U-CAPIL/responses.xlsx?state=received".into(),
+            None,
+            [unauth, ok, missing, ok, ok],
+        ),
+        (
+            "GET",
             "/api/v1/qr.svg?text=simpul".into(),
             None,
             [unauth, ok, ok, ok, ok],

@@ -1,9 +1,11 @@
 //! What a unit's page shows beside its report (results per service, the profile table, the
 //! trend), the respondents' suggestions and their follow-up, the active period set for a
-//! whole instansi, and the enrolment QR code — over HTTP, as the web asks for them.
+//! whole instansi, the enrolment QR code, and the queue's exports — over HTTP, as the web
+//! asks for them.
 
+use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use reqwest::StatusCode;
-use reqwest::header::CONTENT_TYPE;
+use reqwest::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use serde_json::{Value, json};
 use simpul_server::people::Role;
 use uuid::Uuid;
@@ -183,7 +185,10 @@ async fn suggestions_are_searched_marked_by_a_supervisor_and_linked_only_to_an_r
         &app,
         "U-CAPIL",
         &[
-            saran("2026-S2", "Antrean terlalu PANJANG"),
+            Sheet {
+                answers: vec![("tanggal", "2026-11-02")],
+                ..saran("2026-S2", "Antrean terlalu PANJANG")
+            },
             saran("2026-S2", "<script>alert(1)</script>"),
             saran("2026-S2", "Petugas ramah"),
             saran("2026-S1", "Parkir sempit, antrean lama"),
@@ -226,6 +231,16 @@ async fn suggestions_are_searched_marked_by_a_supervisor_and_linked_only_to_an_r
     )
     .await;
     assert_eq!(found[0]["text"], "Antrean terlalu PANJANG");
+    assert_eq!(
+        found[0]["survey_date"], "2026-11-02",
+        "the date the questionnaire gives: {found}"
+    );
+    let petugas = get(&app, &vera, "/api/v1/units/U-CAPIL/saran?q=petugas").await;
+    assert_eq!(
+        petugas[0]["survey_date"],
+        Value::Null,
+        "none given: {petugas}"
+    );
 
     let mark = |id: Uuid, body: Value, cookie: String| {
         let app = &app;
@@ -524,6 +539,74 @@ async fn the_queues_csv_holds_every_response_its_filters_select_and_no_formula()
         formula.1
     );
     assert_eq!(csv("?period=2026-S1&state=").await.len(), 1);
+
+    // The same selection as a spreadsheet: the same rows, the formula kept as text.
+    let response = call(
+        &app,
+        "GET",
+        "/api/v1/units/U-CAPIL/responses.xlsx?state=approved&period=2026-S2",
+        Some(&rina),
+        None,
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.headers()[CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .ends_with(".xlsx\""),
+        "{:?}",
+        response.headers()
+    );
+    let bytes = response.bytes().await.unwrap();
+    let mut book: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let data = book.worksheet_range("Data").unwrap();
+    let header: Vec<String> = data
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let mut sheet_rows: Vec<(String, String, String)> = data
+        .rows()
+        .skip(1)
+        .map(|r| {
+            let cell = |name: &str| r[column(name)].to_string();
+            (cell("id"), cell("saran"), cell("review"))
+        })
+        .collect();
+    sheet_rows.sort();
+    let mut csv_rows = approved.clone();
+    csv_rows.sort();
+    assert_eq!(sheet_rows.len(), 2);
+    assert_eq!(
+        sheet_rows
+            .iter()
+            .map(|(id, _, review)| (id, review))
+            .collect::<Vec<_>>(),
+        csv_rows
+            .iter()
+            .map(|(id, _, review)| (id, review))
+            .collect::<Vec<_>>()
+    );
+    let formula_cell = &sheet_rows
+        .iter()
+        .find(|(id, _, _)| *id == ids[0].to_string())
+        .unwrap()
+        .1;
+    assert!(
+        formula_cell.starts_with("=HYPERLINK"),
+        "as typed: {formula_cell:?}"
+    );
+    assert!(
+        data.rows()
+            .skip(1)
+            .all(|r| !matches!(r[column("id")], Data::Empty)),
+        "every row has its id"
+    );
+
     let bad = call(
         &app,
         "GET",

@@ -146,6 +146,7 @@ const id = {
   },
   queue: {
     downloadCsv: "Unduh CSV (sesuai filter)",
+    downloadXlsx: "Unduh XLSX (sesuai filter)",
     title: (unit: string) => `Pemeriksaan jawaban — ${unit}`,
     back: "← Unit",
     state: "Status pemeriksaan",
@@ -413,6 +414,7 @@ const en: WebStrings = {
   },
   queue: {
     downloadCsv: "Download CSV (as filtered)",
+    downloadXlsx: "Download XLSX (as filtered)",
     title: (unit: string) => `Review queue — ${unit}`,
     back: "← Unit",
     state: "Review state",

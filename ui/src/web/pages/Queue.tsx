@@ -49,6 +49,9 @@ export function Queue({ code }: { code: string }) {
         <a href={`/api/v1/units/${encodeURIComponent(code)}/responses.csv${queueQuery(filter)}`} data-testid="queue-csv" download>
           {t.queue.downloadCsv}
         </a>
+        <a href={`/api/v1/units/${encodeURIComponent(code)}/responses.xlsx${queueQuery(filter)}`} data-testid="queue-xlsx" download>
+          {t.queue.downloadXlsx}
+        </a>
       </div>
       {error && <LoadError message={error} retry={reload} />}
       {rows && <p data-testid="queue-count">{t.queue.count(rows.length)}</p>}
