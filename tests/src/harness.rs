@@ -2,7 +2,7 @@
 //! port over a fresh data directory) and [`Device`]s (`simpul` replicas in temporary
 //! folders), each command a process of its own, as scripts and operators run them.
 //!
-//! The binaries are not built here: `cargo build -p simpul-cli -p simpul-server` must run
+//! The binaries are not built here: `cargo build --workspace --bins` must run
 //! first (`scripts/test` does). They are looked for beside the test executable's profile
 //! directory (`target/debug` for `cargo test`), or in `SIMPUL_BIN_DIR` when set, and a
 //! missing or out-of-date binary fails the test with the command that fixes it.
@@ -27,7 +27,7 @@ pub const PERIOD: &str = "2025-S1";
 /// How long any one command may take before the test gives up on it.
 pub const COMMAND_DEADLINE: Duration = Duration::from_secs(240);
 
-const BUILD: &str = "cargo build -p simpul-cli -p simpul-server";
+const BUILD: &str = "cargo build --workspace --bins";
 
 /// The path of binary `name` (`simpul` or `simpul-server`), checked to exist and to be
 /// newer than every source file it was built from.
@@ -49,7 +49,7 @@ pub fn app_binary() -> PathBuf {
     let path = binary_dir().join("simpul-desktop");
     check_fresh(
         &path,
-        "(cd ui && npm run build) && cargo build -p simpul-tauri",
+        "(cd ui && npm run build) && cargo build --workspace --bins",
     );
     path
 }

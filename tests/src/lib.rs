@@ -31,8 +31,8 @@
 //!
 //! [`browser`] drives the supervisors' web in a headless Chromium the same way.
 //!
-//! The binaries must be built before the tests run: `cargo build -p simpul-cli -p
-//! simpul-server` (`scripts/test` does it). See [`harness::binary`].
+//! The binaries must be built before the tests run: `cargo build --workspace --bins`
+//! (`scripts/test` does it). See [`harness::binary`].
 
 pub mod answers;
 pub mod browser;
