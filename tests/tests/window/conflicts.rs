@@ -16,7 +16,7 @@ fn a_second_devices_conflicting_edit_arrives_by_sync_and_is_settled_with_one_tap
     // The clerk types sheet K-101 on the tablet; it reaches the server.
     go(w, "paper");
     type_sheet(w, "K-101", "444444444");
-    w.wait_until("the sheet to be saved", Duration::from_secs(10), |w| {
+    w.wait_until("the sheet to be saved", Duration::from_secs(30), |w| {
         saved_rows(w) == 1
     });
     sync_now(w);
@@ -40,7 +40,7 @@ fn a_second_devices_conflicting_edit_arrives_by_sync_and_is_settled_with_one_tap
     let option = w.find_css(&format!("{} option[value=\"2\"]", testid("input-U2")));
     w.click_element(&option, "U2 = 2");
     w.click("edit-save");
-    w.wait_until("the edit to show", Duration::from_secs(10), |w| {
+    w.wait_until("the edit to show", Duration::from_secs(30), |w| {
         w.all("[data-testid=\"answer-row\"][data-item=\"U2\"]")
             .first()
             .is_some_and(|e| w.element_text(e).contains('2'))
@@ -86,7 +86,7 @@ fn a_second_devices_conflicting_edit_arrives_by_sync_and_is_settled_with_one_tap
         "the choice shows the value as typed"
     );
     w.click_element(&choice, "the first value");
-    w.wait_until("the conflict to disappear", Duration::from_secs(10), |w| {
+    w.wait_until("the conflict to disappear", Duration::from_secs(30), |w| {
         !w.exists("conflict-U2")
     });
     w.snap("conflict-settled");

@@ -26,7 +26,7 @@ fn an_interview_paper_with_a_typing_mistake_and_a_kiosk_session_reach_the_report
     w.click("save");
     w.find("saved-message");
     go(w, "home");
-    w.wait_until("today's count to grow", Duration::from_secs(10), |w| {
+    w.wait_until("today's count to grow", Duration::from_secs(30), |w| {
         number(w, "home-today") == today + 1
     });
     // The same screen held upright, as tablets often are.
@@ -39,7 +39,7 @@ fn an_interview_paper_with_a_typing_mistake_and_a_kiosk_session_reach_the_report
     type_sheet(w, "K-001", "434343434");
     w.wait_until(
         "the first sheet to be saved",
-        Duration::from_secs(10),
+        Duration::from_secs(30),
         |w| saved_rows(w) == 1,
     );
     w.wait_until(
@@ -65,7 +65,7 @@ fn an_interview_paper_with_a_typing_mistake_and_a_kiosk_session_reach_the_report
     w.type_active(&Window::enter());
     w.wait_until(
         "the corrected sheet to be saved",
-        Duration::from_secs(10),
+        Duration::from_secs(30),
         |w| saved_rows(w) == 2,
     );
     w.snap("paper-saved");
@@ -109,7 +109,7 @@ fn an_interview_paper_with_a_typing_mistake_and_a_kiosk_session_reach_the_report
     go(w, "report");
     w.wait_until(
         "the report to count the kiosk answer",
-        Duration::from_secs(10),
+        Duration::from_secs(30),
         |w| number(w, "report-n") == before + 1,
     );
 

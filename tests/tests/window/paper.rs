@@ -20,7 +20,7 @@ fn a_second_typing_of_the_stack_shows_each_disagreeing_cell_and_a_csv_names_its_
     go(&w, "paper");
     type_sheet(&w, "K-201", "444444444");
     type_sheet(&w, "K-202", "333333333");
-    w.wait_until("both sheets saved", Duration::from_secs(10), |w| {
+    w.wait_until("both sheets saved", Duration::from_secs(30), |w| {
         saved_rows(w) == 2
     });
 
@@ -28,7 +28,7 @@ fn a_second_typing_of_the_stack_shows_each_disagreeing_cell_and_a_csv_names_its_
     w.click("paper-mode-second");
     type_sheet(&w, "K-201", "444444444");
     type_sheet(&w, "K-202", "333313333");
-    w.wait_until("both sheets typed again", Duration::from_secs(10), |w| {
+    w.wait_until("both sheets typed again", Duration::from_secs(30), |w| {
         saved_rows(w) == 2
             && w.all(&testid("paper-saved-row"))
                 .iter()
@@ -37,7 +37,7 @@ fn a_second_typing_of_the_stack_shows_each_disagreeing_cell_and_a_csv_names_its_
     // Exactly the one disagreeing cell is offered for settling.
     w.wait_until(
         "the disagreement to be listed",
-        Duration::from_secs(10),
+        Duration::from_secs(30),
         |w| w.all(CONFLICTS).len() == 1,
     );
     let conflict = w.find_css("[data-testid=\"paper-conflicts\"] [data-testid$=\"-U5\"]");
@@ -48,7 +48,7 @@ fn a_second_typing_of_the_stack_shows_each_disagreeing_cell_and_a_csv_names_its_
     w.click_element(&three, "the value on the sheet, 3");
     w.wait_until(
         "the disagreement to be settled",
-        Duration::from_secs(10),
+        Duration::from_secs(30),
         |w| w.all(CONFLICTS).is_empty(),
     );
 

@@ -37,7 +37,7 @@ fn an_interview_cut_short_by_closing_the_app_resumes_where_it_stopped() {
     w.click("save");
     w.find("saved-message");
     go(&w, "report");
-    w.wait_until("the report to count it", Duration::from_secs(10), |w| {
+    w.wait_until("the report to count it", Duration::from_secs(30), |w| {
         number(w, "report-n") == 1
     });
 }

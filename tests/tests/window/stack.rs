@@ -75,7 +75,7 @@ fn a_stack_of_twenty_is_typed_from_the_keyboard_and_a_cell_two_rows_up_is_fixed_
     w.type_active(&format!("P3531{SERVICE}{}", Window::tab()));
     w.type_active(&digits(1));
     w.type_active(&Window::enter());
-    w.wait_until("the first sheet saved", Duration::from_secs(10), |w| {
+    w.wait_until("the first sheet saved", Duration::from_secs(30), |w| {
         saved_rows(w) == 1 && focused(w, "paper-serial")
     });
 
@@ -90,7 +90,7 @@ fn a_stack_of_twenty_is_typed_from_the_keyboard_and_a_cell_two_rows_up_is_fixed_
         );
         assert_eq!(keys.chars().count(), 18 + SERVICE.len());
         w.type_active(&keys);
-        w.wait_until(&format!("sheet {n} saved"), Duration::from_secs(10), |w| {
+        w.wait_until(&format!("sheet {n} saved"), Duration::from_secs(30), |w| {
             saved_rows(w) == n && focused(w, "paper-serial")
         });
     }
@@ -121,7 +121,7 @@ fn a_stack_of_twenty_is_typed_from_the_keyboard_and_a_cell_two_rows_up_is_fixed_
     );
     w.type_active("1");
     w.type_active(&Window::enter());
-    w.wait_until("the fix saved", Duration::from_secs(10), |w| {
+    w.wait_until("the fix saved", Duration::from_secs(30), |w| {
         focused(w, "paper-serial")
     });
     assert_eq!(saved_rows(&w), 20, "a fix adds no row");
