@@ -5,10 +5,10 @@
 //! It works behind the change log, never on the push path: a burst of pushes from twenty
 //! devices only appends changes; [`catch_up`] then takes the changes after its watermark in
 //! steps, reads every change of each document they touch in one query, rebuilds the
-//! documents from them, and writes the rows and the new watermark in one transaction. Anything that reads the tables can say how
-//! fresh they are ([`Freshness`]). Two processes catching up at once (the server and an
-//! `admin` or `report` command beside it) cannot both move the watermark: the second one's
-//! write finds it moved and starts again from there.
+//! documents from them, and writes the rows and the new watermark in one transaction.
+//! Anything that reads the tables can say how fresh they are ([`Freshness`]). Two processes
+//! catching up at once (the server and an `admin` or `report` command beside it) cannot both
+//! move the watermark: the second one's write finds it moved and starts again from there.
 //!
 //! Documents are read by `simpul_document::read`, the reader devices use, so the server and
 //! its devices can never read one document differently.

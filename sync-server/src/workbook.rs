@@ -59,9 +59,7 @@ pub fn unit_workbook(
         period: filter.period.as_deref(),
         report: &report,
         scores: &scores,
-        header: &table.header,
-        rows: &table.rows,
-        numeric: table.numeric(),
+        data: Columns::from(&table),
     })
 }
 
@@ -112,11 +110,26 @@ pub struct Contents<'a> {
     pub report: &'a IkmReport,
     /// The responses the report counts.
     pub scores: &'a [ScoreRow],
-    /// The CSV export's header and rows.
+    /// The CSV export's columns and rows, for the Data sheet.
+    pub data: Columns<'a>,
+}
+
+/// The export's header and rows, as a Data sheet writes them.
+pub struct Columns<'a> {
     pub header: &'a [String],
     pub rows: &'a [Vec<String>],
     /// Per column, whether its values are numbers (scores, ages): written as numbers.
     pub numeric: &'a [bool],
+}
+
+impl<'a> From<&'a export::Table> for Columns<'a> {
+    fn from(table: &'a export::Table) -> Columns<'a> {
+        Columns {
+            header: &table.header,
+            rows: &table.rows,
+            numeric: table.numeric(),
+        }
+    }
 }
 
 /// The XLSX file's bytes.
@@ -137,29 +150,12 @@ fn build(contents: &Contents<'_>) -> std::result::Result<Vec<u8>, XlsxError> {
     let mut data = book.new_worksheet_with_constant_memory();
     std::thread::scope(|scope| {
         let rekap = scope.spawn(|| rekapitulasi(&mut pengolahan, contents, &bold, &two));
-        data_sheet(&mut data, &contents.table(), &bold, &text)?;
+        data_sheet(&mut data, &contents.data, &bold, &text)?;
         rekap.join().expect("the rekapitulasi thread panicked")
     })?;
     book.push_worksheet(pengolahan);
     book.push_worksheet(data);
     book.save_to_buffer()
-}
-
-/// The export's columns and rows, as a Data sheet writes them.
-struct DataTable<'a> {
-    header: &'a [String],
-    rows: &'a [Vec<String>],
-    numeric: &'a [bool],
-}
-
-impl Contents<'_> {
-    fn table(&self) -> DataTable<'_> {
-        DataTable {
-            header: self.header,
-            rows: self.rows,
-            numeric: self.numeric,
-        }
-    }
 }
 
 /// A spreadsheet of one Data sheet: the review queue's export, with the same columns as its
@@ -168,14 +164,9 @@ pub fn table_workbook(table: &export::Table) -> Result<Vec<u8>> {
     let build = || -> std::result::Result<Vec<u8>, XlsxError> {
         let mut book = Xlsx::new();
         let mut data = book.new_worksheet_with_constant_memory();
-        let contents = DataTable {
-            header: &table.header,
-            rows: &table.rows,
-            numeric: table.numeric(),
-        };
         let bold = Format::new().set_bold();
         let text = Format::new().set_quote_prefix();
-        data_sheet(&mut data, &contents, &bold, &text)?;
+        data_sheet(&mut data, &Columns::from(table), &bold, &text)?;
         book.push_worksheet(data);
         book.save_to_buffer()
     };
@@ -185,7 +176,7 @@ pub fn table_workbook(table: &export::Table) -> Result<Vec<u8>> {
 /// The export's rows as they are, scores and ages as numbers.
 fn data_sheet(
     data: &mut Worksheet,
-    contents: &DataTable<'_>,
+    contents: &Columns<'_>,
     bold: &Format,
     text: &Format,
 ) -> std::result::Result<(), XlsxError> {
@@ -517,9 +508,11 @@ mod tests {
             period: Some("2026-S2"),
             report: &report,
             scores: &rows,
-            header: &header,
-            rows: &data,
-            numeric: &[false, false],
+            data: Columns {
+                header: &header,
+                rows: &data,
+                numeric: &[false, false],
+            },
         })
         .unwrap();
 
