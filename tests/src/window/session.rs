@@ -156,6 +156,18 @@ impl Window {
         });
     }
 
+    /// Whether the element with this test id has the focus. Asked of the document's active
+    /// element rather than with `:focus`, which WebKit matches only while the window itself is
+    /// the active one (a busy X server may briefly hand that to no one).
+    pub fn focused(&self, id: &str) -> bool {
+        self.runtime.block_on(async {
+            let Ok(active) = self.client().active_element().await else {
+                return false;
+            };
+            active.attr("data-testid").await.ok().flatten().as_deref() == Some(id)
+        })
+    }
+
     pub fn text(&self, id: &str) -> String {
         let element = self.find(id);
         self.runtime.block_on(element.text()).unwrap_or_default()

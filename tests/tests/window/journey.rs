@@ -44,11 +44,8 @@ fn an_interview_paper_with_a_typing_mistake_and_a_kiosk_session_reach_the_report
     );
     w.wait_until(
         "the cursor back in the serial column",
-        Duration::from_secs(5),
-        |w| {
-            !w.all(&format!("{}:focus", testid("paper-serial")))
-                .is_empty()
-        },
+        Duration::from_secs(30),
+        |w| w.focused("paper-serial"),
     );
     // A typing mistake is named as it is typed, and Enter does not save the row.
     w.fill("paper-serial", "K-002");

@@ -53,11 +53,6 @@ fn replica_rows(data: &Path, out: &Path) -> Vec<std::collections::BTreeMap<Strin
         .collect()
 }
 
-/// Whether the cell with this test id has the focus.
-fn focused(w: &Window, id: &str) -> bool {
-    !w.all(&format!("{}:focus", testid(id))).is_empty()
-}
-
 #[test]
 fn a_stack_of_twenty_is_typed_from_the_keyboard_and_a_cell_two_rows_up_is_fixed_in_place() {
     let dir = TempDir::new().expect("a temporary directory");
@@ -76,7 +71,7 @@ fn a_stack_of_twenty_is_typed_from_the_keyboard_and_a_cell_two_rows_up_is_fixed_
     w.type_active(&digits(1));
     w.type_active(&Window::enter());
     w.wait_until("the first sheet saved", Duration::from_secs(30), |w| {
-        saved_rows(w) == 1 && focused(w, "paper-serial")
+        saved_rows(w) == 1 && w.focused("paper-serial")
     });
 
     // Sheets 2 to 20: the offered serial and the day are kept with a Tab each. These are
@@ -91,7 +86,7 @@ fn a_stack_of_twenty_is_typed_from_the_keyboard_and_a_cell_two_rows_up_is_fixed_
         assert_eq!(keys.chars().count(), 18 + SERVICE.len());
         w.type_active(&keys);
         w.wait_until(&format!("sheet {n} saved"), Duration::from_secs(30), |w| {
-            saved_rows(w) == n && focused(w, "paper-serial")
+            saved_rows(w) == n && w.focused("paper-serial")
         });
     }
     w.wait_for_text("paper-stack-count", "20");
@@ -110,19 +105,16 @@ fn a_stack_of_twenty_is_typed_from_the_keyboard_and_a_cell_two_rows_up_is_fixed_
     // entry row, along to U3, type the digit, Enter: an edit of that response.
     let tab = Window::tab();
     w.type_active(&format!("{ARROW_UP}{ARROW_UP}{ARROW_UP}"));
-    assert!(
-        focused(&w, "paper-stack-17-serial"),
-        "the cursor is on K-018"
-    );
+    assert!(w.focused("paper-stack-17-serial"), "the cursor is on K-018");
     w.type_active(&tab.repeat(9));
     assert!(
-        focused(&w, "paper-stack-17-U3"),
+        w.focused("paper-stack-17-U3"),
         "the cursor is on U3 of K-018"
     );
     w.type_active("1");
     w.type_active(&Window::enter());
     w.wait_until("the fix saved", Duration::from_secs(30), |w| {
-        focused(w, "paper-serial")
+        w.focused("paper-serial")
     });
     assert_eq!(saved_rows(&w), 20, "a fix adds no row");
     w.snap("paper-stack-fixed");
