@@ -183,6 +183,22 @@ impl Browser {
             .unwrap_or_else(|e| panic!("choosing {value:?} in `{id}` failed: {e}"));
     }
 
+    /// The attribute `name` of every element matching `css`, in document order.
+    pub fn attrs(&self, css: &str, name: &str) -> Vec<Option<String>> {
+        self.runtime.block_on(async {
+            let all = self
+                .client()
+                .find_all(Locator::Css(css))
+                .await
+                .unwrap_or_default();
+            let mut values = Vec::with_capacity(all.len());
+            for element in all {
+                values.push(element.attr(name).await.ok().flatten());
+            }
+            values
+        })
+    }
+
     pub fn text(&self, id: &str) -> String {
         let element = self.find(id);
         self.runtime.block_on(element.text()).unwrap_or_default()
@@ -263,6 +279,16 @@ impl Browser {
         let n = self.shots.fetch_add(1, Ordering::Relaxed) + 1;
         let shot = self.screenshots.join(format!("{n:02}-{name}.png"));
         std::fs::write(&shot, png).expect("the screenshot is written");
+    }
+
+    /// Scrolls the element with this test id to the top of the view, then saves a screenshot.
+    pub fn snap_at(&self, id: &str, name: &str) {
+        self.find(id);
+        let script = "document.querySelector(arguments[0]).scrollIntoView({block: 'start'});";
+        let _ = self
+            .runtime
+            .block_on(self.client().execute(script, vec![json!(testid(id))]));
+        self.snap(name);
     }
 
     pub fn resize(&self, width: u32, height: u32) {

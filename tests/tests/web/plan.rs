@@ -69,6 +69,37 @@ fn a_supervisor_writes_the_follow_up_plan_downloads_the_official_pdf_and_follows
     web.goto(&format!("{}/unit/{UNIT}", server.url()));
     web.wait_for_text("unit-services", "Akta kelahiran");
     web.wait_for_text("unit-profile", "Laki-laki");
+    // A ring chart per characteristic of the table, its slices the counts the stack holds.
+    web.find("unit-profile-chart");
+    let characteristics = web.attrs(
+        "[data-testid=\"unit-profile\"] th[scope=\"rowgroup\"]",
+        "scope",
+    );
+    let charts = web.attrs("[data-testid=\"unit-profile-chart\"]", "data-item");
+    assert_eq!(charts.len(), characteristics.len(), "{charts:?}");
+    let mut gender: Vec<u64> = web
+        .attrs(
+            "[data-item=\"jenis_kelamin\"] [data-testid=\"unit-profile-slice\"]",
+            "data-count",
+        )
+        .into_iter()
+        .map(|count| count.and_then(|c| c.parse().ok()).expect("a slice's count"))
+        .collect();
+    gender.sort_unstable();
+    let mut typed: Vec<u64> = ["L", "P"]
+        .iter()
+        .map(|code| {
+            sample
+                .lines()
+                .skip(1)
+                .filter(|line| line.split(',').nth(2) == Some(code))
+                .count() as u64
+        })
+        .filter(|&count| count > 0)
+        .collect();
+    typed.sort_unstable();
+    assert_eq!(gender, typed, "the gender ring counts the stack's L and P");
+    web.snap_at("unit-profile-charts", "unit-profile-charts");
     web.find("unit-trend");
     web.snap("unit-summary");
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatPercent, profileLines, trendBars } from "./summary";
+import { formatPercent, profileCharts, profileLines, trendBars } from "./summary";
 import type { Characteristic } from "./types";
 
 const profile: Characteristic[] = [
@@ -62,5 +62,47 @@ describe("trendBars", () => {
       [0, null],
       [83.5, 3.5],
     ]);
+  });
+});
+
+describe("profileCharts", () => {
+  it("draws one ring per characteristic with a slice per chosen indicator", () => {
+    const charts = profileCharts(profile, 4, "id");
+    expect(charts.map((c) => c.characteristic)).toEqual(["Jenis kelamin", "Pendidikan"]);
+    expect(charts[0].slices.map((s) => [s.indicator, s.count, s.percent])).toEqual([
+      ["Laki-laki", 3, 75],
+      ["Perempuan", 1, 25],
+    ]);
+    // Three quarters of the ring is the large arc; the quarter is not.
+    expect(charts[0].slices[0].path).toContain("A 48 48 0 1 1");
+    expect(charts[0].slices[1].path).toContain("A 48 48 0 0 1");
+    // Each slice starts where the previous one ended: at the top, then at nine o'clock.
+    expect(charts[0].slices[0].path.startsWith("M 50 2 ")).toBe(true);
+    expect(charts[0].slices[1].path.startsWith("M 2 50 ")).toBe(true);
+    expect(new Set(charts[0].slices.map((s) => s.colour)).size).toBe(2);
+  });
+
+  it("leaves out indicators nobody chose and closes a lone slice as a whole ring", () => {
+    const lone: Characteristic[] = [
+      {
+        item: "pekerjaan",
+        name: "Pekerjaan",
+        name_en: "Occupation",
+        rows: [
+          { name: "PNS", name_en: "Civil servant", count: 0 },
+          { name: "Swasta", name_en: "Private", count: 5 },
+        ],
+      },
+    ];
+    const [chart] = profileCharts(lone, 5, "en");
+    expect(chart.characteristic).toBe("Occupation");
+    expect(chart.slices).toHaveLength(1);
+    expect(chart.slices[0].path.match(/M /g)).toHaveLength(2);
+    expect(chart.slices[0].percent).toBe(100);
+  });
+
+  it("draws no slice for a characteristic nobody answered", () => {
+    const none = profile.map((c) => ({ ...c, rows: c.rows.map((r) => ({ ...r, count: 0 })) }));
+    expect(profileCharts(none, 0, "id").every((c) => c.slices.length === 0)).toBe(true);
   });
 });

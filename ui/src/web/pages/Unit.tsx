@@ -7,7 +7,7 @@ import { Link } from "../Link";
 import { PeriodSelect } from "../PeriodSelect";
 import { useWeb } from "../shell";
 import { useLoad } from "../useLoad";
-import { formatPercent, profileLines, trendBars } from "../summary";
+import { formatPercent, profileCharts, profileLines, trendBars } from "../summary";
 import type { UnitSummary } from "../types";
 import { LoadError } from "./Overview";
 
@@ -162,6 +162,7 @@ export function UnitPage({ code }: { code: string }) {
 function SummaryTables({ summary, n, unsur }: { summary: UnitSummary; n: number; unsur: string[] }) {
   const { t, lang } = useWeb();
   const profile = profileLines(summary.profile, n, lang);
+  const charts = profileCharts(summary.profile, n, lang);
   const trend = trendBars(summary.trend);
   return (
     <>
@@ -237,6 +238,34 @@ function SummaryTables({ summary, n, unsur }: { summary: UnitSummary; n: number;
           ))}
         </tbody>
       </table>
+      <div className="profile-charts" data-testid="unit-profile-charts">
+        {charts.map((chart) => (
+          <figure key={chart.item} className="profile-chart" data-testid="unit-profile-chart" data-item={chart.item}>
+            <figcaption>{chart.characteristic}</figcaption>
+            {chart.slices.length === 0 ? (
+              <p className="muted">{t.none}</p>
+            ) : (
+              <div className="profile-chart-body">
+                <svg viewBox="0 0 100 100" role="img" aria-label={t.unit.profileChart(chart.characteristic)}>
+                  {chart.slices.map((slice) => (
+                    <path key={slice.indicator} d={slice.path} fill={slice.colour}>
+                      <title>{`${slice.indicator}: ${slice.count}`}</title>
+                    </path>
+                  ))}
+                </svg>
+                <ul className="profile-legend">
+                  {chart.slices.map((slice) => (
+                    <li key={slice.indicator} data-testid="unit-profile-slice" data-count={slice.count}>
+                      <span className="swatch" style={{ background: slice.colour }} />
+                      {slice.indicator} · {slice.count} <span className="nowrap">({formatPercent(slice.percent, lang)})</span>
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            )}
+          </figure>
+        ))}
+      </div>
       <h2>{t.unit.trend}</h2>
       {trend.length === 0 ? (
         <p className="muted">{t.unit.trendNone}</p>
