@@ -16,11 +16,12 @@ use crate::config::{Config, Layer, LogFormat};
 use crate::decide::{self, Decider};
 use crate::export;
 use crate::history;
+use crate::links::{self, LinkToken, NewLink};
 use crate::materialise;
 use crate::model::{DeviceRecord, Name, PeriodCode, UnitCode};
 use crate::people::{Password, Role, Scope};
 use crate::report::{self, CrossUnitReport, Days, Pooled, ReportFilter, UnitScope};
-use crate::storage::{People, SqliteStorage, Storage};
+use crate::storage::{Links, People, SqliteStorage, Storage};
 use crate::unit_document::UnitSettings;
 use crate::{Application, Error, Result, admin, official, safe_write, telemetry, workbook};
 
@@ -245,6 +246,9 @@ pub struct ServeArgs {
     /// Log as text or as JSON lines [default: text].
     #[arg(long, env = "SIMPUL_LOG_FORMAT", value_enum)]
     pub log_format: Option<LogFormat>,
+    /// Answer sets one address may send through one survey link in an hour [default: 200].
+    #[arg(long, env = "SIMPUL_WEB_ANSWERS_PER_HOUR")]
+    pub web_answers_per_hour: Option<u32>,
     /// JSON file of settings, under the environment and the flags.
     #[arg(long, env = "SIMPUL_CONFIG")]
     pub config: Option<PathBuf>,
@@ -276,6 +280,39 @@ pub enum AdminCommand {
     /// People who sign in to the web: admins, supervisors and viewers.
     #[command(subcommand)]
     User(UserCommand),
+    /// Survey links, where respondents answer on their own phone.
+    #[command(subcommand)]
+    Link(LinkCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LinkCommand {
+    /// Create a link for a unit; prints its address (last line).
+    Add {
+        /// The unit's code.
+        #[arg(long)]
+        unit: String,
+        /// The service every answer is about; respondents are then not asked.
+        #[arg(long)]
+        service: Option<String>,
+        /// The period it collects for; without it, the unit's active period at each answer.
+        #[arg(long, value_parser = parse_period)]
+        period: Option<PeriodCode>,
+        /// The address respondents reach this server by, e.g. https://skm.example.go.id.
+        #[arg(
+            long,
+            env = "SIMPUL_PUBLIC_URL",
+            default_value = "http://127.0.0.1:8080"
+        )]
+        public_url: String,
+    },
+    /// Stop a link taking answers; what it took stays.
+    Close { token: String },
+    /// A unit's links, newest first: token, service, period, answers, open or closed.
+    List {
+        #[arg(long)]
+        unit: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -644,6 +681,7 @@ fn serve(args: ServeArgs) -> Result<()> {
         body_limit: args.body_limit,
         log_format: args.log_format,
         max_connections: args.max_connections,
+        web_answers_per_hour: args.web_answers_per_hour,
         ..Layer::default()
     };
     let config = Config::load(args.config.as_deref(), overrides)?;
@@ -750,6 +788,62 @@ fn run_admin(args: AdminArgs) -> Result<()> {
             println!("revoked {}", device_line(&device));
         }
         AdminCommand::User(command) => run_user(&storage, command, now)?,
+        AdminCommand::Link(command) => run_link(&storage, command, now)?,
+    }
+    Ok(())
+}
+
+fn run_link(storage: &SqliteStorage, command: LinkCommand, now: DateTime<Utc>) -> Result<()> {
+    match command {
+        LinkCommand::Add {
+            unit,
+            service,
+            period,
+            public_url,
+        } => {
+            let new = NewLink {
+                unit: UnitCode::parse(&unit)?,
+                service: links::parse_service(service.as_deref())?,
+                period,
+                created_by: Name::parse("person", "admin")?,
+            };
+            let link = storage.add_link(&LinkToken::generate()?, &new, now)?;
+            println!(
+                "survey link for unit {}{}{}:",
+                link.unit,
+                link.service
+                    .as_ref()
+                    .map_or(String::new(), |s| format!(", service {s}")),
+                link.period
+                    .as_ref()
+                    .map_or(String::new(), |p| format!(", period {p}")),
+            );
+            println!("{}", link.url(&public_url));
+        }
+        LinkCommand::Close { token } => {
+            let link = storage.close_link(&LinkToken::parse(&token)?, now)?;
+            println!(
+                "closed link {} of unit {} ({} answers)",
+                link.token, link.unit, link.answers
+            );
+        }
+        LinkCommand::List { unit } => {
+            let unit = UnitCode::parse(&unit)?;
+            if storage.unit(&unit)?.is_none() {
+                return Err(crate::Error::UnknownUnit(unit.to_string()));
+            }
+            println!("token\tservice\tperiod\tanswers\tstate");
+            for link in storage.links(&unit)? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    link.token,
+                    link.service.as_deref().unwrap_or("-"),
+                    link.period.as_ref().map_or("-", PeriodCode::as_str),
+                    link.answers,
+                    if link.is_open() { "open" } else { "closed" }
+                );
+            }
+        }
     }
     Ok(())
 }

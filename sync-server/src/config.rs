@@ -6,7 +6,7 @@
 //! ```json
 //! { "data": "/var/lib/simpul", "listen": "0.0.0.0:8080", "body_limit": 8388608, "log_format": "json",
 //!   "header_timeout_secs": 30, "body_timeout_secs": 30, "max_connections": 500,
-//!   "min_free_space": 67108864 }
+//!   "min_free_space": 67108864, "web_answers_per_hour": 200 }
 //! ```
 //!
 //! No setting here is secret: device tokens and enrolment codes live hashed in the database.
@@ -40,6 +40,10 @@ pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
 /// room for its write-ahead log long before the disk is truly full.
 pub const DEFAULT_MIN_FREE_SPACE: u64 = 64 << 20;
 
+/// Answer sets one address may send through one survey link in an hour. Generous: a
+/// counter's tablets, or a whole office behind one router, share one address.
+pub const DEFAULT_WEB_ANSWERS_PER_HOUR: u32 = 200;
+
 /// Connections served at once when the open-file limit does not say otherwise.
 const MAX_CONNECTIONS_CEILING: usize = 8192;
 
@@ -61,6 +65,8 @@ pub struct Config {
     pub max_connections: usize,
     /// Bytes; see [`DEFAULT_MIN_FREE_SPACE`].
     pub min_free_space: u64,
+    /// See [`DEFAULT_WEB_ANSWERS_PER_HOUR`].
+    pub web_answers_per_hour: u32,
 }
 
 /// Half the process's open-file limit (the other half stays for the database files, the
@@ -96,6 +102,7 @@ pub struct Layer {
     pub body_timeout_secs: Option<u64>,
     pub max_connections: Option<usize>,
     pub min_free_space: Option<u64>,
+    pub web_answers_per_hour: Option<u32>,
 }
 
 impl Layer {
@@ -121,6 +128,7 @@ impl Layer {
             body_timeout_secs: self.body_timeout_secs.or(below.body_timeout_secs),
             max_connections: self.max_connections.or(below.max_connections),
             min_free_space: self.min_free_space.or(below.min_free_space),
+            web_answers_per_hour: self.web_answers_per_hour.or(below.web_answers_per_hour),
         }
     }
 }
@@ -137,6 +145,7 @@ impl Config {
             body_timeout: DEFAULT_BODY_TIMEOUT,
             max_connections: default_max_connections(),
             min_free_space: DEFAULT_MIN_FREE_SPACE,
+            web_answers_per_hour: DEFAULT_WEB_ANSWERS_PER_HOUR,
         }
     }
 
@@ -156,6 +165,9 @@ impl Config {
             .unwrap_or(config.max_connections)
             .max(1);
         config.min_free_space = layer.min_free_space.unwrap_or(config.min_free_space);
+        config.web_answers_per_hour = layer
+            .web_answers_per_hour
+            .unwrap_or(config.web_answers_per_hour);
         Ok(config)
     }
 }

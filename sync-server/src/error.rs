@@ -178,6 +178,21 @@ pub enum Error {
     #[error("no response with id {0}")]
     UnknownResponse(String),
 
+    #[error("no survey link {0}")]
+    UnknownLink(String),
+
+    /// The link was closed: it takes no more answers.
+    #[error("survey link {0} is closed")]
+    LinkClosed(String),
+
+    /// The link's period is no longer the unit's active one, or the unit has none yet.
+    #[error("survey link {token} collects for period {period}, which is not open")]
+    PeriodClosed { token: String, period: String },
+
+    /// More answer sets from one address through one link within an hour than allowed.
+    #[error("too many answers from this address through link {0} this hour")]
+    TooManyWebAnswers(String),
+
     #[error("form {0} is not known to this build")]
     UnknownForm(String),
 
@@ -377,7 +392,7 @@ impl From<Error> for AppError {
             | Error::ScopeOfAdmin
             | Error::ScopeBoth
             | Error::ScopeMissing => AppError::BadRequest(error.to_string()),
-            Error::UnknownResponse(_) => AppError::NotFound,
+            Error::UnknownResponse(_) | Error::UnknownLink(_) => AppError::NotFound,
             other => AppError::Internal(other),
         }
     }

@@ -76,6 +76,7 @@ pub mod error;
 pub mod exchange;
 pub mod export;
 pub mod history;
+pub mod links;
 pub mod materialise;
 pub mod metrics;
 pub mod model;
@@ -97,6 +98,7 @@ pub mod summary;
 pub mod telemetry;
 pub mod throttle;
 pub mod unit_document;
+pub mod web_answer;
 pub mod workbook;
 
 pub use config::Config;

@@ -22,7 +22,9 @@ use tracing::field::Empty;
 
 use crate::config::Config;
 use crate::connections::{self, Limits};
-use crate::routes::{api, enrol, meta, official, qr, review, saran, summary, sync, web};
+use crate::routes::{
+    api, enrol, links, meta, official, qr, review, saran, summary, survey, sync, web,
+};
 use crate::state::{self, AppState};
 use crate::storage::{SqliteStorage, Storage};
 use crate::{Error, Result, materialise, metrics};
@@ -66,6 +68,7 @@ impl Application {
             enrol_throttle: Arc::default(),
             materialiser: Arc::clone(&materialiser),
             metrics: Arc::default(),
+            web_answers_per_hour: config.web_answers_per_hour,
         };
         Ok(Application {
             listener,
@@ -128,6 +131,12 @@ pub fn router(state: AppState) -> Router {
             Router::new()
                 .route("/", get(web::root))
                 .route("/assets/{*path}", get(web::asset))
+                .route("/f/sw.js", get(survey::worker))
+                .route("/f/{token}", get(survey::page))
+                .route(
+                    "/f/{token}/responses",
+                    post(survey::answer).layer(DefaultBodyLimit::max(survey::SURVEY_BODY_LIMIT)),
+                )
                 .merge(api_router())
                 .layer(CompressionLayer::new()),
         )
@@ -164,6 +173,11 @@ fn api_router() -> Router<AppState> {
         .route("/api/v1/qr.svg", get(qr::qr_svg))
         .route("/api/v1/overview", get(api::overview))
         .route("/api/v1/units/{code}/public", post(api::set_public))
+        .route(
+            "/api/v1/units/{code}/links",
+            get(links::list).post(links::create),
+        )
+        .route("/api/v1/links/{token}/close", post(links::close))
         .route("/api/v1/units/{code}/devices", get(api::unit_devices))
         .route(
             "/api/v1/units/{code}/enrolment-code",

@@ -26,6 +26,8 @@ pub struct AppState {
     pub materialiser: Arc<Notify>,
     /// What `/metrics` reports.
     pub metrics: Arc<Metrics>,
+    /// Answer sets one address may send through one survey link in an hour.
+    pub web_answers_per_hour: u32,
 }
 
 /// Memory the server may spend decoding pushed batches at once.

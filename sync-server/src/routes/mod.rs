@@ -5,12 +5,14 @@
 
 pub mod api;
 pub mod enrol;
+pub mod links;
 pub mod meta;
 pub mod official;
 pub mod qr;
 pub mod review;
 pub mod saran;
 pub mod summary;
+pub mod survey;
 pub mod sync;
 pub mod web;
 

@@ -29,7 +29,7 @@ use crate::routes::meta;
 #[derive(RustEmbed)]
 #[folder = "../ui/dist-web"]
 #[allow_missing = true]
-struct WebAssets;
+pub(crate) struct WebAssets;
 
 /// The page every client-side route draws in.
 const PAGE: &str = "web.html";
@@ -89,6 +89,12 @@ fn page() -> Response {
         Some(file) => (StatusCode::OK, Body::from(file.data.into_owned())),
         None => (StatusCode::SERVICE_UNAVAILABLE, Body::from(NOT_BUILT)),
     };
+    html(status, body, CSP)
+}
+
+/// An HTML page under `csp`, never framed, asked for again on every load: it names the
+/// current hashed assets.
+pub(crate) fn html(status: StatusCode, body: Body, csp: &'static str) -> Response {
     let mut response = Response::new(body);
     *response.status_mut() = status;
     let headers = response.headers_mut();
@@ -96,9 +102,8 @@ fn page() -> Response {
         CONTENT_TYPE,
         HeaderValue::from_static("text/html; charset=utf-8"),
     );
-    // The page names the current hashed assets: always ask again.
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    headers.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    headers.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));
@@ -106,12 +111,12 @@ fn page() -> Response {
 }
 
 /// What a server built without the web answers a browser.
-const NOT_BUILT: &str = "<!doctype html><meta charset=utf-8><title>Simpul</title>\
+pub(crate) const NOT_BUILT: &str = "<!doctype html><meta charset=utf-8><title>Simpul</title>\
 <p>This simpul-server was built without its web pages. Build them with \
 <code>npm run build</code> in <code>ui/</code> (or <code>scripts/test</code>), then build \
 simpul-server again.</p>";
 
-fn content_type(path: &str) -> &'static str {
+pub(crate) fn content_type(path: &str) -> &'static str {
     match path.rsplit_once('.').map(|(_, ext)| ext) {
         Some("js" | "mjs") => "text/javascript; charset=utf-8",
         Some("css") => "text/css; charset=utf-8",

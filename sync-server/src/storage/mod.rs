@@ -17,11 +17,13 @@
 //! late leaves a hole that a concurrent reader skips): there, assign positions under a lock
 //! held until commit, or hand out positions only up to the oldest transaction still running.
 
+pub mod links;
 mod people;
 mod plans;
 pub mod review;
 mod sqlite;
 
+pub use links::{Links, WebAnswer, WebStored};
 pub use people::{NewPerson, People};
 pub use plans::Plans;
 pub use review::Reviews;
@@ -69,7 +71,7 @@ pub struct Pulled {
     pub more: bool,
 }
 
-pub trait Storage: People + Plans + Reviews + Send + Sync {
+pub trait Storage: Links + People + Plans + Reviews + Send + Sync {
     /// Checks that the database answers and takes a write.
     fn health(&self) -> Result<()>;
 

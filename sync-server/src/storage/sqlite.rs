@@ -6,6 +6,7 @@
 //! separate process on the same file while the server runs; every connection waits up to
 //! [`BUSY_TIMEOUT`] for the other's write lock instead of failing.
 
+mod links;
 mod materialised;
 mod migrate;
 mod people;
@@ -45,7 +46,7 @@ const DEVICE_FILE_NAME: &str = "simpul.sqlite3";
 
 /// The `device` of the changes the server authors itself (supervisors' decisions, web
 /// answers): they count as no device of a unit.
-const SERVER_DEVICE: &str = "server";
+pub(super) const SERVER_DEVICE: &str = "server";
 
 /// How long a connection waits for another's write lock, in this process or another.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);

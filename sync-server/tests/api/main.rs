@@ -41,3 +41,5 @@ mod publication;
 mod devices;
 // A unit's page beside its report, suggestions, an instansi's period, the enrolment QR code.
 mod unit_page;
+// Survey links: answer sets stored once, merged with paper, refused with their status.
+mod survey_links;

@@ -6,6 +6,8 @@ use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, COOKIE, ORIGIN, RETRY_AFTER, SET_COOKIE};
 use serde_json::{Value, json};
 use simpul_server::admin;
+use simpul_server::links::{LinkToken, NewLink};
+use simpul_server::model::{Name, UnitCode};
 use simpul_server::people::{Password, Role};
 use uuid::Uuid;
 
@@ -176,7 +178,23 @@ async fn every_route_answers_each_kind_of_person_as_their_role_and_scope_allow()
         cookies.push(Some(sign_in(&app, name).await));
     }
 
+    let link = app
+        .storage
+        .add_link(
+            &LinkToken::generate().unwrap(),
+            &NewLink {
+                unit: UnitCode::parse("U-CAPIL").unwrap(),
+                service: None,
+                period: None,
+                created_by: Name::parse("person", "Rina").unwrap(),
+            },
+            Utc::now(),
+        )
+        .unwrap()
+        .token;
+
     use StatusCode as S;
+    let created = S::CREATED;
     let (ok, none, unauth, forbidden, missing, bad) = (
         S::OK,
         S::NO_CONTENT,
@@ -289,6 +307,30 @@ async fn every_route_answers_each_kind_of_person_as_their_role_and_scope_allow()
             "/api/v1/units/U-CAPIL/responses.xlsx?state=received".into(),
             None,
             [unauth, ok, missing, ok, ok],
+        ),
+        (
+            "GET",
+            "/api/v1/units/U-CAPIL/links".into(),
+            None,
+            [unauth, ok, missing, ok, ok],
+        ),
+        (
+            "POST",
+            "/api/v1/units/U-CAPIL/links".into(),
+            Some(json!({"service": "KTP-el"})),
+            [unauth, forbidden, missing, created, created],
+        ),
+        (
+            "POST",
+            "/api/v1/units/U-CAPIL/links".into(),
+            Some(json!({"period": "2026/S2"})),
+            [unauth, forbidden, missing, bad, bad],
+        ),
+        (
+            "POST",
+            format!("/api/v1/links/{link}/close"),
+            Some(json!({})),
+            [unauth, forbidden, missing, ok, ok],
         ),
         (
             "GET",

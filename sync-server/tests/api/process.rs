@@ -68,6 +68,71 @@ async fn a_code_printed_by_the_admin_command_enrols_a_device_while_the_server_ru
 }
 
 #[tokio::test]
+async fn a_link_printed_by_the_admin_command_takes_answers_until_it_is_closed() {
+    let server = ServerProcess::start();
+    last_line(&server.admin(&[
+        "unit",
+        "add",
+        "U-CAPIL",
+        "--name",
+        "Dinas Dukcapil",
+        "--period",
+        "2026-S2",
+    ]));
+    let url = last_line(&server.admin(&[
+        "link",
+        "add",
+        "--unit",
+        "U-CAPIL",
+        "--public-url",
+        &server.address,
+    ]));
+    let token = url
+        .strip_prefix(&format!("{}/f/", server.address))
+        .unwrap_or_else(|| panic!("the last line is the link's address: {url}"))
+        .to_string();
+    let answer = |id: Uuid| {
+        let mut answers =
+            serde_json::json!({"jenis_kelamin": "L", "umur": 40, "layanan": "KTP-el"});
+        for unsur in 1..=9 {
+            answers[format!("U{unsur}")] = serde_json::json!(3);
+        }
+        reqwest::Client::new()
+            .post(format!("{url}/responses"))
+            .json(&serde_json::json!({"id": id, "answers": answers}))
+            .send()
+    };
+    // The running server's follower materialises the unit's period moments after it is set.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        let status = answer(Uuid::now_v7()).await.unwrap().status();
+        if status != StatusCode::GONE || Instant::now() > deadline {
+            break status;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(status, StatusCode::CREATED);
+
+    let listed = server.admin(&["link", "list", "--unit", "U-CAPIL"]);
+    let listed = String::from_utf8_lossy(&listed.stdout).to_string();
+    assert!(
+        listed.contains(&format!("{token}\t-\t-\t1\topen")),
+        "{listed}"
+    );
+    last_line(&server.admin(&["link", "close", &token]));
+    assert_eq!(
+        answer(Uuid::now_v7()).await.unwrap().status(),
+        StatusCode::GONE
+    );
+    let wrong = server.admin(&["link", "close", "abcdefghjkmn"]);
+    assert!(!wrong.status.success());
+    assert!(
+        String::from_utf8_lossy(&wrong.stderr).contains("abcdefghjkmn"),
+        "the error names the link"
+    );
+}
+
+#[tokio::test]
 async fn a_device_revoked_by_the_admin_command_is_refused_at_its_next_request() {
     let server = ServerProcess::start();
     last_line(&server.admin(&["unit", "add", "U-CAPIL", "--name", "Dinas Dukcapil"]));

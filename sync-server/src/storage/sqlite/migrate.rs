@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0008_public.sql"),
     include_str!("../../../migrations/sqlite/0009_saran.sql"),
     include_str!("../../../migrations/sqlite/0010_lighter_totals.sql"),
+    include_str!("../../../migrations/sqlite/0011_links.sql"),
 ];
 
 /// The schema version this build writes.
