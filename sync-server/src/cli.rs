@@ -23,7 +23,9 @@ use crate::people::{Password, Role, Scope};
 use crate::report::{self, CrossUnitReport, Days, Pooled, ReportFilter, UnitScope};
 use crate::storage::{Links, People, SqliteStorage, Storage};
 use crate::unit_document::UnitSettings;
-use crate::{Application, Error, Result, admin, official, safe_write, telemetry, workbook};
+use crate::{
+    Application, Error, Result, admin, official, printed, safe_write, telemetry, workbook,
+};
 
 #[derive(Debug, Parser)]
 #[command(name = "simpul-server", version, about = "The Simpul sync server")]
@@ -283,6 +285,33 @@ pub enum AdminCommand {
     /// Survey links, where respondents answer on their own phone.
     #[command(subcommand)]
     Link(LinkCommand),
+    /// Paper questionnaires with pre-numbered serials, each with a QR code of its own
+    /// survey address: answered on paper or by phone, a sheet is one response.
+    PaperForms {
+        #[arg(long)]
+        unit: String,
+        #[arg(long, value_parser = parse_period)]
+        period: PeriodCode,
+        /// The first serial's number.
+        #[arg(long, default_value_t = 1)]
+        from: u32,
+        /// How many sheets (at most 1000).
+        #[arg(long)]
+        count: u32,
+        /// The serials' prefix: K gives K-001, K-002, …
+        #[arg(long, default_value = "K")]
+        prefix: String,
+        /// The PDF to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// The address respondents reach this server by.
+        #[arg(
+            long,
+            env = "SIMPUL_PUBLIC_URL",
+            default_value = "http://127.0.0.1:8080"
+        )]
+        public_url: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -308,6 +337,20 @@ pub enum LinkCommand {
     },
     /// Stop a link taking answers; what it took stays.
     Close { token: String },
+    /// An A4 poster of a link for the counter: the unit, the QR code, the short address.
+    Poster {
+        token: String,
+        /// The PDF to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// The address respondents reach this server by.
+        #[arg(
+            long,
+            env = "SIMPUL_PUBLIC_URL",
+            default_value = "http://127.0.0.1:8080"
+        )]
+        public_url: String,
+    },
     /// A unit's links, newest first: token, service, period, answers, open or closed.
     List {
         #[arg(long)]
@@ -789,6 +832,30 @@ fn run_admin(args: AdminArgs) -> Result<()> {
         }
         AdminCommand::User(command) => run_user(&storage, command, now)?,
         AdminCommand::Link(command) => run_link(&storage, command, now)?,
+        AdminCommand::PaperForms {
+            unit,
+            period,
+            from,
+            count,
+            prefix,
+            out,
+            public_url,
+        } => {
+            let unit = UnitCode::parse(&unit)?;
+            let sheets = printed::Sheets {
+                prefix,
+                from,
+                count,
+            };
+            let link = links::paper_link(&storage, &unit, &period, now)?;
+            let pdf = links::questionnaires_pdf(&storage, &link, &period, &public_url, &sheets)?;
+            safe_write::write_file(&out, |file| Ok(file.write_all(&pdf)?))?;
+            println!(
+                "{count} questionnaires of {unit} for {period} (link {}) written to {}",
+                link.token,
+                out.display()
+            );
+        }
     }
     Ok(())
 }
@@ -826,6 +893,18 @@ fn run_link(storage: &SqliteStorage, command: LinkCommand, now: DateTime<Utc>) -
                 "closed link {} of unit {} ({} answers)",
                 link.token, link.unit, link.answers
             );
+        }
+        LinkCommand::Poster {
+            token,
+            out,
+            public_url,
+        } => {
+            let link = storage
+                .link(&LinkToken::parse(&token)?)?
+                .ok_or_else(|| crate::Error::UnknownLink(token.clone()))?;
+            let pdf = links::poster_pdf(storage, &link, &public_url)?;
+            safe_write::write_file(&out, |file| Ok(file.write_all(&pdf)?))?;
+            println!("poster of link {} written to {}", link.token, out.display());
         }
         LinkCommand::List { unit } => {
             let unit = UnitCode::parse(&unit)?;

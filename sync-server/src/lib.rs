@@ -84,6 +84,7 @@ pub mod official;
 pub mod overview;
 pub mod people;
 pub mod plan;
+pub mod printed;
 pub mod publication;
 pub mod report;
 pub mod routes;

@@ -10,8 +10,12 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use simpul_survey::Form;
 
+use crate::export::DEFAULT_FORM;
 use crate::model::{Name, PeriodCode, UnitCode};
+use crate::printed;
+use crate::storage::Storage;
 use crate::{Error, Result};
 
 /// The characters of a token.
@@ -104,6 +108,68 @@ impl Link {
     pub fn url(&self, public_url: &str) -> String {
         format!("{}/f/{}", public_url.trim_end_matches('/'), self.token)
     }
+}
+
+/// The link paper questionnaires of `unit` for `period` point at: its open link for that
+/// period without a service, made when there is none, so that reprinting a stack keeps
+/// every sheet's code pointing at one link.
+pub fn paper_link(
+    storage: &dyn Storage,
+    unit: &UnitCode,
+    period: &PeriodCode,
+    now: DateTime<Utc>,
+) -> Result<Link> {
+    let existing = storage.links(unit)?.into_iter().find(|link| {
+        link.is_open() && link.service.is_none() && link.period.as_ref() == Some(period)
+    });
+    if let Some(link) = existing {
+        return Ok(link);
+    }
+    let new = NewLink {
+        unit: unit.clone(),
+        service: None,
+        period: Some(period.clone()),
+        created_by: Name::parse("person", "admin")?,
+    };
+    storage.add_link(&LinkToken::generate()?, &new, now)
+}
+
+/// `link`'s poster, its address under `public_url`.
+pub fn poster_pdf(storage: &dyn Storage, link: &Link, public_url: &str) -> Result<Vec<u8>> {
+    let unit = storage
+        .unit(&link.unit)?
+        .ok_or_else(|| Error::UnknownUnit(link.unit.to_string()))?;
+    printed::poster(&unit, link, &link.url(public_url))
+}
+
+/// Paper questionnaires of `link`'s unit for `period`, with the unit's form.
+pub fn questionnaires_pdf(
+    storage: &dyn Storage,
+    link: &Link,
+    period: &PeriodCode,
+    public_url: &str,
+    sheets: &printed::Sheets,
+) -> Result<Vec<u8>> {
+    let unit = storage
+        .unit(&link.unit)?
+        .ok_or_else(|| Error::UnknownUnit(link.unit.to_string()))?;
+    let form = form_of(storage, &link.unit)?;
+    printed::questionnaires(
+        &unit,
+        link,
+        period.as_str(),
+        &form,
+        &link.url(public_url),
+        sheets,
+    )
+}
+
+/// The form `unit`'s new responses use, the default one when its configuration names none.
+pub fn form_of(storage: &dyn Storage, unit: &UnitCode) -> Result<Form> {
+    let id = storage
+        .unit_form(unit)?
+        .unwrap_or_else(|| DEFAULT_FORM.to_string());
+    simpul_survey::builtin_form(&id).ok_or(Error::UnknownForm(id))
 }
 
 /// Longest service name a link takes, as the form's `layanan` item does.

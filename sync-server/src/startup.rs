@@ -178,6 +178,11 @@ fn api_router() -> Router<AppState> {
             get(links::list).post(links::create),
         )
         .route("/api/v1/links/{token}/close", post(links::close))
+        .route("/api/v1/links/{token}/poster.pdf", get(links::poster))
+        .route(
+            "/api/v1/units/{code}/paper-forms.pdf",
+            get(links::paper_forms),
+        )
         .route("/api/v1/units/{code}/devices", get(api::unit_devices))
         .route(
             "/api/v1/units/{code}/enrolment-code",

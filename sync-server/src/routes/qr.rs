@@ -6,15 +6,11 @@
 use axum::extract::Query;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
-use qrcode::render::svg;
-use qrcode::{EcLevel, QrCode};
 use serde::Deserialize;
 
 use crate::error::AppError;
+use crate::printed;
 use crate::routes::api::SignedIn;
-
-/// Longer texts make codes too dense to scan from a screen.
-pub const MAX_QR_TEXT: usize = 512;
 
 #[derive(Debug, Deserialize)]
 pub struct QrQuery {
@@ -33,21 +29,10 @@ pub async fn qr_svg(_signed: SignedIn, Query(query): Query<QrQuery>) -> Result<R
         .into_response())
 }
 
-/// The QR code of `text` (error correction M: a screen's glare or a smudge still reads).
+/// The QR code of `text` (see [`printed::qr_svg`]); a text that cannot be one is the
+/// client's mistake.
 pub fn render(text: &str) -> Result<String, AppError> {
-    if text.is_empty() || text.len() > MAX_QR_TEXT {
-        return Err(AppError::BadRequest(format!(
-            "text: give 1 to {MAX_QR_TEXT} bytes to encode, not {}",
-            text.len()
-        )));
-    }
-    let code = QrCode::with_error_correction_level(text, EcLevel::M)
-        .map_err(|error| AppError::BadRequest(format!("text: cannot be a QR code ({error})")))?;
-    Ok(code
-        .render::<svg::Color<'_>>()
-        .min_dimensions(240, 240)
-        .quiet_zone(true)
-        .build())
+    printed::qr_svg(text).map_err(|error| AppError::BadRequest(error.to_string()))
 }
 
 #[cfg(test)]
@@ -66,7 +51,7 @@ mod tests {
 
     #[test]
     fn an_empty_or_too_long_text_is_refused_with_its_length() {
-        for text in [String::new(), "x".repeat(MAX_QR_TEXT + 1)] {
+        for text in [String::new(), "x".repeat(printed::MAX_QR_TEXT + 1)] {
             let Err(AppError::BadRequest(message)) = render(&text) else {
                 panic!("{} bytes accepted", text.len());
             };

@@ -25,8 +25,7 @@ use simpul_survey::{Form, Text};
 
 use crate::connections::ClientAddress;
 use crate::error::AppError;
-use crate::export::DEFAULT_FORM;
-use crate::links::{Link, LinkToken};
+use crate::links::{self, Link, LinkToken};
 use crate::model::PeriodCode;
 use crate::routes::ApiJson;
 use crate::routes::web::{self, NOT_BUILT, WebAssets};
@@ -97,7 +96,7 @@ pub async fn page(
             Ok(Some(PageData {
                 closed: !link.is_open() || period.is_none(),
                 period: period.or(link.period.clone()),
-                form: form_of(storage, &link)?,
+                form: links::form_of(storage, &link.unit)?,
                 token: link.token,
                 unit: UnitData {
                     code: unit.code.to_string(),
@@ -227,7 +226,7 @@ fn store(
     let Some(period) = open_period(storage, &link)? else {
         return Ok(Outcome::PeriodClosed);
     };
-    let form = form_of(storage, &link)?;
+    let form = links::form_of(storage, &link.unit)?;
     let now = Utc::now();
     let target = Target {
         form: &form,
@@ -271,13 +270,6 @@ fn open_period(storage: &dyn Storage, link: &Link) -> Result<Option<PeriodCode>>
         (Some(_), _) => None,
         (None, active) => active,
     })
-}
-
-fn form_of(storage: &dyn Storage, link: &Link) -> Result<Form> {
-    let id = storage
-        .unit_form(&link.unit)?
-        .unwrap_or_else(|| DEFAULT_FORM.to_string());
-    simpul_survey::builtin_form(&id).ok_or(Error::UnknownForm(id))
 }
 
 #[derive(Serialize)]

@@ -43,3 +43,5 @@ mod devices;
 mod unit_page;
 // Survey links: answer sets stored once, merged with paper, refused with their status.
 mod survey_links;
+// The poster and numbered paper sheets, read back with poppler and a QR decoder.
+mod printed;
