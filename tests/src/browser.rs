@@ -291,6 +291,22 @@ impl Browser {
         self.snap(name);
     }
 
+    /// Cuts the page's network (`offline`) or gives it back, as a phone losing its signal:
+    /// chromedriver's network conditions, which DevTools applies to the page's requests.
+    pub fn set_offline(&self, offline: bool) {
+        let conditions = NetworkConditions(json!({
+            "network_conditions": {
+                "offline": offline,
+                "latency": 0,
+                "download_throughput": -1,
+                "upload_throughput": -1,
+            }
+        }));
+        self.runtime
+            .block_on(self.client().issue_cmd(conditions))
+            .unwrap_or_else(|e| panic!("setting the network offline={offline} failed: {e}"));
+    }
+
     pub fn resize(&self, width: u32, height: u32) {
         let _ = self
             .runtime
@@ -322,4 +338,23 @@ fn screenshot_dir() -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"))
         .join("e2e-screenshots")
+}
+
+/// `POST /session/{id}/chromium/network_conditions`, chromedriver's own command.
+#[derive(Debug)]
+struct NetworkConditions(serde_json::Value);
+
+impl fantoccini::wd::WebDriverCompatibleCommand for NetworkConditions {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        let session = session_id.expect("a session is open");
+        base_url.join(&format!("session/{session}/chromium/network_conditions"))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(self.0.to_string()))
+    }
 }

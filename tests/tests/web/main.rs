@@ -9,3 +9,5 @@
 mod review;
 // A unit's follow-up plan written on its page, and the official PDF downloaded with it.
 mod plan;
+// A respondent's phone: a survey link answered offline, sent once the signal returns.
+mod survey;
