@@ -189,6 +189,10 @@ pub enum Error {
     #[error("survey link {token} collects for period {period}, which is not open")]
     PeriodClosed { token: String, period: String },
 
+    /// The database failed while storing a group of web answer sets: none of them is stored.
+    #[error("answer sets could not be stored: {0}")]
+    AnswersNotStored(String),
+
     /// More answer sets from one address through one link within an hour than allowed.
     #[error("too many answers from this address through link {0} this hour")]
     TooManyWebAnswers(String),

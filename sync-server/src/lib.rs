@@ -67,6 +67,7 @@
 //! trait; [`model`] holds the parsed nouns.
 
 pub mod admin;
+pub mod answer_writer;
 pub mod auth;
 pub mod cli;
 pub mod config;

@@ -22,6 +22,7 @@ use tracing::field::Empty;
 
 use crate::config::Config;
 use crate::connections::{self, Limits};
+use crate::answer_writer::AnswerWriter;
 use crate::routes::{
     api, enrol, links, meta, official, qr, review, saran, summary, survey, sync, web,
 };
@@ -69,6 +70,7 @@ impl Application {
             materialiser: Arc::clone(&materialiser),
             metrics: Arc::default(),
             web_answers_per_hour: config.web_answers_per_hour,
+            answers: AnswerWriter::start(Arc::clone(&storage), Arc::clone(&materialiser)),
         };
         Ok(Application {
             listener,

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use simpul_protocol::Limits;
 use tokio::sync::{Notify, Semaphore};
 
+use crate::answer_writer::AnswerWriter;
 use crate::error::AppError;
 use crate::metrics::Metrics;
 use crate::storage::Storage;
@@ -28,6 +29,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Answer sets one address may send through one survey link in an hour.
     pub web_answers_per_hour: u32,
+    /// Stores web answer sets, several to a transaction when they arrive together.
+    pub answers: AnswerWriter,
 }
 
 /// Memory the server may spend decoding pushed batches at once.

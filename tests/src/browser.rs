@@ -291,20 +291,34 @@ impl Browser {
         self.snap(name);
     }
 
-    /// Cuts the page's network (`offline`) or gives it back, as a phone losing its signal:
-    /// chromedriver's network conditions, which DevTools applies to the page's requests.
+    /// Cuts the page's network (`offline`) or gives it back, as a phone losing its signal.
     pub fn set_offline(&self, offline: bool) {
+        self.set_network(offline, Duration::ZERO, None);
+    }
+
+    /// Emulates a link: `latency` added to each round trip and at most `bytes_per_second`
+    /// each way (`None`: unlimited), or none at all (`offline`). Chromedriver's network
+    /// conditions, which DevTools applies to the page's requests.
+    pub fn set_network(&self, offline: bool, latency: Duration, bytes_per_second: Option<u64>) {
+        let throughput = bytes_per_second.map_or(-1, |b| i64::try_from(b).unwrap_or(i64::MAX));
         let conditions = NetworkConditions(json!({
             "network_conditions": {
                 "offline": offline,
-                "latency": 0,
-                "download_throughput": -1,
-                "upload_throughput": -1,
+                "latency": latency.as_millis() as u64,
+                "download_throughput": throughput,
+                "upload_throughput": throughput,
             }
         }));
         self.runtime
             .block_on(self.client().issue_cmd(conditions))
-            .unwrap_or_else(|e| panic!("setting the network offline={offline} failed: {e}"));
+            .unwrap_or_else(|e| panic!("setting the network conditions failed: {e}"));
+    }
+
+    /// Runs `script` in the page (a function body; `return` gives its value).
+    pub fn eval(&self, script: &str) -> serde_json::Value {
+        self.runtime
+            .block_on(self.client().execute(script, Vec::new()))
+            .unwrap_or_else(|e| panic!("the script failed: {e}"))
     }
 
     pub fn resize(&self, width: u32, height: u32) {

@@ -165,6 +165,12 @@ enum Outcome {
     TooMany,
 }
 
+/// An answer set checked and written, or why it is not.
+enum Checked {
+    Ready(Box<WebAnswer>),
+    Done(Outcome),
+}
+
 #[derive(Serialize)]
 struct Accepted {
     status: &'static str,
@@ -183,12 +189,21 @@ pub async fn answer(
     };
     let per_hour = state.web_answers_per_hour;
     let address = address.ip().map(|ip| ip.to_string());
-    let outcome = state
-        .with_storage(move |storage| store(storage, &token, &body, address, per_hour))
+    let checked = state
+        .with_storage(move |storage| check(storage, token, &body, address, per_hour))
         .await?;
+    let outcome = match checked {
+        Checked::Done(outcome) => outcome,
+        Checked::Ready(answer) => match state.answers.store(*answer).await {
+            Ok(stored) => Outcome::Stored(stored),
+            Err(Error::LinkClosed(_)) => Outcome::LinkClosed,
+            Err(Error::UnknownLink(_)) => Outcome::UnknownLink,
+            Err(Error::TooManyWebAnswers(_)) => Outcome::TooMany,
+            Err(error) => return Err(error.into()),
+        },
+    };
     Ok(match outcome {
         Outcome::Stored(WebStored::Created { response }) => {
-            state.materialiser.notify_one();
             let body = Accepted {
                 status: "created",
                 response,
@@ -206,28 +221,30 @@ pub async fn answer(
     })
 }
 
-fn store(
+/// Everything decided before the write: a retry, the link, its period, the answers.
+fn check(
     storage: &dyn Storage,
-    token: &LinkToken,
+    token: LinkToken,
     body: &WebAnswerBody,
     address: Option<String>,
     per_hour: u32,
-) -> Result<Outcome> {
+) -> Result<Checked> {
     // A retry of a stored set is answered as stored, whatever happened to the link since.
     if let Some(response) = storage.web_answer(body.id)? {
-        return Ok(Outcome::Stored(WebStored::AlreadyStored { response }));
+        return Ok(Checked::Done(Outcome::Stored(WebStored::AlreadyStored {
+            response,
+        })));
     }
-    let Some(link) = storage.link(token)? else {
-        return Ok(Outcome::UnknownLink);
+    let Some(link) = storage.link(&token)? else {
+        return Ok(Checked::Done(Outcome::UnknownLink));
     };
     if !link.is_open() {
-        return Ok(Outcome::LinkClosed);
+        return Ok(Checked::Done(Outcome::LinkClosed));
     }
     let Some(period) = open_period(storage, &link)? else {
-        return Ok(Outcome::PeriodClosed);
+        return Ok(Checked::Done(Outcome::PeriodClosed));
     };
     let form = links::form_of(storage, &link.unit)?;
-    let now = Utc::now();
     let target = Target {
         form: &form,
         unit: &link.unit,
@@ -235,27 +252,20 @@ fn store(
         service: link.service.as_deref(),
         // The server's own zone: it stands in the region its units serve.
         today: chrono::Local::now().date_naive(),
-        now,
+        now: Utc::now(),
     };
     let prepared = match web_answer::prepare(body, &target) {
         Ok(prepared) => prepared,
-        Err(problems) => return Ok(Outcome::Invalid(problems)),
+        Err(problems) => return Ok(Checked::Done(Outcome::Invalid(problems))),
     };
-    let answer = WebAnswer {
+    Ok(Checked::Ready(Box::new(WebAnswer {
         token,
         id: body.id,
-        unit: &link.unit,
-        prepared: &prepared,
+        unit: link.unit,
+        prepared,
         address,
         per_hour,
-    };
-    match storage.store_web_answer(&answer, now) {
-        Ok(stored) => Ok(Outcome::Stored(stored)),
-        Err(Error::LinkClosed(_)) => Ok(Outcome::LinkClosed),
-        Err(Error::UnknownLink(_)) => Ok(Outcome::UnknownLink),
-        Err(Error::TooManyWebAnswers(_)) => Ok(Outcome::TooMany),
-        Err(error) => Err(error),
-    }
+    })))
 }
 
 /// The period a link takes answers for: its own while it is the unit's active period, or

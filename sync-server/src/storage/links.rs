@@ -9,11 +9,12 @@ use crate::model::UnitCode;
 use crate::web_answer::Prepared;
 
 /// An answer set ready to store: the browser's id for it and the change written for it.
-pub struct WebAnswer<'a> {
-    pub token: &'a LinkToken,
+#[derive(Debug)]
+pub struct WebAnswer {
+    pub token: LinkToken,
     pub id: Uuid,
-    pub unit: &'a UnitCode,
-    pub prepared: &'a Prepared,
+    pub unit: UnitCode,
+    pub prepared: Prepared,
     /// The client's address, which the per-hour limit counts by; `None` is not counted.
     pub address: Option<String>,
     /// Answer sets one address may send through one link in an hour.
@@ -51,9 +52,15 @@ pub trait Links {
     /// The response an answer set with this browser id became, if it was stored.
     fn web_answer(&self, id: Uuid) -> Result<Option<Uuid>>;
 
-    /// Stores an answer set in one transaction: its change in the unit's log, where devices
-    /// pull it, and its browser id, so that a retry stores nothing. Fails with `LinkClosed`
-    /// when the link closed meanwhile and with `TooManyWebAnswers` when the address has used
-    /// up its hour; an id already stored answers `AlreadyStored` before either check.
-    fn store_web_answer(&self, answer: &WebAnswer<'_>, now: DateTime<Utc>) -> Result<WebStored>;
+    /// Stores answer sets in one transaction — one sync to disk for all of them, however
+    /// many arrived together: each one's change in its unit's log, where devices pull it,
+    /// and its browser id, so that a retry stores nothing. Each set has its own outcome:
+    /// `LinkClosed` when its link closed meanwhile, `TooManyWebAnswers` when its address
+    /// has used up the hour; an id already stored (before, or earlier in `answers`) answers
+    /// `AlreadyStored` before either check. Only a failure of the database fails them all.
+    fn store_web_answers(
+        &self,
+        answers: &[WebAnswer],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Result<WebStored>>>;
 }

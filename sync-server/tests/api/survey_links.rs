@@ -402,3 +402,30 @@ async fn a_links_service_is_not_asked_and_the_page_carries_the_form_and_the_shee
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
     assert!(unknown.text().await.unwrap().contains("tidak dikenal"));
 }
+
+#[tokio::test]
+async fn sets_and_their_retries_sent_all_at_once_are_each_stored_exactly_once() {
+    let app = spawn_app().await;
+    let token = unit_with_link(&app, None, None).await;
+    let before = app.change_count();
+    let ids: Vec<Uuid> = (0..30).map(|_| Uuid::now_v7()).collect();
+    // Every set twice, all sixty requests in flight together.
+    let mut requests = tokio::task::JoinSet::new();
+    for id in ids.iter().chain(ids.iter()).copied() {
+        let client = app.client.clone();
+        let url = format!("{}/f/{token}/responses", app.address);
+        let body = serde_json::to_vec(&set(id, answers())).unwrap();
+        requests.spawn(async move {
+            let sent = client.post(url).header(CONTENT_TYPE, "application/json");
+            sent.body(body).send().await.unwrap().status()
+        });
+    }
+    let statuses = requests.join_all().await;
+    let created = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::CREATED)
+        .count();
+    let again = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    assert_eq!((created, again), (30, 30), "{statuses:?}");
+    assert_eq!(app.change_count(), before + 30, "one change per set");
+}

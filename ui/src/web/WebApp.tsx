@@ -7,6 +7,7 @@ import { initialLanguage, webStrings } from "./i18n";
 import { Overview } from "./pages/Overview";
 import { PasswordPage } from "./pages/Password";
 import { DevicesPage } from "./pages/Devices";
+import { LinksPage } from "./pages/Links";
 import { PlanPage } from "./pages/Plan";
 import { SaranPage } from "./pages/Saran";
 import { Queue } from "./pages/Queue";
@@ -167,6 +168,8 @@ function page(route: WebRoute, missing: string) {
       return <PlanPage key={`${route.code}|${route.period}`} code={route.code} period={route.period} />;
     case "saran":
       return <SaranPage key={`${route.code}|${route.period}`} code={route.code} period={route.period} />;
+    case "links":
+      return <LinksPage key={route.code} code={route.code} />;
     case "response":
       return <ResponsePage key={route.id} id={route.id} />;
     case "password":

@@ -13,9 +13,11 @@ import type {
   ResponseSummary,
   ReviewState,
   Suggestion,
+  SurveyLink,
   UnitRow,
   UnitSummary,
 } from "./types";
+import type { NewLinkBody } from "./links";
 import { type QueueFilter, queueQuery } from "./queue";
 
 export interface ApiError {
@@ -110,6 +112,10 @@ export const api = {
     call<NarrativeView>("GET", `${unit(code)}/narrative${periodQuery(period)}`),
   saveNarrative: (code: string, period: string, body: Record<string, string | null>) =>
     call<NarrativeView>("PUT", `${unit(code)}/narrative${periodQuery(period)}`, body),
+  links: (code: string) => call<SurveyLink[]>("GET", `${unit(code)}/links`),
+  createLink: (code: string, body: NewLinkBody) =>
+    call<SurveyLink>("POST", `${unit(code)}/links`, body),
+  closeLink: (token: string) => call<SurveyLink>("POST", `/links/${encodeURIComponent(token)}/close`, {}),
 };
 
 /** The image of a QR code of `text`, drawn by the server. */

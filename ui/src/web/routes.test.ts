@@ -11,11 +11,13 @@ describe("web routes", () => {
     expect(parseRoute("/unit/U-CAPIL/plan/2026-S2")).toEqual({ name: "plan", code: "U-CAPIL", period: "2026-S2" });
     expect(parseRoute("/unit/U-CAPIL/saran")).toEqual({ name: "saran", code: "U-CAPIL", period: "" });
     expect(parseRoute("/unit/U-CAPIL/saran/2026-S2")).toEqual({ name: "saran", code: "U-CAPIL", period: "2026-S2" });
+    expect(parseRoute("/unit/U-CAPIL/links")).toEqual({ name: "links", code: "U-CAPIL" });
   });
 
   it("sends an unknown or malformed address to the not-found page", () => {
     expect(parseRoute("/unit")).toEqual({ name: "missing" });
     expect(parseRoute("/unit/U-CAPIL/laporan")).toEqual({ name: "missing" });
+    expect(parseRoute("/unit/U-CAPIL/links/abc")).toEqual({ name: "missing" });
     expect(parseRoute("/apa")).toEqual({ name: "missing" });
   });
 
@@ -27,6 +29,7 @@ describe("web routes", () => {
       { name: "plan", code: "U-CAPIL", period: "2026-S2" },
       { name: "saran", code: "U-CAPIL", period: "" },
       { name: "saran", code: "U-CAPIL", period: "2026-S1" },
+      { name: "links", code: "U CAPIL" },
       { name: "response", id: "abc" },
       { name: "password" },
     ];

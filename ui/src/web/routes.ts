@@ -9,6 +9,8 @@ export type WebRoute =
   | { name: "plan"; code: string; period: string }
   /** The unit's suggestions, of one period or ("") of all. */
   | { name: "saran"; code: string; period: string }
+  /** The unit's survey links, their posters, and numbered paper questionnaires. */
+  | { name: "links"; code: string }
   | { name: "response"; id: string }
   | { name: "password" }
   | { name: "missing" };
@@ -33,6 +35,7 @@ export function parseRoute(pathname: string): WebRoute {
     return { name: "plan", code: second, period: parts[3] };
   if (first === "unit" && second && third === "saran" && parts.length <= 4)
     return { name: "saran", code: second, period: parts[3] ?? "" };
+  if (first === "unit" && second && third === "links" && parts.length === 3) return { name: "links", code: second };
   if (first === "response" && second && parts.length === 2) return { name: "response", id: second };
   if (first === "password" && parts.length === 1) return { name: "password" };
   return { name: "missing" };
@@ -53,6 +56,8 @@ export function routePath(route: WebRoute): string {
       return `/unit/${encodeURIComponent(route.code)}/plan/${encodeURIComponent(route.period)}`;
     case "saran":
       return `/unit/${encodeURIComponent(route.code)}/saran${route.period ? `/${encodeURIComponent(route.period)}` : ""}`;
+    case "links":
+      return `/unit/${encodeURIComponent(route.code)}/links`;
     case "response":
       return `/response/${encodeURIComponent(route.id)}`;
     case "password":

@@ -226,3 +226,19 @@ export interface Suggestion {
   rtl_item: number | null;
   changed: Changed | null;
 }
+
+/** `GET /api/v1/units/CODE/links` (sync-server/src/links.rs): a survey link respondents
+ * open at `/f/TOKEN`. */
+export interface SurveyLink {
+  token: string;
+  unit: string;
+  /** The service its answers are of; null for every service. */
+  service: string | null;
+  /** Null: it follows the unit's active period. */
+  period: string | null;
+  created_by: string;
+  created_at: string;
+  closed_at: string | null;
+  /** Answer sets stored through it. */
+  answers: number;
+}

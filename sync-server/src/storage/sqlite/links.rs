@@ -84,57 +84,69 @@ impl Links for SqliteStorage {
         self.read(|conn| stored_answer(conn, id))
     }
 
-    fn store_web_answer(&self, answer: &WebAnswer<'_>, now: DateTime<Utc>) -> Result<WebStored> {
-        let token = answer.token.as_str();
-        let change = &answer.prepared.change;
+    fn store_web_answers(
+        &self,
+        answers: &[WebAnswer],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Result<WebStored>>> {
         self.write(|tx| {
-            if let Some(response) = stored_answer(tx, answer.id)? {
-                return Ok(WebStored::AlreadyStored { response });
-            }
-            let open: Option<bool> = tx
-                .query_row(
-                    "SELECT closed_at IS NULL FROM links WHERE token = ?1",
-                    [token],
-                    |row| row.get(0),
-                )
-                .optional()?;
-            match open {
-                None => return Err(Error::UnknownLink(token.to_string())),
-                Some(false) => return Err(Error::LinkClosed(token.to_string())),
-                Some(true) => {}
-            }
-            if let Some(address) = &answer.address {
-                count_use(tx, token, address, answer.per_hour, now)?;
-            }
-            claim(tx, change.doc, answer.unit)?;
-            tx.prepare_cached(
-                "INSERT INTO changes (hash, doc, unit, device, bytes, received_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT (hash) DO NOTHING",
-            )?
-            .execute(params![
-                change.hash.as_slice(),
-                change.doc.to_string(),
-                answer.unit.as_str(),
-                SERVER_DEVICE,
-                change.bytes,
-                timestamp(now),
-            ])?;
-            tx.prepare_cached(
-                "INSERT INTO web_answers (id, token, response, received_at)
-                 VALUES (?1, ?2, ?3, ?4)",
-            )?
-            .execute(params![
-                answer.id.to_string(),
-                token,
-                change.doc.to_string(),
-                now.timestamp_millis(),
-            ])?;
-            Ok(WebStored::Created {
-                response: change.doc,
-            })
+            answers
+                .iter()
+                .map(|answer| match store_one(tx, answer, now) {
+                    Err(Error::Sqlite(error)) => Err(Error::Sqlite(error)),
+                    outcome => Ok(outcome),
+                })
+                .collect()
         })
     }
+}
+
+/// One answer set inside [`Links::store_web_answers`]'s transaction. Refusals are decided
+/// by reads, before anything of the set is written.
+fn store_one(tx: &Transaction<'_>, answer: &WebAnswer, now: DateTime<Utc>) -> Result<WebStored> {
+    let token = answer.token.as_str();
+    let change = &answer.prepared.change;
+    if let Some(response) = stored_answer(tx, answer.id)? {
+        return Ok(WebStored::AlreadyStored { response });
+    }
+    let open: Option<bool> = tx
+        .prepare_cached("SELECT closed_at IS NULL FROM links WHERE token = ?1")?
+        .query_row([token], |row| row.get(0))
+        .optional()?;
+    match open {
+        None => return Err(Error::UnknownLink(token.to_string())),
+        Some(false) => return Err(Error::LinkClosed(token.to_string())),
+        Some(true) => {}
+    }
+    if let Some(address) = &answer.address {
+        count_use(tx, token, address, answer.per_hour, now)?;
+    }
+    claim(tx, change.doc, &answer.unit)?;
+    tx.prepare_cached(
+        "INSERT INTO changes (hash, doc, unit, device, bytes, received_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (hash) DO NOTHING",
+    )?
+    .execute(params![
+        change.hash.as_slice(),
+        change.doc.to_string(),
+        answer.unit.as_str(),
+        SERVER_DEVICE,
+        change.bytes,
+        timestamp(now),
+    ])?;
+    tx.prepare_cached(
+        "INSERT INTO web_answers (id, token, response, received_at) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![
+        answer.id.to_string(),
+        token,
+        change.doc.to_string(),
+        now.timestamp_millis(),
+    ])?;
+    Ok(WebStored::Created {
+        response: change.doc,
+    })
 }
 
 fn read_link(conn: &Connection, token: &LinkToken) -> Result<Option<Link>> {

@@ -53,6 +53,9 @@ export function UnitPage({ code }: { code: string }) {
         <Link to={{ name: "devices", code }} testid="open-devices">
           {t.unit.devices}
         </Link>
+        <Link to={{ name: "links", code }} testid="open-links">
+          {t.unit.openLinks}
+        </Link>
       </div>
       <div className="web-toolbar">
         {me.role !== "viewer" && units && (
