@@ -16,12 +16,14 @@ use crate::config::{Config, Layer, LogFormat};
 use crate::decide::{self, Decider};
 use crate::export;
 use crate::history;
+use crate::invitations;
 use crate::links::{self, LinkToken, NewLink};
+use crate::mail::Mailer;
 use crate::materialise;
 use crate::model::{DeviceRecord, Name, PeriodCode, UnitCode};
 use crate::people::{Password, Role, Scope};
 use crate::report::{self, CrossUnitReport, Days, Pooled, ReportFilter, UnitScope};
-use crate::storage::{Links, People, SqliteStorage, Storage};
+use crate::storage::{InvitationMark, Links, People, SqliteStorage, Storage};
 use crate::unit_document::UnitSettings;
 use crate::{
     Application, Error, Result, admin, official, printed, safe_write, telemetry, workbook,
@@ -285,6 +287,11 @@ pub enum AdminCommand {
     /// Survey links, where respondents answer on their own phone.
     #[command(subcommand)]
     Link(LinkCommand),
+    /// Invitations: each recipient of a CSV (name, phone, email, service, service_date)
+    /// gets a link of their own for one answer set, by e-mail (`--send`) or in an outbox CSV
+    /// for SMS and WhatsApp gateways (`--outbox`); `--remind-after DAYS` reminds, once, those
+    /// who have not answered; `--list` shows what became of each.
+    Invite(InviteArgs),
     /// Paper questionnaires with pre-numbered serials, each with a QR code of its own
     /// survey address: answered on paper or by phone, a sheet is one response.
     PaperForms {
@@ -312,6 +319,46 @@ pub enum AdminCommand {
         )]
         public_url: String,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct InviteArgs {
+    #[arg(long)]
+    pub unit: String,
+    /// Recipients to invite; the whole file is refused, naming each bad line, if any is bad.
+    #[arg(long)]
+    pub csv: Option<PathBuf>,
+    /// The period the invitations collect for; without it, the unit's active one.
+    #[arg(long, value_parser = parse_period)]
+    pub period: Option<PeriodCode>,
+    /// E-mail the invitations (or reminders) not yet sent.
+    #[arg(long)]
+    pub send: bool,
+    /// Write the SMS and WhatsApp messages (phone, message, wa.me link) to this CSV.
+    #[arg(long)]
+    pub outbox: Option<PathBuf>,
+    /// Remind, once, those invited at least this many days ago who have not answered.
+    #[arg(long, conflicts_with = "csv")]
+    pub remind_after: Option<u32>,
+    /// Print every invitation of the unit with what became of it.
+    #[arg(long, conflicts_with_all = ["csv", "remind_after"])]
+    pub list: bool,
+    /// The address respondents reach this server by.
+    #[arg(
+        long,
+        env = "SIMPUL_PUBLIC_URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
+    pub public_url: String,
+    /// The SMTP server, e.g. smtps://user:password@mail.example.go.id.
+    #[arg(long, env = "SIMPUL_SMTP_URL")]
+    pub smtp_url: Option<String>,
+    /// The sender, e.g. "SKM Disdukcapil <skm@example.go.id>".
+    #[arg(long, env = "SIMPUL_SMTP_FROM")]
+    pub smtp_from: Option<String>,
+    /// JSON file of settings (`smtp_url`, `smtp_from`), under the environment and the flags.
+    #[arg(long, env = "SIMPUL_CONFIG")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -832,6 +879,7 @@ fn run_admin(args: AdminArgs) -> Result<()> {
         }
         AdminCommand::User(command) => run_user(&storage, command, now)?,
         AdminCommand::Link(command) => run_link(&storage, command, now)?,
+        AdminCommand::Invite(args) => invite(&storage, args, now)?,
         AdminCommand::PaperForms {
             unit,
             period,
@@ -847,7 +895,8 @@ fn run_admin(args: AdminArgs) -> Result<()> {
                 from,
                 count,
             };
-            let link = links::paper_link(&storage, &unit, &period, now)?;
+            let admin = Name::parse("person", "admin")?;
+            let link = links::paper_link(&storage, &unit, &period, &admin, now)?;
             let pdf = links::questionnaires_pdf(&storage, &link, &period, &public_url, &sheets)?;
             safe_write::write_file(&out, |file| Ok(file.write_all(&pdf)?))?;
             println!(
@@ -858,6 +907,147 @@ fn run_admin(args: AdminArgs) -> Result<()> {
         }
     }
     Ok(())
+}
+
+fn invite(storage: &SqliteStorage, args: InviteArgs, now: DateTime<Utc>) -> Result<()> {
+    let unit = UnitCode::parse(&args.unit)?;
+    let about = storage
+        .unit(&unit)?
+        .ok_or_else(|| Error::UnknownUnit(unit.to_string()))?;
+    let mailer = || -> Result<Mailer> {
+        let file = args
+            .config
+            .as_deref()
+            .map(Layer::from_file)
+            .transpose()?
+            .unwrap_or_default();
+        let url = args.smtp_url.clone().or(file.smtp_url);
+        let from = args.smtp_from.clone().or(file.smtp_from);
+        match (url, from) {
+            (Some(url), Some(from)) => Mailer::new(&url, &from),
+            _ => Err(Error::Mail(
+                "set smtp_url and smtp_from (flags, SIMPUL_SMTP_URL and SIMPUL_SMTP_FROM, or \
+                 the configuration file) to send e-mail"
+                    .into(),
+            )),
+        }
+    };
+    let outcome = if args.list {
+        let invitations = storage.invitations(&unit)?;
+        println!("token\tname\tsent\topened\tanswered\topted out");
+        let day =
+            |t: Option<DateTime<Utc>>| t.map_or("-".to_string(), |t| t.date_naive().to_string());
+        for i in &invitations {
+            println!(
+                "{}\t{}\t{}\t{}\t{}\t{}",
+                i.token,
+                i.name,
+                day(i.sent_at),
+                day(i.opened_at),
+                day(i.answered_at),
+                day(i.opted_out_at)
+            );
+        }
+        invitations::Tally::of(&invitations)
+    } else if let Some(days) = args.remind_after {
+        let due: Vec<_> = storage
+            .invitations(&unit)?
+            .into_iter()
+            .filter(|i| invitations::due_reminder(i, days, now))
+            .collect();
+        let sent = deliver(storage, &about, &due, &args, mailer, true, now)?;
+        println!("{sent} reminders for unit {unit}");
+        invitations::Tally::of(&storage.invitations(&unit)?)
+    } else {
+        let path = args.csv.as_ref().ok_or_else(|| Error::InvalidValue {
+            what: "invite",
+            value: String::new(),
+            reason: "give --csv FILE to invite, --remind-after DAYS to remind, or --list",
+        })?;
+        let file = std::fs::File::open(path).map_err(|source| Error::DataDir {
+            path: path.clone(),
+            source,
+        })?;
+        let recipients = invitations::read_csv(std::io::BufReader::new(file))?;
+        let tokens = recipients
+            .into_iter()
+            .map(|r| Ok((LinkToken::generate()?, r)))
+            .collect::<Result<Vec<_>>>()?;
+        let period = match args.period.clone() {
+            Some(period) => Some(period),
+            None => storage
+                .active_period(&unit)?
+                .map(|p| PeriodCode::parse(&p))
+                .transpose()?,
+        };
+        storage.add_invitations(
+            &unit,
+            period.as_ref(),
+            &tokens,
+            &Name::parse("person", "admin")?,
+            now,
+        )?;
+        let new: Vec<_> = tokens
+            .iter()
+            .map(|(token, _)| storage.invitation(token))
+            .collect::<Result<Vec<_>>>()?
+            .into_iter()
+            .flatten()
+            .collect();
+        println!("{} invitations for unit {unit}", new.len());
+        deliver(storage, &about, &new, &args, mailer, false, now)?;
+        invitations::Tally::of(&storage.invitations(&unit)?)
+    };
+    println!("{outcome}");
+    Ok(())
+}
+
+/// E-mails (`--send`) and writes to the outbox (`--outbox`) these invitations, marking each
+/// one sent (or reminded) as soon as it has gone: a failure halfway keeps what went marked.
+fn deliver(
+    storage: &SqliteStorage,
+    unit: &crate::model::Unit,
+    invitations: &[invitations::Invitation],
+    args: &InviteArgs,
+    mailer: impl FnOnce() -> Result<Mailer>,
+    reminder: bool,
+    now: DateTime<Utc>,
+) -> Result<usize> {
+    let mark = if reminder {
+        InvitationMark::Reminded
+    } else {
+        InvitationMark::Sent
+    };
+    let url = |i: &invitations::Invitation| {
+        format!("{}/f/{}", args.public_url.trim_end_matches('/'), i.token)
+    };
+    let mut delivered = 0;
+    if let Some(path) = &args.outbox {
+        let rows: Vec<_> = invitations.iter().map(|i| (i.clone(), url(i))).collect();
+        let written = safe_write::write_file(path, |out| {
+            invitations::write_outbox(out, unit.name.as_str(), &rows)
+        })?;
+        let handed: Vec<LinkToken> = invitations
+            .iter()
+            .filter(|i| i.phone.is_some() && i.opted_out_at.is_none())
+            .map(|i| i.token.clone())
+            .collect();
+        storage.mark_invitations(&handed, mark, now)?;
+        println!("{written} messages in the outbox {}", path.display());
+        delivered += written;
+    }
+    if args.send {
+        let mailer = mailer()?;
+        let mut mailed = 0;
+        for invitation in invitations.iter().filter(|i| i.email.is_some()) {
+            mailer.send(unit.name.as_str(), invitation, &url(invitation), reminder)?;
+            storage.mark_invitations(std::slice::from_ref(&invitation.token), mark, now)?;
+            mailed += 1;
+        }
+        println!("{mailed} e-mails sent");
+        delivered += mailed;
+    }
+    Ok(delivered)
 }
 
 fn run_link(storage: &SqliteStorage, command: LinkCommand, now: DateTime<Utc>) -> Result<()> {

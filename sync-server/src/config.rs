@@ -9,7 +9,9 @@
 //!   "min_free_space": 67108864, "web_answers_per_hour": 200 }
 //! ```
 //!
-//! No setting here is secret: device tokens and enrolment codes live hashed in the database.
+//! Device tokens and enrolment codes live hashed in the database, not here; the one setting
+//! that may hold a secret is `smtp_url` (the mail server's password), used only by
+//! `admin invite --send`.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -103,6 +105,10 @@ pub struct Layer {
     pub max_connections: Option<usize>,
     pub min_free_space: Option<u64>,
     pub web_answers_per_hour: Option<u32>,
+    /// The SMTP server invitations are e-mailed through (`admin invite --send`); it may hold
+    /// a password, so keep the file readable by the server's account only.
+    pub smtp_url: Option<String>,
+    pub smtp_from: Option<String>,
 }
 
 impl Layer {
@@ -129,6 +135,8 @@ impl Layer {
             max_connections: self.max_connections.or(below.max_connections),
             min_free_space: self.min_free_space.or(below.min_free_space),
             web_answers_per_hour: self.web_answers_per_hour.or(below.web_answers_per_hour),
+            smtp_url: self.smtp_url.or(below.smtp_url),
+            smtp_from: self.smtp_from.or(below.smtp_from),
         }
     }
 }

@@ -193,6 +193,18 @@ pub enum Error {
     #[error("answer sets could not be stored: {0}")]
     AnswersNotStored(String),
 
+    /// An invitation's link has taken its one answer set.
+    #[error("survey link {0} has been used")]
+    LinkUsed(String),
+
+    /// A recipients' CSV with bad rows, each named by its line.
+    #[error("the recipients' file is not taken; fix these lines and import it again:\n{}", .0.join("\n"))]
+    InvalidRecipients(Vec<String>),
+
+    /// Sending e-mail failed; what was sent before stays marked sent.
+    #[error("e-mail could not be sent: {0}")]
+    Mail(String),
+
     /// More answer sets from one address through one link within an hour than allowed.
     #[error("too many answers from this address through link {0} this hour")]
     TooManyWebAnswers(String),
@@ -390,6 +402,7 @@ impl From<Error> for AppError {
             | Error::MixedMethods(_)
             | Error::UnknownForm(_)
             | Error::NotAConflictValue { .. }
+            | Error::InvalidRecipients(_)
             | Error::RejectWithoutNote => AppError::BadRequest(error.to_string()),
             Error::UnknownPerson(_) => AppError::NotFound,
             Error::PersonExists(_)

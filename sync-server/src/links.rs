@@ -95,13 +95,16 @@ pub struct Link {
     pub created_by: String,
     pub created_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
+    /// An invitation's link, which takes one answer set.
+    pub single_use: bool,
     /// Answer sets stored through it.
     pub answers: u64,
 }
 
 impl Link {
+    /// Whether it takes answers: not closed, and not an invitation already answered.
     pub fn is_open(&self) -> bool {
-        self.closed_at.is_none()
+        self.closed_at.is_none() && !(self.single_use && self.answers > 0)
     }
 
     /// The address respondents open, under the server's public address.
@@ -117,6 +120,7 @@ pub fn paper_link(
     storage: &dyn Storage,
     unit: &UnitCode,
     period: &PeriodCode,
+    by: &Name,
     now: DateTime<Utc>,
 ) -> Result<Link> {
     let existing = storage.links(unit)?.into_iter().find(|link| {
@@ -129,7 +133,7 @@ pub fn paper_link(
         unit: unit.clone(),
         service: None,
         period: Some(period.clone()),
-        created_by: Name::parse("person", "admin")?,
+        created_by: by.clone(),
     };
     storage.add_link(&LinkToken::generate()?, &new, now)
 }
@@ -242,6 +246,7 @@ mod tests {
             created_by: "Rina".into(),
             created_at: Utc::now(),
             closed_at: None,
+            single_use: false,
             answers: 0,
         };
         assert_eq!(

@@ -20,9 +20,9 @@ use tower_http::trace::TraceLayer;
 use tracing::Span;
 use tracing::field::Empty;
 
+use crate::answer_writer::AnswerWriter;
 use crate::config::Config;
 use crate::connections::{self, Limits};
-use crate::answer_writer::AnswerWriter;
 use crate::routes::{
     api, enrol, links, meta, official, qr, review, saran, summary, survey, sync, web,
 };
@@ -135,6 +135,7 @@ pub fn router(state: AppState) -> Router {
                 .route("/assets/{*path}", get(web::asset))
                 .route("/f/sw.js", get(survey::worker))
                 .route("/f/{token}", get(survey::page))
+                .route("/f/{token}/berhenti", get(survey::opt_out))
                 .route(
                     "/f/{token}/responses",
                     post(survey::answer).layer(DefaultBodyLimit::max(survey::SURVEY_BODY_LIMIT)),
@@ -180,6 +181,7 @@ fn api_router() -> Router<AppState> {
             get(links::list).post(links::create),
         )
         .route("/api/v1/links/{token}/close", post(links::close))
+        .route("/api/v1/units/{code}/invitations", get(links::invitations))
         .route("/api/v1/links/{token}/poster.pdf", get(links::poster))
         .route(
             "/api/v1/units/{code}/paper-forms.pdf",

@@ -10,6 +10,8 @@
 //!   of single-row transactions into SQLite with the server's settings (WAL,
 //!   `synchronous = FULL`), in this process.
 //!
+//! Run:
+//!
 //!     (cd ui && npm run build) && cargo build --release --workspace --bins
 //!     SIMPUL_BIN_DIR=$PWD/target/release cargo bench --workspace --bench survey
 //!
@@ -40,7 +42,9 @@ fn main() {
     let answers = if quick { 200 } else { 10_000 };
 
     let server = Server::start();
-    server.admin(&["unit", "set", UNIT, "--period", PERIOD]).ok();
+    server
+        .admin(&["unit", "set", UNIT, "--period", PERIOD])
+        .ok();
     server.wait_until_materialised(Duration::from_secs(30));
     let link = server
         .admin(&["link", "add", "--unit", UNIT, "--public-url", &server.url()])

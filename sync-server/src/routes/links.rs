@@ -9,9 +9,10 @@ use axum::http::StatusCode;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+use crate::invitations::{ByChannel, Invitation};
 use crate::links::{self, Link, LinkToken, NewLink};
 use crate::model::{PeriodCode, UnitCode};
 use crate::printed::Sheets;
@@ -43,6 +44,33 @@ pub async fn list(
     )
     .await?;
     Ok(Json(links))
+}
+
+/// A unit's invitations and how each channel fared.
+#[derive(Debug, Serialize)]
+pub struct InvitationsView {
+    pub by_channel: ByChannel,
+    pub invitations: Vec<Invitation>,
+}
+
+/// `GET /api/v1/units/CODE/invitations`: oldest first, with the response rate by channel.
+pub async fn invitations(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path(code): Path<String>,
+) -> Result<Json<InvitationsView>, AppError> {
+    let invitations = on_unit(
+        &state,
+        signed.person,
+        code,
+        Access::Read,
+        |storage, unit, _| storage.invitations(unit),
+    )
+    .await?;
+    Ok(Json(InvitationsView {
+        by_channel: ByChannel::of(&invitations),
+        invitations,
+    }))
 }
 
 /// `POST /api/v1/units/CODE/links`: `201` with the new link.
@@ -180,8 +208,8 @@ pub async fn paper_forms(
         signed.person,
         code,
         Access::Decide,
-        move |storage, unit: &UnitCode, _| {
-            let link = links::paper_link(storage, unit, &period, Utc::now())?;
+        move |storage, unit: &UnitCode, person| {
+            let link = links::paper_link(storage, unit, &period, &person.name, Utc::now())?;
             let pdf = links::questionnaires_pdf(storage, &link, &period, &base, &sheets)?;
             Ok((unit.clone(), pdf))
         },

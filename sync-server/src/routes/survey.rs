@@ -30,7 +30,7 @@ use crate::model::PeriodCode;
 use crate::routes::ApiJson;
 use crate::routes::web::{self, NOT_BUILT, WebAssets};
 use crate::state::AppState;
-use crate::storage::{Storage, WebAnswer, WebStored};
+use crate::storage::{InvitationMark, Storage, WebAnswer, WebStored};
 use crate::web_answer::{self, FieldProblem, Target, WebAnswerBody};
 use crate::{Error, Result};
 
@@ -89,6 +89,14 @@ pub async fn page(
             let Some(link) = storage.link(&token)? else {
                 return Ok(None);
             };
+            if link.single_use {
+                // An invitation opened: the first time counts, later ones change nothing.
+                storage.mark_invitations(
+                    std::slice::from_ref(&link.token),
+                    InvitationMark::Opened,
+                    Utc::now(),
+                )?;
+            }
             let unit = storage
                 .unit(&link.unit)?
                 .ok_or_else(|| Error::UnknownUnit(link.unit.to_string()))?;
@@ -138,6 +146,36 @@ pub async fn page(
     Ok(web::html(status, Body::from(page), CSP))
 }
 
+const OPTED_OUT: &str = "<!doctype html><html lang=id><meta charset=utf-8>\
+<meta name=viewport content=\"width=device-width, initial-scale=1\"><title>Simpul</title>\
+<h1>Anda tidak akan dihubungi lagi</h1><p>Undangan survei ini sudah kami hentikan. Terima kasih.</p>\
+<p lang=en>You will not be contacted again: this survey invitation is stopped. Thank you.</p>";
+
+/// `GET /f/TOKEN/berhenti`: the invited person asks to hear no more. Their link closes and
+/// no reminder follows. Plain `GET`, as a link in an e-mail is followed.
+pub async fn opt_out(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    let Ok(token) = LinkToken::parse(&token) else {
+        return Ok(unknown_link());
+    };
+    let invited = state
+        .with_storage(move |storage| {
+            if storage.invitation(&token)?.is_none() {
+                return Ok(false);
+            }
+            storage.mark_invitations(&[token], InvitationMark::OptedOut, Utc::now())?;
+            Ok(true)
+        })
+        .await?;
+    Ok(if invited {
+        web::html(StatusCode::OK, Body::from(OPTED_OUT), CSP)
+    } else {
+        unknown_link()
+    })
+}
+
 /// `GET /f/sw.js`: revalidated on every registration, so a new release reaches phones.
 pub async fn worker() -> Result<Response, AppError> {
     let file = WebAssets::get(WORKER).ok_or(AppError::NotFound)?;
@@ -160,6 +198,7 @@ enum Outcome {
     Stored(WebStored),
     UnknownLink,
     LinkClosed,
+    LinkUsed,
     PeriodClosed,
     Invalid(Vec<FieldProblem>),
     TooMany,
@@ -197,6 +236,7 @@ pub async fn answer(
         Checked::Ready(answer) => match state.answers.store(*answer).await {
             Ok(stored) => Outcome::Stored(stored),
             Err(Error::LinkClosed(_)) => Outcome::LinkClosed,
+            Err(Error::LinkUsed(_)) => Outcome::LinkUsed,
             Err(Error::UnknownLink(_)) => Outcome::UnknownLink,
             Err(Error::TooManyWebAnswers(_)) => Outcome::TooMany,
             Err(error) => return Err(error.into()),
@@ -238,6 +278,9 @@ fn check(
     let Some(link) = storage.link(&token)? else {
         return Ok(Checked::Done(Outcome::UnknownLink));
     };
+    if link.single_use && link.answers > 0 {
+        return Ok(Checked::Done(Outcome::LinkUsed));
+    }
     if !link.is_open() {
         return Ok(Checked::Done(Outcome::LinkClosed));
     }
@@ -309,6 +352,15 @@ fn refusal(outcome: Outcome) -> Response {
             Text::new(
                 "Survei ini sudah ditutup; jawaban tidak lagi diterima.",
                 "This survey is closed; answers are no longer taken.",
+            ),
+            Vec::new(),
+        ),
+        Outcome::LinkUsed => (
+            StatusCode::GONE,
+            "link_used",
+            Text::new(
+                "Tautan undangan ini sudah dipakai untuk mengisi survei. Terima kasih!",
+                "This invitation's link has already been used to answer. Thank you!",
             ),
             Vec::new(),
         ),

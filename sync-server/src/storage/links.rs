@@ -4,8 +4,9 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::Result;
+use crate::invitations::{Invitation, Recipient};
 use crate::links::{Link, LinkToken, NewLink};
-use crate::model::UnitCode;
+use crate::model::{Name, PeriodCode, UnitCode};
 use crate::web_answer::Prepared;
 
 /// An answer set ready to store: the browser's id for it and the change written for it.
@@ -33,6 +34,19 @@ pub enum WebStored {
     },
 }
 
+/// What happened to invitations, recorded by [`Links::mark_invitations`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InvitationMark {
+    /// E-mailed, or written to an outbox for a gateway.
+    Sent,
+    /// Sent its one reminder.
+    Reminded,
+    /// Its page was opened (the first time counts).
+    Opened,
+    /// The recipient asked to hear no more; their link closes.
+    OptedOut,
+}
+
 pub trait Links {
     /// Records a link. Fails with `UnknownUnit` for a unit the server does not have.
     fn add_link(&self, token: &LinkToken, link: &NewLink, now: DateTime<Utc>) -> Result<Link>;
@@ -51,6 +65,32 @@ pub trait Links {
 
     /// The response an answer set with this browser id became, if it was stored.
     fn web_answer(&self, id: Uuid) -> Result<Option<Uuid>>;
+
+    /// Makes, for each recipient, a link of `unit` that takes one answer set (for the
+    /// recipient's service and `period`) and the invitation that holds it: all or none.
+    fn add_invitations(
+        &self,
+        unit: &UnitCode,
+        period: Option<&PeriodCode>,
+        recipients: &[(LinkToken, Recipient)],
+        created_by: &Name,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+
+    /// `unit`'s invitations, oldest first, with what became of each.
+    fn invitations(&self, unit: &UnitCode) -> Result<Vec<Invitation>>;
+
+    /// The invitation holding this link, if it is one.
+    fn invitation(&self, token: &LinkToken) -> Result<Option<Invitation>>;
+
+    /// Records `mark` on these invitations, keeping the first time of each. Opting out also
+    /// closes the link.
+    fn mark_invitations(
+        &self,
+        tokens: &[LinkToken],
+        mark: InvitationMark,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
 
     /// Stores answer sets in one transaction — one sync to disk for all of them, however
     /// many arrived together: each one's change in its unit's log, where devices pull it,

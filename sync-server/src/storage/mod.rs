@@ -23,7 +23,7 @@ mod plans;
 pub mod review;
 mod sqlite;
 
-pub use links::{Links, WebAnswer, WebStored};
+pub use links::{InvitationMark, Links, WebAnswer, WebStored};
 pub use people::{NewPerson, People};
 pub use plans::Plans;
 pub use review::Reviews;

@@ -45,3 +45,5 @@ mod unit_page;
 mod survey_links;
 // The poster and numbered paper sheets, read back with poppler and a QR decoder.
 mod printed;
+// Invitations mailed through an SMTP server on loopback, single-use links, reminders, opt-out.
+mod invitations;

@@ -315,6 +315,12 @@ async fn every_route_answers_each_kind_of_person_as_their_role_and_scope_allow()
             [unauth, ok, missing, ok, ok],
         ),
         (
+            "GET",
+            "/api/v1/units/U-CAPIL/invitations".into(),
+            None,
+            [unauth, ok, missing, ok, ok],
+        ),
+        (
             "POST",
             "/api/v1/units/U-CAPIL/links".into(),
             Some(json!({"service": "KTP-el"})),

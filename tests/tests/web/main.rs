@@ -11,3 +11,5 @@ mod review;
 mod plan;
 // A respondent's phone: a survey link answered offline, sent once the signal returns.
 mod survey;
+// A survey link made on the web, its QR code, poster and numbered sheets, then closed.
+mod links;

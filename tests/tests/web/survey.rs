@@ -51,7 +51,9 @@ fn state(web: &Browser) -> Option<String> {
 #[test]
 fn answers_given_offline_on_a_phone_arrive_once_when_the_signal_returns() {
     let server = Server::start();
-    server.admin(&["unit", "set", UNIT, "--period", PERIOD]).ok();
+    server
+        .admin(&["unit", "set", UNIT, "--period", PERIOD])
+        .ok();
     server.wait_until_materialised(Duration::from_secs(30));
     let link = server
         .admin(&["link", "add", "--unit", UNIT, "--public-url", &server.url()])
@@ -86,7 +88,11 @@ fn answers_given_offline_on_a_phone_arrive_once_when_the_signal_returns() {
     });
     web.wait_for_text("survey-status", "sinyal");
     web.snap("survey-waiting");
-    assert_eq!(server.change_count(), before, "nothing arrived while offline");
+    assert_eq!(
+        server.change_count(),
+        before,
+        "nothing arrived while offline"
+    );
 
     // The signal returns; the page sends by itself, without a reload.
     web.set_offline(false);
@@ -106,7 +112,11 @@ fn answers_given_offline_on_a_phone_arrive_once_when_the_signal_returns() {
         .filter(|response| response["channel"] == "web")
         .collect();
     assert_eq!(web_responses.len(), 1, "the tablet holds the web answer");
-    assert_eq!(web_responses[0]["service"], "KTP-el", "{}", web_responses[0]);
+    assert_eq!(
+        web_responses[0]["service"], "KTP-el",
+        "{}",
+        web_responses[0]
+    );
 
     // A page loaded again sends nothing more: the outbox is empty.
     web.goto(&link);

@@ -1,18 +1,24 @@
 //! Survey links and the answer sets that came through them (schema 11), in SQLite.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use uuid::Uuid;
 
 use super::{SERVER_DEVICE, SqliteStorage, doc_id, timestamp, unreadable};
+use crate::invitations::{Invitation, Recipient};
 use crate::links::{Link, LinkToken, NewLink};
-use crate::model::{PeriodCode, UnitCode};
-use crate::storage::{Links, WebAnswer, WebStored};
+use crate::model::{Name, PeriodCode, UnitCode};
+use crate::storage::{InvitationMark, Links, WebAnswer, WebStored};
 use crate::{Error, Result};
 
 const LINK: &str = "SELECT token, unit, service, period, created_by, created_at, closed_at,
-        (SELECT COUNT(*) FROM web_answers WHERE web_answers.token = links.token)
+        (SELECT COUNT(*) FROM web_answers WHERE web_answers.token = links.token), single_use
      FROM links";
+
+const INVITATION: &str = "SELECT i.token, i.name, i.phone, i.email, l.service, i.service_date,
+        i.sent_at, i.reminded_at, i.opened_at,
+        (SELECT MIN(received_at) FROM web_answers w WHERE w.token = i.token), i.opted_out_at
+     FROM invitations i JOIN links l ON l.token = i.token";
 
 impl Links for SqliteStorage {
     fn add_link(&self, token: &LinkToken, link: &NewLink, now: DateTime<Utc>) -> Result<Link> {
@@ -80,6 +86,96 @@ impl Links for SqliteStorage {
         })
     }
 
+    fn add_invitations(
+        &self,
+        unit: &UnitCode,
+        period: Option<&PeriodCode>,
+        recipients: &[(LinkToken, Recipient)],
+        created_by: &Name,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let at = now.timestamp_millis();
+        self.write(|tx| {
+            let mut link = tx.prepare_cached(
+                "INSERT INTO links (token, unit, service, period, created_by, created_at, single_use)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1)",
+            )?;
+            let mut invitation = tx.prepare_cached(
+                "INSERT INTO invitations (token, name, phone, email, service_date)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for (token, recipient) in recipients {
+                link.execute(params![
+                    token.as_str(),
+                    unit.as_str(),
+                    recipient.service,
+                    period.map(PeriodCode::as_str),
+                    created_by.as_str(),
+                    at,
+                ])?;
+                invitation.execute(params![
+                    token.as_str(),
+                    recipient.name,
+                    recipient.phone,
+                    recipient.email,
+                    recipient.service_date.map(|day| day.to_string()),
+                ])?;
+            }
+            Ok(())
+        })
+    }
+
+    fn invitations(&self, unit: &UnitCode) -> Result<Vec<Invitation>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "{INVITATION} WHERE l.unit = ?1 ORDER BY l.created_at, i.rowid"
+            ))?;
+            let invitations = stmt
+                .query_map([unit.as_str()], invitation_row)?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(invitations)
+        })
+    }
+
+    fn invitation(&self, token: &LinkToken) -> Result<Option<Invitation>> {
+        self.read(|conn| {
+            Ok(conn
+                .prepare_cached(&format!("{INVITATION} WHERE i.token = ?1"))?
+                .query_row([token.as_str()], invitation_row)
+                .optional()?)
+        })
+    }
+
+    fn mark_invitations(
+        &self,
+        tokens: &[LinkToken],
+        mark: InvitationMark,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let column = match mark {
+            InvitationMark::Sent => "sent_at",
+            InvitationMark::Reminded => "reminded_at",
+            InvitationMark::Opened => "opened_at",
+            InvitationMark::OptedOut => "opted_out_at",
+        };
+        let at = now.timestamp_millis();
+        self.write(|tx| {
+            let mut stmt = tx.prepare(&format!(
+                "UPDATE invitations SET {column} = COALESCE({column}, ?2) WHERE token = ?1"
+            ))?;
+            let mut close = tx.prepare_cached(
+                "UPDATE links SET closed_at = COALESCE(closed_at, ?2) WHERE token = ?1",
+            )?;
+            for token in tokens {
+                stmt.execute(params![token.as_str(), at])?;
+                if mark == InvitationMark::OptedOut {
+                    close.execute(params![token.as_str(), at])?;
+                }
+            }
+            Ok(())
+        })
+    }
+
     fn web_answer(&self, id: Uuid) -> Result<Option<Uuid>> {
         self.read(|conn| stored_answer(conn, id))
     }
@@ -109,14 +205,22 @@ fn store_one(tx: &Transaction<'_>, answer: &WebAnswer, now: DateTime<Utc>) -> Re
     if let Some(response) = stored_answer(tx, answer.id)? {
         return Ok(WebStored::AlreadyStored { response });
     }
-    let open: Option<bool> = tx
-        .prepare_cached("SELECT closed_at IS NULL FROM links WHERE token = ?1")?
-        .query_row([token], |row| row.get(0))
+    let state: Option<(bool, bool)> = tx
+        .prepare_cached("SELECT closed_at IS NULL, single_use FROM links WHERE token = ?1")?
+        .query_row([token], |row| Ok((row.get(0)?, row.get(1)?)))
         .optional()?;
-    match open {
+    match state {
         None => return Err(Error::UnknownLink(token.to_string())),
-        Some(false) => return Err(Error::LinkClosed(token.to_string())),
-        Some(true) => {}
+        Some((false, _)) => return Err(Error::LinkClosed(token.to_string())),
+        Some((true, true)) => {
+            let used: bool = tx
+                .prepare_cached("SELECT EXISTS (SELECT 1 FROM web_answers WHERE token = ?1)")?
+                .query_row([token], |row| row.get(0))?;
+            if used {
+                return Err(Error::LinkUsed(token.to_string()));
+            }
+        }
+        Some((true, false)) => {}
     }
     if let Some(address) = &answer.address {
         count_use(tx, token, address, answer.per_hour, now)?;
@@ -177,6 +281,33 @@ fn link_row(row: &Row<'_>) -> rusqlite::Result<Link> {
         created_at: millis(5)?.unwrap_or_default(),
         closed_at: millis(6)?,
         answers: row.get::<_, i64>(7)?.try_into().unwrap_or(0),
+        single_use: row.get(8)?,
+    })
+}
+
+fn invitation_row(row: &Row<'_>) -> rusqlite::Result<Invitation> {
+    let millis = |index: usize| -> rusqlite::Result<Option<DateTime<Utc>>> {
+        Ok(row
+            .get::<_, Option<i64>>(index)?
+            .and_then(DateTime::from_timestamp_millis))
+    };
+    let token: String = row.get(0)?;
+    let service_date: Option<String> = row.get(5)?;
+    Ok(Invitation {
+        token: LinkToken::parse(&token).map_err(|e| unreadable(0, e))?,
+        name: row.get(1)?,
+        phone: row.get(2)?,
+        email: row.get(3)?,
+        service: row.get(4)?,
+        service_date: service_date
+            .map(|day| day.parse::<NaiveDate>())
+            .transpose()
+            .map_err(|e| unreadable(5, e))?,
+        sent_at: millis(6)?,
+        reminded_at: millis(7)?,
+        opened_at: millis(8)?,
+        answered_at: millis(9)?,
+        opted_out_at: millis(10)?,
     })
 }
 

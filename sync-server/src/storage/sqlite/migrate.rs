@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0009_saran.sql"),
     include_str!("../../../migrations/sqlite/0010_lighter_totals.sql"),
     include_str!("../../../migrations/sqlite/0011_links.sql"),
+    include_str!("../../../migrations/sqlite/0012_invitations.sql"),
 ];
 
 /// The schema version this build writes.

@@ -300,7 +300,10 @@ mod web_answers {
                         "U8": 4, "U9": 4},
         }))
         .unwrap();
-        let (form, unit) = (simpul_survey::skm_2017(), UnitCode::parse("U-CAPIL").unwrap());
+        let (form, unit) = (
+            simpul_survey::skm_2017(),
+            UnitCode::parse("U-CAPIL").unwrap(),
+        );
         let period = PeriodCode::parse("2026-S2").unwrap();
         let target = Target {
             form: &form,
@@ -348,8 +351,15 @@ mod web_answers {
         assert!(matches!(outcomes[3], Ok(WebStored::Created { .. })));
         assert!(matches!(outcomes[4], Err(Error::TooManyWebAnswers(_))));
         assert!(matches!(outcomes[5], Ok(WebStored::Created { .. })));
-        assert_eq!(storage.change_count().unwrap(), 3, "three sets, one change each");
-        assert_eq!(storage.web_answer(second).unwrap(), Some(group[3].prepared.change.doc));
+        assert_eq!(
+            storage.change_count().unwrap(),
+            3,
+            "three sets, one change each"
+        );
+        assert_eq!(
+            storage.web_answer(second).unwrap(),
+            Some(group[3].prepared.change.doc)
+        );
         assert_eq!(storage.link(&open).unwrap().unwrap().answers, 3);
     }
 }
