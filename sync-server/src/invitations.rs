@@ -70,15 +70,20 @@ impl Tally {
 
 impl std::fmt::Display for Tally {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let rate = if self.sent == 0 {
-            0.0
-        } else {
-            self.answered as f64 * 100.0 / self.sent as f64
-        };
+        // In whole tenths of a percent, halves rounded up, as the web shows it.
+        let tenths = (self.answered * 1000 + self.sent / 2)
+            .checked_div(self.sent)
+            .unwrap_or(0);
         write!(
             f,
-            "invited {}, sent {}, opened {}, answered {} ({rate:.1} % of those sent), opted out {}",
-            self.invited, self.sent, self.opened, self.answered, self.opted_out
+            "invited {}, sent {}, opened {}, answered {} ({}.{} % of those sent), opted out {}",
+            self.invited,
+            self.sent,
+            self.opened,
+            self.answered,
+            tenths / 10,
+            tenths % 10,
+            self.opted_out
         )
     }
 }
@@ -387,6 +392,16 @@ mod tests {
             (3, 1)
         );
         assert!(rates.email.to_string().contains("(50.0 % of those sent)"));
+        // Halves round up, as the web rounds them: 1 of 16 is 6.25 %.
+        let one_in_sixteen = Tally {
+            sent: 16,
+            answered: 1,
+            ..Tally::default()
+        };
+        assert!(
+            one_in_sixteen.to_string().contains("(6.3 %"),
+            "{one_in_sixteen}"
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 // the pages branch on.
 import type {
   HistoryEntry,
+  InvitationsView,
   IkmReport,
   Me,
   Overview,
@@ -116,6 +117,7 @@ export const api = {
   createLink: (code: string, body: NewLinkBody) =>
     call<SurveyLink>("POST", `${unit(code)}/links`, body),
   closeLink: (token: string) => call<SurveyLink>("POST", `/links/${encodeURIComponent(token)}/close`, {}),
+  invitations: (code: string) => call<InvitationsView>("GET", `${unit(code)}/invitations`),
 };
 
 /** The image of a QR code of `text`, drawn by the server. */

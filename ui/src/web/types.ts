@@ -242,3 +242,40 @@ export interface SurveyLink {
   /** Answer sets stored through it. */
   answers: number;
 }
+
+/** The channels an invitation goes by (sync-server/src/invitations.rs): e-mail when the
+ * recipient has an address, otherwise the SMS/WhatsApp outbox. */
+export type InvitationChannel = "email" | "sms_whatsapp";
+
+/** How one channel's invitations fared; each is counted once in every step it reached. */
+export interface InvitationTally {
+  invited: number;
+  sent: number;
+  opened: number;
+  answered: number;
+  opted_out: number;
+}
+
+/** One service user invited by name, with a survey link of their own that takes one answer
+ * set. Times are RFC 3339; null when it has not happened. */
+export interface Invitation {
+  token: string;
+  name: string;
+  /** Digits only, with the country code (`62…`). */
+  phone: string | null;
+  email: string | null;
+  service: string | null;
+  /** YYYY-MM-DD. */
+  service_date: string | null;
+  sent_at: string | null;
+  reminded_at: string | null;
+  opened_at: string | null;
+  answered_at: string | null;
+  opted_out_at: string | null;
+}
+
+/** `GET /api/v1/units/CODE/invitations` (sync-server/src/routes/links.rs): oldest first. */
+export interface InvitationsView {
+  by_channel: Record<InvitationChannel, InvitationTally>;
+  invitations: Invitation[];
+}

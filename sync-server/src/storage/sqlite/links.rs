@@ -12,7 +12,7 @@ use crate::storage::{InvitationMark, Links, WebAnswer, WebStored};
 use crate::{Error, Result};
 
 const LINK: &str = "SELECT token, unit, service, period, created_by, created_at, closed_at,
-        (SELECT COUNT(*) FROM web_answers WHERE web_answers.token = links.token), single_use
+        answers, single_use
      FROM links";
 
 const INVITATION: &str = "SELECT i.token, i.name, i.phone, i.email, l.service, i.service_date,
@@ -205,22 +205,17 @@ fn store_one(tx: &Transaction<'_>, answer: &WebAnswer, now: DateTime<Utc>) -> Re
     if let Some(response) = stored_answer(tx, answer.id)? {
         return Ok(WebStored::AlreadyStored { response });
     }
-    let state: Option<(bool, bool)> = tx
-        .prepare_cached("SELECT closed_at IS NULL, single_use FROM links WHERE token = ?1")?
-        .query_row([token], |row| Ok((row.get(0)?, row.get(1)?)))
+    let state: Option<(bool, bool, i64)> = tx
+        .prepare_cached(
+            "SELECT closed_at IS NULL, single_use, answers FROM links WHERE token = ?1",
+        )?
+        .query_row([token], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
         .optional()?;
     match state {
         None => return Err(Error::UnknownLink(token.to_string())),
-        Some((false, _)) => return Err(Error::LinkClosed(token.to_string())),
-        Some((true, true)) => {
-            let used: bool = tx
-                .prepare_cached("SELECT EXISTS (SELECT 1 FROM web_answers WHERE token = ?1)")?
-                .query_row([token], |row| row.get(0))?;
-            if used {
-                return Err(Error::LinkUsed(token.to_string()));
-            }
-        }
-        Some((true, false)) => {}
+        Some((false, _, _)) => return Err(Error::LinkClosed(token.to_string())),
+        Some((true, true, used)) if used > 0 => return Err(Error::LinkUsed(token.to_string())),
+        Some(_) => {}
     }
     if let Some(address) = &answer.address {
         count_use(tx, token, address, answer.per_hour, now)?;
@@ -239,6 +234,8 @@ fn store_one(tx: &Transaction<'_>, answer: &WebAnswer, now: DateTime<Utc>) -> Re
         change.bytes,
         timestamp(now),
     ])?;
+    tx.prepare_cached("UPDATE links SET answers = answers + 1 WHERE token = ?1")?
+        .execute([token])?;
     tx.prepare_cached(
         "INSERT INTO web_answers (id, token, response, received_at) VALUES (?1, ?2, ?3, ?4)",
     )?

@@ -1,9 +1,20 @@
 // A unit's survey links (respondents answer on their own phone at /f/TOKEN), their posters
 // for the counter, and numbered paper questionnaires each carrying its own link. Everyone who
-// sees the unit sees the links; those who decide for it create, close and print.
+// sees the unit sees the links; those who decide for it create, close and print. Below them,
+// how the unit's invitations (single-use links sent to service users one by one) fared.
 import { useRef, useState } from "react";
 import { digitsOnly, formatDateTime } from "../../lib/format";
 import { api, qrHref } from "../api";
+import {
+  INVITATION_CHANNELS,
+  formatRate,
+  invitationContact,
+  invitationState,
+  inviteCommand,
+  newestInvitations,
+  responseRate,
+  totalTally,
+} from "../invitations";
 import { Link } from "../Link";
 import {
   MAX_SHEETS,
@@ -16,7 +27,7 @@ import {
   serialRange,
 } from "../links";
 import { useWeb } from "../shell";
-import type { SurveyLink } from "../types";
+import type { Invitation, InvitationTally, SurveyLink } from "../types";
 import { useLoad } from "../useLoad";
 import { LoadError } from "./Overview";
 
@@ -83,6 +94,8 @@ export function LinksPage({ code }: { code: string }) {
           </table>
         </div>
       )}
+
+      <Invitations code={code} />
 
       {/* Once the active period is known, so that the fields do not start out wrong. */}
       {decides && (overview || noOverview) && <PaperForms code={code} defaultPeriod={active ?? periods[0] ?? ""} />}
@@ -342,5 +355,124 @@ function PaperForms({ code, defaultPeriod }: { code: string; defaultPeriod: stri
         </p>
       )}
     </>
+  );
+}
+
+/** How the unit's invitations fared, by channel, and where each invited person stands.
+ * Read-only here: invitations are imported and sent on the server's command line. */
+function Invitations({ code }: { code: string }) {
+  const { t } = useWeb();
+  const i = t.links.invitations;
+  const { data, error, reload } = useLoad(() => api.invitations(code), `invitations|${code}`);
+  const { shown, more } = newestInvitations(data?.invitations ?? []);
+
+  return (
+    <>
+      <h2>{i.title}</h2>
+      <p>{i.intro}</p>
+      {error && <LoadError message={error} retry={reload} />}
+      {!data && !error && <p>{t.loading}</p>}
+      {data && data.invitations.length === 0 && (
+        <p className="muted" data-testid="invitations-none">
+          {i.noneBefore}
+          <code>{inviteCommand(code)}</code>
+          {i.noneAfter}
+        </p>
+      )}
+      {data && data.invitations.length > 0 && (
+        <>
+          <div className="web-scroll">
+            <table className="web-table" data-testid="invitations-rates">
+              <thead>
+                <tr>
+                  <th>{i.channel}</th>
+                  <th className="num">{i.invited}</th>
+                  <th className="num">{i.sent}</th>
+                  <th className="num">{i.opened}</th>
+                  <th className="num">{i.answered}</th>
+                  <th className="num">{i.optedOut}</th>
+                  <th className="num">{i.rate}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {INVITATION_CHANNELS.map((channel) => (
+                  <tr key={channel} data-testid="invitation-rate" data-channel={channel}>
+                    <td>{i.channels[channel]}</td>
+                    <TallyCells tally={data.by_channel[channel]} />
+                  </tr>
+                ))}
+              </tbody>
+              <tfoot>
+                <tr data-testid="invitation-rate-total">
+                  <td>{i.total}</td>
+                  <TallyCells tally={totalTally(data.by_channel)} />
+                </tr>
+              </tfoot>
+            </table>
+          </div>
+          <div className="web-scroll">
+            <table className="web-table" data-testid="invitations-table">
+              <thead>
+                <tr>
+                  <th>{i.name}</th>
+                  <th>{i.contact}</th>
+                  <th>{t.links.service}</th>
+                  <th>{t.links.state}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {shown.map((invitation) => (
+                  <InvitationRow key={invitation.token} invitation={invitation} />
+                ))}
+              </tbody>
+            </table>
+          </div>
+          {more > 0 && (
+            <p className="muted" data-testid="invitations-more">
+              {i.newest(shown.length, more)}
+            </p>
+          )}
+        </>
+      )}
+    </>
+  );
+}
+
+/** A channel's counts and its response rate. */
+function TallyCells({ tally }: { tally: InvitationTally }) {
+  const { lang } = useWeb();
+  return (
+    <>
+      <td className="num">{tally.invited}</td>
+      <td className="num">{tally.sent}</td>
+      <td className="num">{tally.opened}</td>
+      <td className="num">{tally.answered}</td>
+      <td className="num">{tally.opted_out}</td>
+      <td className="num" data-testid="invitation-rate-value">
+        {formatRate(responseRate(tally), lang)}
+      </td>
+    </>
+  );
+}
+
+/** One invited person: who, how they were reached, for which service, and how far they got. */
+function InvitationRow({ invitation }: { invitation: Invitation }) {
+  const { t, lang } = useWeb();
+  const i = t.links.invitations;
+  const when = (iso: string) => formatDateTime(iso, lang) ?? iso;
+  const { state, at } = invitationState(invitation);
+  return (
+    <tr data-testid="invitation-row" data-token={invitation.token}>
+      <td>{invitation.name}</td>
+      <td>{invitationContact(invitation) ?? t.none}</td>
+      <td>
+        {invitation.service ?? t.none}
+        {invitation.service_date && <div className="muted">{invitation.service_date}</div>}
+      </td>
+      <td data-testid="invitation-state" data-state={state}>
+        {i.states[state]}
+        {at && <div className="muted">{when(at)}</div>}
+      </td>
+    </tr>
   );
 }
