@@ -311,14 +311,21 @@ pub enum AdminCommand {
         /// The PDF to write.
         #[arg(long)]
         out: PathBuf,
-        /// The address respondents reach this server by.
-        #[arg(
-            long,
-            env = "SIMPUL_PUBLIC_URL",
-            default_value = "http://127.0.0.1:8080"
-        )]
-        public_url: String,
+        #[command(flatten)]
+        public: PublicUrl,
     },
+}
+
+/// Where respondents reach this server, for the addresses printed and sent.
+#[derive(Debug, Args)]
+pub struct PublicUrl {
+    /// The address respondents reach this server by, e.g. https://skm.example.go.id.
+    #[arg(
+        long,
+        env = "SIMPUL_PUBLIC_URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
+    pub public_url: String,
 }
 
 #[derive(Debug, Args)]
@@ -343,13 +350,8 @@ pub struct InviteArgs {
     /// Print every invitation of the unit with what became of it.
     #[arg(long, conflicts_with_all = ["csv", "remind_after"])]
     pub list: bool,
-    /// The address respondents reach this server by.
-    #[arg(
-        long,
-        env = "SIMPUL_PUBLIC_URL",
-        default_value = "http://127.0.0.1:8080"
-    )]
-    pub public_url: String,
+    #[command(flatten)]
+    pub public: PublicUrl,
     /// The SMTP server, e.g. smtps://user:password@mail.example.go.id.
     #[arg(long, env = "SIMPUL_SMTP_URL")]
     pub smtp_url: Option<String>,
@@ -374,13 +376,8 @@ pub enum LinkCommand {
         /// The period it collects for; without it, the unit's active period at each answer.
         #[arg(long, value_parser = parse_period)]
         period: Option<PeriodCode>,
-        /// The address respondents reach this server by, e.g. https://skm.example.go.id.
-        #[arg(
-            long,
-            env = "SIMPUL_PUBLIC_URL",
-            default_value = "http://127.0.0.1:8080"
-        )]
-        public_url: String,
+        #[command(flatten)]
+        public: PublicUrl,
     },
     /// Stop a link taking answers; what it took stays.
     Close { token: String },
@@ -390,13 +387,8 @@ pub enum LinkCommand {
         /// The PDF to write.
         #[arg(long)]
         out: PathBuf,
-        /// The address respondents reach this server by.
-        #[arg(
-            long,
-            env = "SIMPUL_PUBLIC_URL",
-            default_value = "http://127.0.0.1:8080"
-        )]
-        public_url: String,
+        #[command(flatten)]
+        public: PublicUrl,
     },
     /// A unit's links, newest first: token, service, period, answers, open or closed.
     List {
@@ -887,7 +879,7 @@ fn run_admin(args: AdminArgs) -> Result<()> {
             count,
             prefix,
             out,
-            public_url,
+            public,
         } => {
             let unit = UnitCode::parse(&unit)?;
             let sheets = printed::Sheets {
@@ -897,7 +889,8 @@ fn run_admin(args: AdminArgs) -> Result<()> {
             };
             let admin = Name::parse("person", "admin")?;
             let link = links::paper_link(&storage, &unit, &period, &admin, now)?;
-            let pdf = links::questionnaires_pdf(&storage, &link, &period, &public_url, &sheets)?;
+            let pdf =
+                links::questionnaires_pdf(&storage, &link, &period, &public.public_url, &sheets)?;
             safe_write::write_file(&out, |file| Ok(file.write_all(&pdf)?))?;
             println!(
                 "{count} questionnaires of {unit} for {period} (link {}) written to {}",
@@ -1019,7 +1012,11 @@ fn deliver(
         InvitationMark::Sent
     };
     let url = |i: &invitations::Invitation| {
-        format!("{}/f/{}", args.public_url.trim_end_matches('/'), i.token)
+        format!(
+            "{}/f/{}",
+            args.public.public_url.trim_end_matches('/'),
+            i.token
+        )
     };
     let mut delivered = 0;
     if let Some(path) = &args.outbox {
@@ -1056,7 +1053,7 @@ fn run_link(storage: &SqliteStorage, command: LinkCommand, now: DateTime<Utc>) -
             unit,
             service,
             period,
-            public_url,
+            public,
         } => {
             let new = NewLink {
                 unit: UnitCode::parse(&unit)?,
@@ -1075,7 +1072,7 @@ fn run_link(storage: &SqliteStorage, command: LinkCommand, now: DateTime<Utc>) -
                     .as_ref()
                     .map_or(String::new(), |p| format!(", period {p}")),
             );
-            println!("{}", link.url(&public_url));
+            println!("{}", link.url(&public.public_url));
         }
         LinkCommand::Close { token } => {
             let link = storage.close_link(&LinkToken::parse(&token)?, now)?;
@@ -1084,15 +1081,11 @@ fn run_link(storage: &SqliteStorage, command: LinkCommand, now: DateTime<Utc>) -
                 link.token, link.unit, link.answers
             );
         }
-        LinkCommand::Poster {
-            token,
-            out,
-            public_url,
-        } => {
+        LinkCommand::Poster { token, out, public } => {
             let link = storage
                 .link(&LinkToken::parse(&token)?)?
                 .ok_or_else(|| crate::Error::UnknownLink(token.clone()))?;
-            let pdf = links::poster_pdf(storage, &link, &public_url)?;
+            let pdf = links::poster_pdf(storage, &link, &public.public_url)?;
             safe_write::write_file(&out, |file| Ok(file.write_all(&pdf)?))?;
             println!("poster of link {} written to {}", link.token, out.display());
         }

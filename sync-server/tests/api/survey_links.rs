@@ -17,7 +17,8 @@ use simpul_server::unit_document::UnitSettings;
 use uuid::Uuid;
 
 use crate::helpers::{SyncRequest, TestApp, spawn_app, spawn_app_with};
-use crate::people::{add, call, sign_in};
+use crate::people::{add, sign_in};
+use crate::unit_page::get;
 
 const UNIT: &str = "U-CAPIL";
 
@@ -92,22 +93,11 @@ async fn an_answer_set_is_stored_once_counted_in_the_report_and_pulled_by_the_un
     simpul_server::materialise::catch_up(app.storage.as_ref()).unwrap();
     add(&app, "Rina", Role::Supervisor, None, &[UNIT]);
     let rina = sign_in(&app, "Rina").await;
-    for filter in ["", "&channel=web"] {
+    for (filter, n) in [("", 1), ("&channel=web", 1), ("&channel=paper", 0)] {
         let path = format!("/api/v1/units/{UNIT}/report?period=2026-S2{filter}");
-        let report: Value = call(&app, "GET", &path, Some(&rina), None)
-            .await
-            .json()
-            .await
-            .unwrap();
-        assert_eq!(report["n"], 1, "{path}: {report}");
+        let report = get(&app, &rina, &path).await;
+        assert_eq!(report["n"], n, "{path}: {report}");
     }
-    let path = format!("/api/v1/units/{UNIT}/report?period=2026-S2&channel=paper");
-    let paper: Value = call(&app, "GET", &path, Some(&rina), None)
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(paper["n"], 0, "a web answer is not paper: {paper}");
 
     let pulled = app.sync(&tablet, SyncRequest::new()).await.ok();
     let response: Uuid = first["response"].as_str().unwrap().parse().unwrap();
@@ -181,29 +171,14 @@ async fn a_sheet_typed_on_a_device_and_answered_by_its_qr_code_is_one_response_w
     simpul_server::materialise::catch_up(app.storage.as_ref()).unwrap();
     add(&app, "Rina", Role::Supervisor, None, &[UNIT]);
     let rina = sign_in(&app, "Rina").await;
-    let report: Value = call(
+    let report = get(
         &app,
-        "GET",
+        &rina,
         &format!("/api/v1/units/{UNIT}/report?period=2026-S2"),
-        Some(&rina),
-        None,
     )
-    .await
-    .json()
-    .await
-    .unwrap();
+    .await;
     assert_eq!(report["n"], 1, "one response: {report}");
-    let conflicts: Value = call(
-        &app,
-        "GET",
-        &format!("/api/v1/units/{UNIT}/conflicts?period=2026-S2"),
-        Some(&rina),
-        None,
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let conflicts = get(&app, &rina, &format!("/api/v1/units/{UNIT}/conflicts")).await;
     let fields: Vec<&str> = conflicts
         .as_array()
         .unwrap_or_else(|| panic!("a list: {conflicts}"))

@@ -32,7 +32,7 @@ async fn push(app: &TestApp, unit: &str, sheets: &[Sheet<'_>]) -> Vec<Uuid> {
     ids
 }
 
-async fn get(app: &TestApp, cookie: &str, path: &str) -> Value {
+pub(crate) async fn get(app: &TestApp, cookie: &str, path: &str) -> Value {
     let response = call(app, "GET", path, Some(cookie), None).await;
     assert_eq!(response.status(), StatusCode::OK, "GET {path}");
     response.json().await.unwrap()
