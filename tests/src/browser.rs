@@ -121,6 +121,15 @@ impl Browser {
             .unwrap_or_else(|e| panic!("opening {url} failed: {e}"));
     }
 
+    /// Signs `name` in on the web at `server` and waits for the overview.
+    pub fn sign_in(&self, server: &str, name: &str, password: &str) {
+        self.goto(server);
+        self.fill("sign-in-username", name);
+        self.fill("sign-in-password", password);
+        self.click("sign-in-submit");
+        self.find("page-overview");
+    }
+
     /// The address the browser shows.
     pub fn url(&self) -> String {
         self.runtime

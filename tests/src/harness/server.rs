@@ -12,7 +12,7 @@ use simpul_server::storage::{FILE_NAME, SqliteStorage, Storage};
 use tempfile::TempDir;
 
 use super::process::{Run, command, run, terminate};
-use super::{UNIT, UNIT_NAME};
+use super::{PERIOD, UNIT, UNIT_NAME};
 use crate::tables::Tables;
 
 /// `simpul-server serve` on a free port of 127.0.0.1 over a temporary data directory, with
@@ -157,6 +157,17 @@ impl Server {
         let mut command = command("simpul-server");
         command.args(args).arg("--data").arg(self.data_dir());
         run(format!("simpul-server {}", args.join(" ")), command)
+    }
+
+    /// Sets [`UNIT`]'s active period to [`PERIOD`], waits for the server to take it, and
+    /// makes a survey link for the unit: its address.
+    pub fn survey_link(&self) -> String {
+        self.admin(&["unit", "set", UNIT, "--period", PERIOD]).ok();
+        self.wait_until_materialised(Duration::from_secs(30));
+        self.admin(&["link", "add", "--unit", UNIT, "--public-url", &self.url()])
+            .ok()
+            .last_line()
+            .to_string()
     }
 
     /// A fresh one-time enrolment code for [`UNIT`].

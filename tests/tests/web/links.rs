@@ -34,11 +34,7 @@ fn a_supervisor_makes_a_link_prints_its_poster_and_numbered_sheets_and_closes_it
     server.add_person("Rina", "supervisor", PASSWORD);
 
     let web = Browser::open("web-links", 1280, 800);
-    web.goto(&server.url());
-    web.fill("sign-in-username", "Rina");
-    web.fill("sign-in-password", PASSWORD);
-    web.click("sign-in-submit");
-    web.find("page-overview");
+    web.sign_in(&server.url(), "Rina", PASSWORD);
     web.goto(&format!("{}/unit/{UNIT}", server.url()));
     web.click("open-links");
     web.find("page-links");

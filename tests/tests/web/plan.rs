@@ -20,11 +20,7 @@ fn a_supervisor_writes_the_follow_up_plan_downloads_the_official_pdf_and_follows
     server.add_person("Rina", "supervisor", PASSWORD);
 
     let web = Browser::open("web-plan", 1280, 800);
-    web.goto(&server.url());
-    web.fill("sign-in-username", "Rina");
-    web.fill("sign-in-password", PASSWORD);
-    web.click("sign-in-submit");
-    web.find("page-overview");
+    web.sign_in(&server.url(), "Rina", PASSWORD);
     web.goto(&format!("{}/unit/{UNIT}", server.url()));
     web.find("download-xlsx");
     web.find("download-pdf");
