@@ -129,6 +129,9 @@ function PaperGrid({ onSaved }: { onSaved: (saved: Saved) => void }) {
   useEffect(() => {
     if (!pending.current) return;
     const [r, i] = pending.current;
+    // An earlier commit's effects may run after the save set this (a busy machine runs the
+    // save's answer before them): wait for the commit that renders the cell.
+    if (!inputs.current.has(`${r}:${i}`)) return;
     pending.current = null;
     focus(r, i);
   });
