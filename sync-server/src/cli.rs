@@ -907,7 +907,9 @@ fn invite(storage: &SqliteStorage, args: InviteArgs, now: DateTime<Utc>) -> Resu
     let about = storage
         .unit(&unit)?
         .ok_or_else(|| Error::UnknownUnit(unit.to_string()))?;
-    let mailer = || -> Result<Mailer> {
+    // Settled before anything is imported: `--send` without a mail server refuses the file
+    // instead of storing invitations it cannot send.
+    let mailer = if args.send {
         let file = args
             .config
             .as_deref()
@@ -917,13 +919,17 @@ fn invite(storage: &SqliteStorage, args: InviteArgs, now: DateTime<Utc>) -> Resu
         let url = args.smtp_url.clone().or(file.smtp_url);
         let from = args.smtp_from.clone().or(file.smtp_from);
         match (url, from) {
-            (Some(url), Some(from)) => Mailer::new(&url, &from),
-            _ => Err(Error::Mail(
-                "set smtp_url and smtp_from (flags, SIMPUL_SMTP_URL and SIMPUL_SMTP_FROM, or \
-                 the configuration file) to send e-mail"
-                    .into(),
-            )),
+            (Some(url), Some(from)) => Some(Mailer::new(&url, &from)?),
+            _ => {
+                return Err(Error::Mail(
+                    "set smtp_url and smtp_from (flags, SIMPUL_SMTP_URL and SIMPUL_SMTP_FROM, \
+                     or the configuration file) to send e-mail"
+                        .into(),
+                ));
+            }
         }
+    } else {
+        None
     };
     let outcome = if args.list {
         let invitations = storage.invitations(&unit)?;
@@ -948,7 +954,7 @@ fn invite(storage: &SqliteStorage, args: InviteArgs, now: DateTime<Utc>) -> Resu
             .into_iter()
             .filter(|i| invitations::due_reminder(i, days, now))
             .collect();
-        let sent = deliver(storage, &about, &due, &args, mailer, true, now)?;
+        let sent = deliver(storage, &about, &due, &args, mailer.as_ref(), true, now)?;
         println!("{sent} reminders for unit {unit}");
         invitations::Tally::of(&storage.invitations(&unit)?)
     } else {
@@ -988,7 +994,7 @@ fn invite(storage: &SqliteStorage, args: InviteArgs, now: DateTime<Utc>) -> Resu
             .flatten()
             .collect();
         println!("{} invitations for unit {unit}", new.len());
-        deliver(storage, &about, &new, &args, mailer, false, now)?;
+        deliver(storage, &about, &new, &args, mailer.as_ref(), false, now)?;
         invitations::Tally::of(&storage.invitations(&unit)?)
     };
     println!("{outcome}");
@@ -1002,7 +1008,7 @@ fn deliver(
     unit: &crate::model::Unit,
     invitations: &[invitations::Invitation],
     args: &InviteArgs,
-    mailer: impl FnOnce() -> Result<Mailer>,
+    mailer: Option<&Mailer>,
     reminder: bool,
     now: DateTime<Utc>,
 ) -> Result<usize> {
@@ -1033,8 +1039,7 @@ fn deliver(
         println!("{written} messages in the outbox {}", path.display());
         delivered += written;
     }
-    if args.send {
-        let mailer = mailer()?;
+    if let Some(mailer) = mailer {
         let mut mailed = 0;
         for invitation in invitations.iter().filter(|i| i.email.is_some()) {
             mailer.send(unit.name.as_str(), invitation, &url(invitation), reminder)?;

@@ -24,8 +24,8 @@ use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, params};
 use serde_json::{Value, json};
+use simpul_e2e::Server;
 use simpul_e2e::browser::Browser;
-use simpul_e2e::{PERIOD, Server, UNIT};
 use uuid::Uuid;
 
 /// The link the target is set for.
@@ -42,15 +42,7 @@ fn main() {
     let answers = if quick { 200 } else { 10_000 };
 
     let server = Server::start();
-    server
-        .admin(&["unit", "set", UNIT, "--period", PERIOD])
-        .ok();
-    server.wait_until_materialised(Duration::from_secs(30));
-    let link = server
-        .admin(&["link", "add", "--unit", UNIT, "--public-url", &server.url()])
-        .ok()
-        .last_line()
-        .to_string();
+    let link = server.survey_link();
 
     let survey = first_load("bench-survey-page", &link, "survey-start");
     let web = first_load("bench-web-page", &server.url(), "sign-in-username");

@@ -239,6 +239,20 @@ async fn each_recipient_gets_one_message_with_a_link_of_their_own_that_takes_one
         "{listed}"
     );
 
+    // Sending without a mail server is refused before anything is imported.
+    let unsent = server.admin(&[
+        "invite",
+        "--unit",
+        "U-CAPIL",
+        "--csv",
+        csv.to_str().unwrap(),
+        "--send",
+    ]);
+    assert!(!unsent.status.success());
+    assert!(String::from_utf8_lossy(&unsent.stderr).contains("smtp_url"));
+    let listed = last_line(&server.admin(&[&["invite", "--list"][..], &common].concat()));
+    assert!(listed.starts_with("invited 4,"), "{listed}");
+
     // A file with bad lines is refused by its lines, and nothing of it is stored.
     std::fs::write(
         &csv,

@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use simpul_e2e::browser::Browser;
-use simpul_e2e::{Device, PERIOD, Server, UNIT};
+use simpul_e2e::{Device, Server, UNIT};
 
 /// What the respondent answers, screen by screen, in the form's order.
 const ANSWERS: &[(&str, Kind, &str)] = &[
@@ -51,15 +51,7 @@ fn state(web: &Browser) -> Option<String> {
 #[test]
 fn answers_given_offline_on_a_phone_arrive_once_when_the_signal_returns() {
     let server = Server::start();
-    server
-        .admin(&["unit", "set", UNIT, "--period", PERIOD])
-        .ok();
-    server.wait_until_materialised(Duration::from_secs(30));
-    let link = server
-        .admin(&["link", "add", "--unit", UNIT, "--public-url", &server.url()])
-        .ok()
-        .last_line()
-        .to_string();
+    let link = server.survey_link();
     let tablet = Device::enrolled("tablet", &server, &server.url());
     let before = server.change_count();
 
