@@ -162,18 +162,18 @@ pub fn questionnaires_pdf(
         &unit,
         link,
         period.as_str(),
-        &form,
+        form,
         &link.url(public_url),
         sheets,
     )
 }
 
 /// The form `unit`'s new responses use, the default one when its configuration names none.
-pub fn form_of(storage: &dyn Storage, unit: &UnitCode) -> Result<Form> {
+pub fn form_of(storage: &dyn Storage, unit: &UnitCode) -> Result<&'static Form> {
     let id = storage
         .unit_form(unit)?
         .unwrap_or_else(|| DEFAULT_FORM.to_string());
-    simpul_survey::builtin_form(&id).ok_or(Error::UnknownForm(id))
+    simpul_survey::builtin(&id).ok_or(Error::UnknownForm(id))
 }
 
 /// Longest service name a link takes, as the form's `layanan` item does.

@@ -1,6 +1,8 @@
 //! The forms that ship with Simpul: the standard PermenPANRB 14/2017 questionnaire, worded as
 //! the regulation words it, and the archived KepMenPAN 25/2004 one for reading old data.
 
+use std::sync::LazyLock;
+
 use crate::form::{Choice, Form, Item, ItemKind};
 use crate::method::Method;
 use crate::text::Text;
@@ -92,14 +94,22 @@ pub fn skm_2004() -> Form {
     }
 }
 
+/// The built-in forms, built once: a server checks each web answer against its form.
+static BUILTIN: LazyLock<[Form; 2]> = LazyLock::new(|| [skm_2017(), skm_2004()]);
+
 /// Every built-in form, the current one first.
 pub fn builtin_forms() -> Vec<Form> {
-    vec![skm_2017(), skm_2004()]
+    BUILTIN.to_vec()
 }
 
 /// The built-in form with this id.
 pub fn builtin_form(id: &str) -> Option<Form> {
-    builtin_forms().into_iter().find(|form| form.id == id)
+    builtin(id).cloned()
+}
+
+/// The built-in form with this id, without a copy.
+pub fn builtin(id: &str) -> Option<&'static Form> {
+    BUILTIN.iter().find(|form| form.id == id)
 }
 
 struct Question {

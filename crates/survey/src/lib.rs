@@ -76,7 +76,7 @@ mod score;
 mod text;
 
 pub use answer::{Answer, Score};
-pub use builtin::{builtin_form, builtin_forms, skm_2004, skm_2017};
+pub use builtin::{builtin, builtin_form, builtin_forms, skm_2004, skm_2017};
 pub use day::{parse_day, show_day};
 pub use error::{Error, Result};
 pub use form::{Choice, Form, Item, ItemKind};

@@ -66,7 +66,7 @@ struct PageData {
     service: Option<String>,
     serial: Option<String>,
     closed: bool,
-    form: Form,
+    form: &'static Form,
 }
 
 #[derive(Serialize)]
@@ -289,7 +289,7 @@ fn check(
     };
     let form = links::form_of(storage, &link.unit)?;
     let target = Target {
-        form: &form,
+        form,
         unit: &link.unit,
         period: &period,
         service: link.service.as_deref(),
