@@ -355,24 +355,7 @@ fn stable_plans(conn: &Connection) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::doc::Author;
-    use crate::model::{Channel, Status};
-    use crate::write::NewResponse;
-
-    fn interview() -> NewResponse {
-        NewResponse {
-            channel: Channel::Interview,
-            form: None,
-            unit: None,
-            period: None,
-            serial: None,
-            answers: (1..=9)
-                .map(|u| (format!("U{u}"), "3".to_string()))
-                .collect(),
-            status: Status::Final,
-            author: Author::new("Sari", chrono::Utc::now()),
-        }
-    }
+    use crate::testing::interview;
 
     /// Every file in the folder with its size and modification time.
     fn files(dir: &Path) -> Vec<(String, u64, std::time::SystemTime)> {

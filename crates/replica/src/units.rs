@@ -92,11 +92,10 @@ impl Replica {
 mod tests {
     use automerge::transaction::Transactable;
     use automerge::{Automerge, ROOT};
-    use chrono::Utc;
     use simpul_protocol::Entry;
 
     use super::*;
-    use crate::{Author, Channel, NewResponse};
+    use crate::testing::interview;
 
     fn replica() -> (tempfile::TempDir, Replica) {
         crate::testing::replica("tablet")
@@ -114,19 +113,6 @@ mod tests {
         Entry {
             doc: config::unit_document_id("U-CAPIL"),
             change: doc.get_last_local_change().unwrap().raw_bytes().to_vec(),
-        }
-    }
-
-    fn interview() -> NewResponse {
-        NewResponse {
-            channel: Channel::Interview,
-            form: None,
-            unit: None,
-            period: None,
-            serial: None,
-            answers: (1..=9).map(|u| (format!("U{u}"), "3".into())).collect(),
-            status: Status::Final,
-            author: Author::new("Sari", Utc::now()),
         }
     }
 
