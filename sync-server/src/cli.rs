@@ -63,6 +63,32 @@ pub enum Command {
     Restore(DecisionArgs),
     /// Who wrote what in a response, when, from which device or as which person.
     History(HistoryArgs),
+    /// Write a consistent copy of the database to a file, while the server runs. A later
+    /// backup to the same file replaces it whole.
+    Backup(BackupArgs),
+    /// Start a server folder from a backup; the folder must hold no database. Devices notice
+    /// the restore at their next sync and send again whatever the backup lacks.
+    RestoreBackup(RestoreBackupArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// Directory holding the database.
+    #[arg(long, env = "SIMPUL_DATA")]
+    pub data: Option<PathBuf>,
+    /// The backup file to write.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreBackupArgs {
+    /// Directory to start; it must hold no server database yet.
+    #[arg(long, env = "SIMPUL_DATA")]
+    pub data: Option<PathBuf>,
+    /// The backup file, as `simpul-server backup` wrote it.
+    #[arg(long)]
+    pub from: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -570,6 +596,31 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Delete(args) => set_deleted(&args, true),
         Command::Restore(args) => set_deleted(&args, false),
+        Command::Backup(args) => {
+            let storage = SqliteStorage::open_existing(&args.data.ok_or(crate::Error::NoDataDir)?)?;
+            let copied = storage.backup_to(&args.out)?;
+            println!(
+                "backup written to {}: {} changes, {} devices, {} bytes",
+                args.out.display(),
+                copied.changes,
+                copied.devices,
+                copied.bytes
+            );
+            Ok(())
+        }
+        Command::RestoreBackup(args) => {
+            let data = args.data.ok_or(crate::Error::NoDataDir)?;
+            let copied = SqliteStorage::restore(&args.from, &data)?;
+            println!(
+                "{} restored from {}: {} changes, {} devices; devices send again what the \
+                 backup lacks at their next sync",
+                data.display(),
+                args.from.display(),
+                copied.changes,
+                copied.devices
+            );
+            Ok(())
+        }
     }
 }
 

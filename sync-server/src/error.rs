@@ -37,6 +37,15 @@ pub enum Error {
     )]
     NoServerData(PathBuf),
 
+    #[error(
+        "{0} already holds a server database; restore into an empty folder (move this one \
+         aside first if it is to be replaced)"
+    )]
+    RestoreOverData(PathBuf),
+
+    #[error("{0} is not a simpul-server backup (made by `simpul-server backup`)")]
+    NotABackup(PathBuf),
+
     #[error("{0} is a device's folder (it holds a simpul replica), not a server's")]
     DeviceFolder(PathBuf),
 

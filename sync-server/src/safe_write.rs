@@ -10,6 +10,22 @@ use crate::{Error, Result};
 
 /// Writes `path` with whatever `fill` writes, atomically. Nothing is left behind on failure.
 pub fn write_file<T>(path: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<T>) -> Result<T> {
+    place_file(path, |temp| {
+        let io = |source| Error::Output {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut out = BufWriter::new(File::create(temp).map_err(io)?);
+        let value = fill(&mut out)?;
+        out.into_inner().map_err(|e| io(e.into_error()))?;
+        Ok(value)
+    })
+}
+
+/// Puts the file `make` creates at the path it is given (a temporary one beside `path`) in
+/// place of `path`, atomically, once it is synced: for files another program writes, such as
+/// SQLite's `VACUUM INTO`. Nothing is left behind on failure.
+pub fn place_file<T>(path: &Path, make: impl FnOnce(&Path) -> Result<T>) -> Result<T> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
         _ => PathBuf::from("."),
@@ -28,12 +44,10 @@ pub fn write_file<T>(path: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<T>
         name.to_string_lossy(),
         std::process::id()
     ));
+    let _ = fs::remove_file(&temp);
     let written = (|| {
-        let file = File::create(&temp).map_err(io)?;
-        let mut out = BufWriter::new(file);
-        let value = fill(&mut out)?;
-        let file = out.into_inner().map_err(|e| io(e.into_error()))?;
-        file.sync_all().map_err(io)?;
+        let value = make(&temp)?;
+        File::open(&temp).and_then(|f| f.sync_all()).map_err(io)?;
         fs::rename(&temp, path).map_err(io)?;
         Ok(value)
     })();

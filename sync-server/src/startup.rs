@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
-use axum::http::{Request, Response};
+use axum::http::{HeaderValue, Request, Response};
 use axum::routing::{get, post};
 use axum::{Router, middleware};
 use simpul_protocol::http::{ENROL_PATH, HEALTH_PATH, SYNC_PATH};
@@ -61,6 +61,10 @@ impl Application {
             source,
         })?;
         let materialiser = Arc::new(Notify::new());
+        let log_id = {
+            let storage = Arc::clone(&storage);
+            tokio::task::spawn_blocking(move || storage.log_id()).await??
+        };
         let state = AppState {
             storage: Arc::clone(&storage),
             body_limit: config.body_limit,
@@ -71,6 +75,11 @@ impl Application {
             metrics: Arc::default(),
             web_answers_per_hour: config.web_answers_per_hour,
             answers: AnswerWriter::start(Arc::clone(&storage), Arc::clone(&materialiser)),
+            log_id: HeaderValue::from_str(&log_id).map_err(|_| Error::InvalidValue {
+                what: "change log id",
+                value: log_id.clone(),
+                reason: "the database holds an id that cannot travel in a header",
+            })?,
         };
         Ok(Application {
             listener,

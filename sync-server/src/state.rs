@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use axum::http::HeaderValue;
 use simpul_protocol::Limits;
 use tokio::sync::{Notify, Semaphore};
 
@@ -31,6 +32,8 @@ pub struct AppState {
     pub web_answers_per_hour: u32,
     /// Stores web answer sets, several to a transaction when they arrive together.
     pub answers: AnswerWriter,
+    /// The change log's identity, sent with every sync answer ([`Storage::log_id`]).
+    pub log_id: HeaderValue,
 }
 
 /// Memory the server may spend decoding pushed batches at once.

@@ -31,7 +31,14 @@
 //! Simpul-More: true|false   whether more changes wait after that position
 //! Simpul-Stored: <n>        how many of the changes pushed under this Idempotency-Key were
 //!                           new to the server; a retry gets the number the first try got
+//! Simpul-Log: <id>          the identity of the server's change log, which positions count in
 //! ```
+//!
+//! The log's identity changes only when the server is restored from a backup, and another
+//! server has another one. Its positions may then name other changes than the ones a device
+//! pulled, and it lacks what was acknowledged after the backup (or elsewhere). A device that
+//! sees a new identity where it had kept another starts again: cursor 0, and every change it holds offered again (the server keeps what it
+//! has and stores what it lost).
 //!
 //! What a device may see is its unit's changes except the ones it pushed itself. "Itself"
 //! means first: a change another device pushed earlier (say one carried over on a USB
@@ -82,6 +89,7 @@ pub const CURSOR_HEADER: &str = "simpul-cursor";
 pub const PULL_MAX_HEADER: &str = "simpul-pull-max";
 pub const MORE_HEADER: &str = "simpul-more";
 pub const STORED_HEADER: &str = "simpul-stored";
+pub const LOG_HEADER: &str = "simpul-log";
 
 /// The body of `POST /v1/enrol`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -14,8 +14,8 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use simpul_protocol::http::{
-    BATCH_CONTENT_TYPE, CURSOR_HEADER, IDEMPOTENCY_HEADER, MORE_HEADER, PROTOCOL_HEADER,
-    PROTOCOL_VERSION, PULL_MAX_HEADER, STORED_HEADER,
+    BATCH_CONTENT_TYPE, CURSOR_HEADER, IDEMPOTENCY_HEADER, LOG_HEADER, MORE_HEADER,
+    PROTOCOL_HEADER, PROTOCOL_VERSION, PULL_MAX_HEADER, STORED_HEADER,
 };
 use tracing::field::display;
 use uuid::Uuid;
@@ -64,10 +64,10 @@ pub async fn sync(
     span.record("stored", reply.stored);
     span.record("pulled", reply.pulled);
     span.record("cursor", display(reply.cursor));
-    Ok(respond(reply))
+    Ok(respond(reply, state.log_id.clone()))
 }
 
-fn respond(reply: Reply) -> Response {
+fn respond(reply: Reply, log_id: HeaderValue) -> Response {
     let number = |n: u64| HeaderValue::from(n);
     let headers = [
         (CONTENT_TYPE, HeaderValue::from_static(BATCH_CONTENT_TYPE)),
@@ -81,6 +81,7 @@ fn respond(reply: Reply) -> Response {
             HeaderValue::from_static(if reply.more { "true" } else { "false" }),
         ),
         (HeaderName::from_static(STORED_HEADER), number(reply.stored)),
+        (HeaderName::from_static(LOG_HEADER), log_id),
     ];
     (headers, reply.frame).into_response()
 }

@@ -27,7 +27,7 @@ pub use links::{InvitationMark, Links, WebAnswer, WebStored};
 pub use people::{NewPerson, People};
 pub use plans::Plans;
 pub use review::Reviews;
-pub use sqlite::{FILE_NAME, SqliteStorage};
+pub use sqlite::{Copied, FILE_NAME, SqliteStorage};
 
 use chrono::{DateTime, Utc};
 use simpul_protocol::Entry;
@@ -74,6 +74,11 @@ pub struct Pulled {
 pub trait Storage: Links + People + Plans + Reviews + Send + Sync {
     /// Checks that the database answers and takes a write.
     fn health(&self) -> Result<()>;
+
+    /// The change log's identity, sent with every sync answer. It changes only when the
+    /// database is restored from a backup: positions then mean other changes, and devices
+    /// start again from the beginning (`simpul_protocol::http`).
+    fn log_id(&self) -> Result<String>;
 
     /// Bytes free for the database to grow into, when the storage can tell.
     fn free_space(&self) -> Result<Option<u64>> {

@@ -6,6 +6,7 @@
 //! separate process on the same file while the server runs; every connection waits up to
 //! [`BUSY_TIMEOUT`] for the other's write lock instead of failing.
 
+mod backup;
 mod links;
 mod materialised;
 mod migrate;
@@ -36,6 +37,8 @@ use crate::report::{
 use crate::secret::SecretHash;
 use crate::summary::AnswerCount;
 use crate::{Error, Result};
+
+pub use backup::Copied;
 
 /// The database file inside the data directory.
 pub const FILE_NAME: &str = "simpul-server.sqlite3";
@@ -206,6 +209,10 @@ impl Storage for SqliteStorage {
             tx.pragma_update(None, "user_version", version)?;
             Ok(())
         })
+    }
+
+    fn log_id(&self) -> Result<String> {
+        self.read(|conn| Ok(conn.query_row("SELECT id FROM change_log", [], |row| row.get(0))?))
     }
 
     fn free_space(&self) -> Result<Option<u64>> {

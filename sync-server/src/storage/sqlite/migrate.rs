@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0010_lighter_totals.sql"),
     include_str!("../../../migrations/sqlite/0011_links.sql"),
     include_str!("../../../migrations/sqlite/0012_invitations.sql"),
+    include_str!("../../../migrations/sqlite/0013_change_log_id.sql"),
 ];
 
 /// The schema version this build writes.
