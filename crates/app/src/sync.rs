@@ -217,12 +217,24 @@ impl Shared {
                     .and_then(|s| s.last_sync)
                     .map(time)
                     .or(last_sync);
+                // A server restored from a backup, or another server, took this device's work
+                // again: worth saying, so that an office knows why this sync sent so much.
+                let restored = synced.offered_again.map(|changes| Words {
+                    id: format!(
+                        "server ini dipulihkan dari cadangan atau baru bagi perangkat ini; \
+                         {changes} perubahan dari perangkat ini dikirim ulang"
+                    ),
+                    en: format!(
+                        "this server was restored from a backup or is new to this device; \
+                         this device sent its {changes} changes again"
+                    ),
+                });
                 let state = SyncState {
                     pushed: synced.progress.pushed,
                     pulled: synced.progress.pulled,
                     bytes_up: synced.progress.bytes_up,
                     bytes_down: synced.progress.bytes_down,
-                    ..after(None, last_sync)
+                    ..after(restored, last_sync)
                 };
                 (Event::Synced, Some(state))
             }

@@ -109,6 +109,13 @@ pub enum Error {
     WrongUnit { theirs: String, ours: String },
     #[error("the server did not answer within {seconds} s; nothing was lost, sync again later")]
     ServerSilent { seconds: u64 },
+    /// The server's change log changed identity twice in one sync: the address leads to two
+    /// different databases (two servers behind one name), not to one restored server.
+    #[error(
+        "the server's change log changed twice during one sync; the address seems to lead to \
+         two different server databases. Nothing was lost; ask the office to check the server"
+    )]
+    ServerLogsDiffer,
 }
 
 impl Error {
@@ -206,6 +213,10 @@ impl Error {
             Error::ServerSilent { seconds } => format!(
                 "server tidak menjawab dalam {seconds} detik; data aman, sinkronkan lagi nanti"
             ),
+            Error::ServerLogsDiffer => "catatan perubahan server berganti dua kali dalam satu \
+                 sinkronisasi; alamat ini tampaknya menuju dua basis data server yang berbeda. \
+                 Data aman; minta kantor memeriksa server"
+                .to_string(),
             Error::Protocol(e) => format!("berkas bundel rusak atau tidak lengkap: {e}"),
             Error::NotAResponse(refusal) => {
                 format!(

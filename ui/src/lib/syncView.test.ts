@@ -29,6 +29,15 @@ describe("sync view", () => {
     expect(v.counts).toBe("12 of 10 changes sent, 3 received");
   });
 
+  it("passes on news of a sync that went well, such as a server restored from a backup", () => {
+    const message = "server ini dipulihkan dari cadangan atau baru bagi perangkat ini; 58 perubahan dari perangkat ini dikirim ulang";
+    const v = syncView({ ...base, message }, "id");
+    expect(v.detail).toBe(message);
+    expect(v.label).toBe("Mutakhir");
+    expect(syncView(base, "id").detail).toBeNull();
+    expect(syncView({ ...base, phase: "syncing", message }, "id").detail).toBeNull();
+  });
+
   it("passes on why it is offline or failing", () => {
     const offline = syncView({ ...base, phase: "offline", message: "server tidak terjangkau" }, "id");
     expect(offline.detail).toBe("server tidak terjangkau");

@@ -9,7 +9,8 @@ export interface SyncView {
   phase: SyncPhase;
   label: string;
   colour: string;
-  /** Extra words from Rust (why it is offline, what failed), when there are any. */
+  /** Extra words from Rust (why it is offline, what failed, that the server was restored
+   * from a backup), when there are any. */
   detail: string | null;
   /** `null` unless syncing with something to send. */
   progress: { value: number; max: number } | null;
@@ -32,8 +33,7 @@ export function syncView(state: SyncState, lang: Language): SyncView {
     phase: state.phase,
     label: s.phase[state.phase],
     colour: COLOURS[state.phase],
-    detail:
-      state.phase === "error" || state.phase === "offline" ? (state.message ?? null) : null,
+    detail: state.phase === "syncing" ? null : (state.message ?? null),
     progress:
       syncing && state.to_push > 0
         ? { value: Math.min(state.pushed, state.to_push), max: state.to_push }

@@ -78,6 +78,19 @@ pub fn sync(args: SyncArgs, lang: Lang) -> anyhow::Result<ExitCode> {
             synced.updated,
             tr(lang, "diperbarui", "updated"),
         );
+        if let Some(changes) = synced.offered_again {
+            println!(
+                "{} {changes} {}",
+                tr(
+                    lang,
+                    "Server ini dipulihkan dari cadangan atau baru bagi perangkat ini; perangkat \
+                     ini mengirim ulang",
+                    "This server was restored from a backup or is new to this device; this \
+                     device offered again its"
+                ),
+                tr(lang, "perubahan", "changes"),
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

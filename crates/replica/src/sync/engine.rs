@@ -130,6 +130,8 @@ pub struct Response {
     pub cursor: u64,
     pub more: bool,
     pub body: Vec<u8>,
+    /// The identity of the server's change log (`Simpul-Log`), when the server sent one.
+    pub log: Option<String>,
 }
 
 /// The outcome of a successful round, to be made durable in one transaction.
@@ -316,6 +318,7 @@ mod tests {
             cursor,
             more,
             body: simpul_protocol::encode(&Batch::default(), &Limits::default()).unwrap(),
+            log: None,
         }
     }
 
@@ -437,6 +440,7 @@ mod tests {
             cursor: 9,
             more: false,
             body: b"SMPL garbage".to_vec(),
+            log: None,
         });
         assert!(err.is_err());
         engine.on_failure();

@@ -8,7 +8,8 @@ use reqwest::StatusCode;
 use reqwest::blocking::Client;
 use simpul_protocol::http::{
     BATCH_CONTENT_TYPE, CURSOR_HEADER, ENROL_PATH, EnrolRequest, EnrolResponse, ErrorBody,
-    IDEMPOTENCY_HEADER, MORE_HEADER, PROTOCOL_HEADER, PROTOCOL_VERSION, PULL_MAX_HEADER, SYNC_PATH,
+    IDEMPOTENCY_HEADER, LOG_HEADER, MORE_HEADER, PROTOCOL_HEADER, PROTOCOL_VERSION,
+    PULL_MAX_HEADER, SYNC_PATH,
 };
 
 use super::engine::{Engine, Progress, Request, Response};
@@ -42,6 +43,10 @@ pub struct Synced {
     pub progress: Progress,
     pub created: usize,
     pub updated: usize,
+    /// `Some(n)` when the server's change log was new to this device (the server was restored
+    /// from a backup, or the device enrolled with another one): this sync started over from
+    /// the beginning and offered the device's `n` changes again.
+    pub offered_again: Option<u64>,
 }
 
 /// Why a round failed.
@@ -136,15 +141,24 @@ pub fn sync(
             &request,
             remaining.min(ROUND_TIMEOUT),
         ) {
-            Ok(response) => match engine.on_response(response) {
-                Ok(commit) => {
-                    let applied = replica.commit_round(commit, Utc::now())?;
-                    synced.created += applied.created.len();
-                    synced.updated += applied.updated.len();
+            Ok(response) => match restored(replica, &response, synced.offered_again.is_none())? {
+                Some(waiting) => {
+                    // This round counted in the old positions: drop it and start again.
+                    engine = Engine::new(0, seed);
+                    synced.offered_again = Some(waiting);
                     progress(&engine.progress(), None);
                     continue;
                 }
-                Err(e) => e.to_string(),
+                None => match engine.on_response(response) {
+                    Ok(commit) => {
+                        let applied = replica.commit_round(commit, Utc::now())?;
+                        synced.created += applied.created.len();
+                        synced.updated += applied.updated.len();
+                        progress(&engine.progress(), None);
+                        continue;
+                    }
+                    Err(e) => e.to_string(),
+                },
             },
             Err(RoundFailure::Fatal(e)) => return Err(e),
             Err(RoundFailure::Retry(reason)) => reason,
@@ -169,6 +183,30 @@ pub fn sync(
             });
         }
         std::thread::sleep(wait);
+    }
+}
+
+/// Whether `response` comes from a server restored from a backup since the last sync (its
+/// change log has another identity than the one kept); if so the replica starts over
+/// ([`Replica::start_over`]) and the number of changes it will offer again is returned. The
+/// first identity seen is kept. A second change within one sync (`may_start_over` false)
+/// means two databases answer at one address: refused, with the replica left as it is.
+fn restored(
+    replica: &mut Replica,
+    response: &Response,
+    may_start_over: bool,
+) -> Result<Option<u64>> {
+    let Some(log) = &response.log else {
+        return Ok(None);
+    };
+    match replica.server_log()? {
+        Some(known) if known == *log => Ok(None),
+        Some(_) if !may_start_over => Err(Error::ServerLogsDiffer),
+        Some(_) => Ok(Some(replica.start_over(log)?)),
+        None => {
+            replica.set_server_log(log)?;
+            Ok(None)
+        }
     }
 }
 
@@ -224,8 +262,14 @@ fn send(
         .and_then(|c| c.parse().ok())
         .ok_or_else(|| RoundFailure::Retry("the answer had no cursor".into()))?;
     let more = header(MORE_HEADER).as_deref() == Some("true");
+    let log = header(LOG_HEADER);
     let body = response.bytes().map_err(failed)?.to_vec();
-    Ok(Response { cursor, more, body })
+    Ok(Response {
+        cursor,
+        more,
+        body,
+        log,
+    })
 }
 
 fn server_error(status: StatusCode, response: reqwest::blocking::Response) -> Error {
@@ -234,5 +278,69 @@ fn server_error(status: StatusCode, response: reqwest::blocking::Response) -> Er
         status: status.as_u16(),
         code: body.as_ref().map_or_else(String::new, |b| b.code.clone()),
         message: body.map_or_else(|| status.to_string(), |b| b.message),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(log: Option<&str>) -> Response {
+        Response {
+            cursor: 40,
+            more: false,
+            body: Vec::new(),
+            log: log.map(str::to_string),
+        }
+    }
+
+    fn waiting(replica: &Replica) -> i64 {
+        replica
+            .conn
+            .query_row(
+                "SELECT COUNT(*) FROM changes WHERE uploaded = 0",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap()
+    }
+
+    #[test]
+    fn a_new_log_identity_starts_over_once_and_a_second_in_one_sync_is_refused() {
+        let (_dir, mut replica) = crate::testing::replica("laptop-a");
+        replica.capture(crate::testing::interview()).unwrap();
+        replica
+            .conn
+            .execute("UPDATE changes SET uploaded = 1", [])
+            .unwrap();
+        replica
+            .conn
+            .execute("INSERT INTO meta (key, value) VALUES ('cursor', '40')", [])
+            .unwrap();
+
+        // No identity (an older server), then the first one: kept, nothing else changes.
+        assert_eq!(restored(&mut replica, &answer(None), true).unwrap(), None);
+        assert_eq!(
+            restored(&mut replica, &answer(Some("a")), true).unwrap(),
+            None
+        );
+        assert_eq!(replica.server_log().unwrap().as_deref(), Some("a"));
+        assert_eq!((replica.cursor().unwrap(), waiting(&replica)), (40, 0));
+
+        // Restored: back to the start, the device's own change offered again.
+        assert_eq!(
+            restored(&mut replica, &answer(Some("b")), true).unwrap(),
+            Some(1)
+        );
+        assert_eq!((replica.cursor().unwrap(), waiting(&replica)), (0, 1));
+        assert_eq!(replica.server_log().unwrap().as_deref(), Some("b"));
+
+        // Another identity again within the same sync: two databases at one address.
+        let refused = restored(&mut replica, &answer(Some("c")), false);
+        assert!(
+            matches!(refused, Err(Error::ServerLogsDiffer)),
+            "{refused:?}"
+        );
+        assert_eq!(replica.server_log().unwrap().as_deref(), Some("b"));
     }
 }

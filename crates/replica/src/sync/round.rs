@@ -174,6 +174,50 @@ impl Replica {
         Ok(applied)
     }
 
+    /// The identity of the server's change log as last seen, if any (`Simpul-Log`).
+    pub fn server_log(&self) -> Result<Option<String>> {
+        self.meta("server_log")
+    }
+
+    /// Remembers the identity of the server's change log, seen for the first time.
+    pub fn set_server_log(&mut self, log: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('server_log', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [log],
+        )?;
+        Ok(())
+    }
+
+    /// The server was restored from a backup: its change log has identity `log` now, its
+    /// positions name other changes, and it lacks what it acknowledged after the backup. In
+    /// one transaction the cursor goes back to the start and every change written on this
+    /// device is offered again; the server keeps those it has and stores those it lost.
+    /// Changes pulled from the server are not offered: another device wrote them (and offers
+    /// them itself) or the server did, and a server takes reviews only from its supervisors.
+    /// Returns how many changes wait to be offered.
+    pub fn start_over(&mut self, log: &str) -> Result<u64> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "UPDATE changes SET uploaded = 0 WHERE uploaded = 1 AND local = 1",
+            [],
+        )?;
+        for (key, value) in [("cursor", "0"), ("server_log", log)] {
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![key, value],
+            )?;
+        }
+        let waiting: i64 = tx.query_row(
+            "SELECT COUNT(*) FROM changes WHERE uploaded = 0",
+            [],
+            |row| row.get(0),
+        )?;
+        tx.commit()?;
+        Ok(waiting as u64)
+    }
+
     fn meta(&self, key: &str) -> Result<Option<String>> {
         Ok(self
             .conn
