@@ -13,3 +13,5 @@ mod auth;
 mod server_reads;
 // Supervisors' random decisions on the server and random device work: the same rows everywhere.
 mod decisions;
+// A server restored from a backup, or a new server, gets from devices all they wrote.
+mod backup;
