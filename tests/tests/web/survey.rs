@@ -119,3 +119,91 @@ fn answers_given_offline_on_a_phone_arrive_once_when_the_signal_returns() {
     }
     assert_eq!(server.change_count(), before + 1, "still once");
 }
+
+/// Whether the answer button with this test id is shown as chosen.
+fn pressed(web: &Browser, id: &str) -> bool {
+    web.attrs(&format!("[data-testid=\"{id}\"]"), "aria-pressed")
+        .into_iter()
+        .next()
+        .flatten()
+        .as_deref()
+        == Some("true")
+}
+
+#[test]
+fn a_page_reloaded_halfway_offers_to_carry_on_at_the_same_question_with_the_answers_given() {
+    let server = Server::start();
+    let link = server.survey_link();
+    let before = server.change_count();
+
+    let web = Browser::open("survey-resume", 390, 844);
+    web.goto(&link);
+    web.click("survey-start");
+    for &(item, kind, value) in &ANSWERS[..3] {
+        answer(&web, item, kind, value);
+        if item != "pendidikan" {
+            web.click("survey-next");
+        }
+    }
+    // The phone drops the tab and loads the page again, on the pendidikan question.
+    web.goto(&link);
+    web.find("survey-resume-note");
+    web.snap("survey-resume");
+    web.click("survey-start");
+    web.find("survey-option-pendidikan-SMA");
+    assert!(
+        pressed(&web, "survey-option-pendidikan-SMA"),
+        "the answer kept"
+    );
+    web.click("survey-back");
+    web.find("survey-input-umur");
+    assert_eq!(
+        web.eval("return document.querySelector('[data-testid=\"survey-input-umur\"]').value"),
+        "34"
+    );
+    web.click("survey-next");
+    web.click("survey-next");
+    let (last, rest) = ANSWERS.split_last().unwrap();
+    for &(item, kind, value) in &rest[3..] {
+        answer(&web, item, kind, value);
+        web.click("survey-next");
+    }
+    answer(&web, last.0, last.1, last.2);
+    web.click("survey-send");
+    web.wait_until("the set to be sent", |web| {
+        state(web).as_deref() == Some("sent")
+    });
+    assert_eq!(server.change_count(), before + 1, "one answer set");
+
+    // What was answered before the reload is in the stored set.
+    let csv = server.data_dir().with_file_name("web.csv");
+    server
+        .run(&[
+            "export",
+            "csv",
+            "--unit",
+            UNIT,
+            "--out",
+            csv.to_str().unwrap(),
+        ])
+        .ok();
+    let rows = std::fs::read_to_string(&csv).unwrap();
+    let row = rows.lines().nth(1).expect("one response");
+    assert!(row.contains(",34,") && row.contains("SMA"), "{rows}");
+
+    // Sent: the next visit starts afresh, and a fresh start drops a draft for good.
+    web.goto(&link);
+    web.find("survey-start");
+    assert!(!web.exists("survey-resume-note"));
+    web.click("survey-start");
+    answer(&web, "jenis_kelamin", Kind::Option, "L");
+    web.goto(&link);
+    web.click("survey-restart");
+    assert!(
+        !pressed(&web, "survey-option-jenis_kelamin-L"),
+        "a clean sheet"
+    );
+    web.goto(&link);
+    web.find("survey-start");
+    assert!(!web.exists("survey-resume-note"));
+}

@@ -4,6 +4,7 @@
 // the phone's keyboard stay where they are.
 import { firstProblem, problem } from "./check";
 import { h } from "./dom";
+import { draftKey, dropDraft, loadDraft, saveDraft } from "./draft";
 import { answersToSend, askedItems, nextItem, previousItem, screens } from "./flow";
 import { kindOf, type Answers, type Item, type Lang, type SurveyData, type Text } from "./form";
 import { strings } from "./i18n";
@@ -35,6 +36,13 @@ export function mountSurvey(root: HTMLElement, data: SurveyData, storage: Storag
   /** The paper sheet this page was opened from: one respondent's, so only the first set
    * carries it; "Isi lagi" after it starts an answer set of no sheet. */
   let serial = data.serial;
+  /** A questionnaire left part-way on this phone (the tab reloaded or closed): offered on the
+   * start screen, kept as the respondent answers. */
+  const draft = data.closed ? null : loadDraft(storage, draftKey(data.token, serial));
+  if (draft) answers = { ...draft.answers };
+  let resumable = draft !== null;
+  const keepDraft = () => saveDraft(storage, draftKey(data.token, serial), answers, current);
+  const forgetDraft = () => dropDraft(storage, draftKey(data.token, serial));
 
   const t = () => strings[lang];
   const say = (text: Text) => text[lang];
@@ -100,7 +108,13 @@ export function mountSurvey(root: HTMLElement, data: SurveyData, storage: Storag
           heading(say(data.form.title)),
           h("p", { class: "lead" }, s.intro),
           ...(data.service ? [h("p", {}, s.service(data.service))] : []),
-          button("survey-start", s.start, () => go(nextItem(screens(asked, answers), null)), "primary"),
+          ...(resumable
+            ? [
+                h("p", { class: "resume", "data-testid": "survey-resume-note" }, s.resumeNote),
+                button("survey-start", s.resume, resume, "primary"),
+                button("survey-restart", s.restart, restart),
+              ]
+            : [button("survey-start", s.start, () => go(nextItem(screens(asked, answers), null)), "primary")]),
           statusLine,
         ];
       case "thanks":
@@ -150,6 +164,7 @@ export function mountSurvey(root: HTMLElement, data: SurveyData, storage: Storag
     };
     const answer = (value: string) => {
       answers[item.id] = value;
+      keepDraft();
       delete errors[item.id];
       showError();
       refresh();
@@ -245,7 +260,24 @@ export function mountSurvey(root: HTMLElement, data: SurveyData, storage: Storag
     }
     screen = "question";
     current = id;
+    if (Object.keys(answers).length > 0) keepDraft();
     draw(true);
+  }
+
+  /** Back to the question the draft was saved at (the first, if it no longer applies). */
+  function resume() {
+    resumable = false;
+    const list = screens(asked, answers);
+    go(list.some((item) => item.id === draft?.current) ? draft!.current : nextItem(list, null));
+  }
+
+  /** The draft was someone else's, or the respondent wants a clean sheet. */
+  function restart() {
+    resumable = false;
+    answers = {};
+    errors = {};
+    forgetDraft();
+    go(nextItem(screens(asked, answers), null));
   }
 
   /** Makes the answer set once, keeps it on the phone, thanks the respondent, and lets the
@@ -266,6 +298,8 @@ export function mountSurvey(root: HTMLElement, data: SurveyData, storage: Storag
       created_at: new Date().toISOString(),
     };
     if (honeypot.value) entry.website = honeypot.value;
+    // The set is in the outbox from here on; the draft has done its job.
+    forgetDraft();
     sentId = entry.id;
     refusal = null;
     screen = "thanks";
@@ -275,6 +309,8 @@ export function mountSurvey(root: HTMLElement, data: SurveyData, storage: Storag
 
   /** A fresh, empty set for the next person at a counter tablet. */
   function again() {
+    forgetDraft();
+    resumable = false;
     serial = null;
     serialLine?.remove();
     answers = {};
