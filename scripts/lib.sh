@@ -71,3 +71,35 @@ install_window_test_dependencies() {
         cargo install tauri-driver --locked --version '^2' --quiet
     fi
 }
+
+# A throwaway PostgreSQL cluster for the tests: Debian's server, a temporary folder, a free
+# port on loopback, trust authentication (loopback only) and no fsync (nothing in it
+# outlives the run). Stopped and removed when the calling script exits; the address is
+# exported as SIMPUL_TEST_POSTGRES for the storage contract tests.
+start_test_postgres() {
+    install_debian_packages postgresql
+    local bin port
+    bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    PG_TEST_DIR=$(mktemp -d)
+    PG_TEST_AS=()
+    if [ "$(id -u)" -eq 0 ]; then
+        # initdb refuses to run as root.
+        chown postgres "$PG_TEST_DIR"
+        PG_TEST_AS=(runuser -u postgres --)
+    fi
+    "${PG_TEST_AS[@]}" "$bin/initdb" --pgdata="$PG_TEST_DIR/data" --username=simpul \
+        --auth=trust --encoding=UTF8 --no-sync >/dev/null
+    "${PG_TEST_AS[@]}" "$bin/pg_ctl" --pgdata="$PG_TEST_DIR/data" --log="$PG_TEST_DIR/log" \
+        --wait --silent start --options="-p $port -k $PG_TEST_DIR \
+        -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=400"
+    PG_TEST_CTL=("${PG_TEST_AS[@]}" "$bin/pg_ctl" --pgdata="$PG_TEST_DIR/data")
+    trap stop_test_postgres EXIT
+    export SIMPUL_TEST_POSTGRES="postgres://simpul@127.0.0.1:$port/postgres"
+    echo "==> PostgreSQL for the tests at $SIMPUL_TEST_POSTGRES"
+}
+
+stop_test_postgres() {
+    "${PG_TEST_CTL[@]}" --mode=fast --silent stop || true
+    rm -rf "$PG_TEST_DIR"
+}

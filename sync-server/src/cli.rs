@@ -23,7 +23,7 @@ use crate::materialise;
 use crate::model::{DeviceRecord, Name, PeriodCode, UnitCode};
 use crate::people::{Password, Role, Scope};
 use crate::report::{self, CrossUnitReport, Days, Pooled, ReportFilter, UnitScope};
-use crate::storage::{InvitationMark, Links, People, SqliteStorage, Storage};
+use crate::storage::{ChangeLog, InvitationMark, Links, People, Reports, SqliteStorage};
 use crate::unit_document::UnitSettings;
 use crate::{
     Application, Error, Result, admin, official, printed, safe_write, telemetry, workbook,

@@ -24,6 +24,15 @@ pub enum Error {
     #[error("database error")]
     Sqlite(#[from] rusqlite::Error),
 
+    #[error("database error")]
+    Postgres(#[from] postgres::Error),
+
+    #[error("cannot reach the database")]
+    PostgresPool(#[from] r2d2::Error),
+
+    #[error("invalid database address (expected postgres://USER@HOST:PORT/DATABASE)")]
+    DatabaseUrl(#[source] postgres::Error),
+
     #[error("cannot use data directory {path}")]
     DataDir {
         path: PathBuf,

@@ -81,7 +81,7 @@ pub fn write(
 mod tests {
     use super::*;
     use crate::model::{Name, Unit};
-    use crate::storage::SqliteStorage;
+    use crate::storage::{ChangeLog, SqliteStorage};
 
     fn load(storage: &dyn Storage, unit: &str) -> Automerge {
         let id = config::unit_document_id(unit);

@@ -1,177 +1,47 @@
-//! Where the server keeps units, devices and changes: a small trait, so that handlers never
-//! see SQL and a PostgreSQL implementation can sit beside [`SqliteStorage`].
+//! Where the server keeps units, devices and changes: small traits, so that handlers never
+//! see SQL and the embedded [`SqliteStorage`] and [`PostgresStorage`] sit side by side.
 //!
-//! Methods are synchronous and may block on disk; async code calls them through
-//! `tokio::task::spawn_blocking`. Callers pass the current time in, which keeps expiry and
-//! timestamps testable.
-//!
-//! # The cursor contract
-//!
-//! Every stored change gets a position `seq`, and a device pulls "everything after my
-//! cursor". That is only safe if a change can never become visible *behind* a cursor some
-//! device already holds. An implementation must therefore guarantee that once a read sees a
-//! change at position `n`, every change that will ever have a position below `n` is already
-//! visible to it. Positions must be assigned in commit order, not merely in the order
-//! transactions start — see [`SqliteStorage::push`] for how SQLite gives this for free, and
-//! note that a PostgreSQL sequence does not (a `nextval` taken by a transaction that commits
-//! late leaves a hole that a concurrent reader skips): there, assign positions under a lock
-//! held until commit, or hand out positions only up to the oldest transaction still running.
+//! Methods are synchronous and may block on disk or on the network; async code calls them
+//! through `tokio::task::spawn_blocking`. Callers pass the current time in, which keeps
+//! expiry and timestamps testable. The change log and its cursor contract are in
+//! [`change_log`].
 
+pub mod change_log;
 pub mod links;
 mod people;
 mod plans;
+mod postgres;
 pub mod review;
 mod sqlite;
 
+#[cfg(test)]
+mod contract;
+
+pub use self::postgres::PostgresStorage;
+pub use change_log::{ChangeLog, NewDevice, Pulled, SYNC_MARK_EVERY};
 pub use links::{InvitationMark, Links, WebAnswer, WebStored};
 pub use people::{NewPerson, People};
 pub use plans::Plans;
 pub use review::Reviews;
 pub use sqlite::{Copied, FILE_NAME, SqliteStorage};
 
-use chrono::{DateTime, Utc};
-use simpul_protocol::Entry;
-use uuid::Uuid;
-
 use crate::Result;
 use crate::export::ExportRow;
 use crate::materialise::{Freshness, Materialised, Step};
-use crate::model::{Device, DeviceId, DeviceRecord, IncomingChange, Name, Unit, UnitCode};
+use crate::model::UnitCode;
 use crate::report::{
     ConflictRow, DayCount, ReportFilter, Tallies, UnitActivity, UnitScope, UnitTallies,
 };
-use crate::secret::SecretHash;
 use crate::summary::AnswerCount;
 
-/// How often a device's last sync is written at most: more often would make every pull a
-/// write, and the overview only asks whether a device has been silent for days.
-pub const SYNC_MARK_EVERY: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
+/// Everything the server keeps: the change log, the tables materialised from it and what
+/// supervisors and the web keep beside them.
+pub trait Storage: ChangeLog + Reports + Links + People + Plans + Reviews {}
 
-/// A device being enrolled: the code it presented and what it will be known by.
-#[derive(Clone, Debug)]
-pub struct NewDevice {
-    pub code: SecretHash,
-    pub id: DeviceId,
-    pub name: Name,
-    pub token: SecretHash,
-    /// The unit the device already collects for, if it said: a code for another unit is
-    /// then refused and left unused.
-    pub expected_unit: Option<UnitCode>,
-}
+impl<T: ChangeLog + Reports + Links + People + Plans + Reviews> Storage for T {}
 
-/// What one pull returns.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Pulled {
-    /// Changes for the device, in server order.
-    pub entries: Vec<Entry>,
-    /// The position of the last change looked at, returned or not (the device's own changes
-    /// are looked at and skipped); the cursor given when nothing was looked at.
-    pub cursor: u64,
-    /// Whether changes after `cursor` were left for a later pull.
-    pub more: bool,
-}
-
-pub trait Storage: Links + People + Plans + Reviews + Send + Sync {
-    /// Checks that the database answers and takes a write.
-    fn health(&self) -> Result<()>;
-
-    /// The change log's identity, sent with every sync answer. It changes only when the
-    /// database is restored from a backup: positions then mean other changes, and devices
-    /// start again from the beginning (`simpul_protocol::http`).
-    fn log_id(&self) -> Result<String>;
-
-    /// Bytes free for the database to grow into, when the storage can tell.
-    fn free_space(&self) -> Result<Option<u64>> {
-        Ok(None)
-    }
-
-    /// Fails with [`Error::UnitExists`](crate::Error::UnitExists) for a code already in use.
-    fn add_unit(&self, unit: &Unit, now: DateTime<Utc>) -> Result<()>;
-
-    fn unit(&self, code: &UnitCode) -> Result<Option<Unit>>;
-
-    fn units(&self) -> Result<Vec<Unit>>;
-
-    /// Puts a unit in an instansi, or in none. Fails with
-    /// [`Error::UnknownUnit`](crate::Error::UnknownUnit).
-    fn set_instansi(&self, unit: &UnitCode, instansi: Option<&Name>) -> Result<()>;
-
-    /// Shows or hides a unit's public results page. Fails with
-    /// [`Error::UnknownUnit`](crate::Error::UnknownUnit).
-    fn set_public(&self, unit: &UnitCode, public: bool) -> Result<()>;
-
-    /// Whether a unit's results page is public; `false` for a unit that does not exist.
-    fn is_public(&self, unit: &UnitCode) -> Result<bool>;
-
-    /// The form a unit's configuration names for new responses, as last materialised.
-    fn unit_form(&self, unit: &UnitCode) -> Result<Option<String>>;
-
-    /// Records a one-time enrolment code for `unit`, usable until `expires_at`.
-    fn add_enrolment_code(
-        &self,
-        unit: &UnitCode,
-        code: SecretHash,
-        now: DateTime<Utc>,
-        expires_at: DateTime<Utc>,
-    ) -> Result<()>;
-
-    /// Uses up the enrolment code and creates the device in its unit, atomically: two devices
-    /// racing with one code get one device and one
-    /// [`Error::EnrolmentRefused`](crate::Error::EnrolmentRefused).
-    fn enrol(&self, device: &NewDevice, now: DateTime<Utc>) -> Result<Unit>;
-
-    /// The device holding this token, unless it was revoked. Read from the database on every
-    /// call: a revocation takes effect at the next request.
-    fn authenticate(&self, token: SecretHash) -> Result<Option<Device>>;
-
-    /// Every stored change of one document, in server order. Only configuration documents,
-    /// which are small, are ever rebuilt from these, and only on the admin path.
-    fn document_changes(&self, doc: Uuid) -> Result<Vec<Vec<u8>>>;
-
-    /// Store changes the server itself wrote (configuration documents) in `unit`'s scope.
-    /// Returns how many were new.
-    fn store_server_changes(
-        &self,
-        unit: &UnitCode,
-        changes: &[IncomingChange],
-        now: DateTime<Utc>,
-    ) -> Result<u64>;
-
-    fn devices(&self) -> Result<Vec<DeviceRecord>>;
-
-    /// Revokes a device; revoking it again keeps the first time. Fails with
-    /// [`Error::UnknownDevice`](crate::Error::UnknownDevice).
-    fn revoke(&self, device: DeviceId, now: DateTime<Utc>) -> Result<DeviceRecord>;
-
-    /// Stores the changes not yet held, all or none, durably before returning, in `device`'s
-    /// unit. Returns how many changes pushed under `key` by this device were new: a retry of
-    /// a request that was stored but whose answer was lost gets the first answer again.
-    fn push(
-        &self,
-        device: &Device,
-        key: Uuid,
-        changes: &[IncomingChange],
-        now: DateTime<Utc>,
-    ) -> Result<u64>;
-
-    /// Changes after position `after` in `device`'s unit that `device` did not push, in
-    /// order, stopping before the entries' payload would pass `max_payload` bytes (but
-    /// always returning at least one change when one is waiting).
-    fn pull(&self, device: &Device, after: u64, max_payload: usize) -> Result<Pulled>;
-
-    /// How many changes the server holds, across all units.
-    fn change_count(&self) -> Result<u64>;
-
-    /// The unit a document belongs to, when the server holds it.
-    fn document_unit(&self, doc: Uuid) -> Result<Option<UnitCode>>;
-
-    /// Every stored change of one document, in server order, with the name of the device
-    /// that sent it (`server` for the server's own).
-    fn document_history(&self, doc: Uuid) -> Result<Vec<(Vec<u8>, String)>>;
-
-    /// Whether the server holds the change with this hash.
-    fn holds_change(&self, hash: &[u8; 32]) -> Result<bool>;
-
+/// The tables materialised from the change log, and the reports read from them.
+pub trait Reports: Send + Sync {
     /// How far the materialised tables are behind the change log.
     fn freshness(&self) -> Result<Freshness>;
 
@@ -217,10 +87,6 @@ pub trait Storage: Links + People + Plans + Reviews + Send + Sync {
     /// when `None`), oldest day first; days without any are left out.
     fn responses_per_day(&self, period: Option<&str>) -> Result<Vec<DayCount>>;
 
-    /// Records that `device` has just synced. Cheap when it did so a moment ago: the time is
-    /// written at most every [`SYNC_MARK_EVERY`], so that pulls stay read-only.
-    fn mark_synced(&self, device: &DeviceId, now: DateTime<Utc>) -> Result<()>;
-
     /// Fields holding several values in undeleted responses matching `filter` (its
     /// period, enumerator and days; drafts and rejected responses included), of one unit or
     /// all.
@@ -248,7 +114,8 @@ pub(crate) fn varint_len(value: u64) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use simpul_protocol::Batch;
+    use simpul_protocol::{Batch, Entry};
+    use uuid::Uuid;
 
     #[test]
     fn the_payload_length_matches_the_protocol_crate() {

@@ -23,10 +23,10 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::config::DbConfig;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
-use simpul_protocol::Entry;
 use uuid::Uuid;
 
-use super::{NewDevice, Pulled, SYNC_MARK_EVERY, Storage, payload_len, varint_len};
+use super::change_log::PullFiller;
+use super::{ChangeLog, NewDevice, Pulled, Reports, SYNC_MARK_EVERY};
 use crate::error::Refusal;
 use crate::export::ExportRow;
 use crate::materialise::{Freshness, Materialised, Step};
@@ -56,11 +56,6 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Read connections kept open between requests; more are opened when needed.
 const IDLE_READERS: usize = 8;
-
-/// Rows one pull looks at, at most. Changes are skipped when the puller pushed them itself,
-/// so without a bound a device that just uploaded a week's work would make the server read
-/// all of it to return nothing; with it, the device advances its cursor and asks again.
-const MAX_SCAN: usize = 20_000;
 
 pub struct SqliteStorage {
     path: PathBuf,
@@ -153,7 +148,7 @@ fn connect(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
-impl Storage for SqliteStorage {
+impl ChangeLog for SqliteStorage {
     fn document_changes(&self, doc: Uuid) -> Result<Vec<Vec<u8>>> {
         self.read(|conn| {
             let mut stmt =
@@ -509,42 +504,24 @@ impl Storage for SqliteStorage {
                  WHERE unit = ?1 AND seq > ?2 ORDER BY seq",
             )?;
             let mut rows = stmt.query(params![device.unit.as_str(), after_seq])?;
-            let mut pulled = Pulled {
-                cursor: after,
-                ..Pulled::default()
-            };
-            let (mut change_bytes, mut length_bytes, mut scanned) = (0usize, 0usize, 0usize);
-            pulled.more = loop {
+            let mut filler = PullFiller::new(after, max_payload);
+            let more = loop {
                 let Some(row) = rows.next()? else {
                     break false;
                 };
-                if scanned == MAX_SCAN {
+                let own = row.get_ref(1)? == ValueRef::Text(me.as_bytes());
+                let change = match own {
+                    true => None,
+                    false => Some((
+                        doc_id(row, 2)?,
+                        row.get_ref(3)?.as_blob().map_err(rusqlite::Error::from)?,
+                    )),
+                };
+                if !filler.take(row.get(0)?, change) {
                     break true;
                 }
-                let seq: i64 = row.get(0)?;
-                if row.get_ref(1)? != ValueRef::Text(me.as_bytes()) {
-                    let len = blob_len(row, 3)?;
-                    let count = pulled.entries.len() + 1;
-                    let with_it = payload_len(
-                        count,
-                        change_bytes + len,
-                        length_bytes + varint_len(len as u64),
-                    );
-                    // At least one change, however large, so that the device always advances.
-                    if count > 1 && with_it > max_payload {
-                        break true;
-                    }
-                    change_bytes += len;
-                    length_bytes += varint_len(len as u64);
-                    pulled.entries.push(Entry {
-                        doc: doc_id(row, 2)?,
-                        change: row.get(3)?,
-                    });
-                }
-                pulled.cursor = u64::try_from(seq).unwrap_or(0);
-                scanned += 1;
             };
-            Ok(pulled)
+            Ok(filler.finish(more))
         })
     }
 
@@ -578,6 +555,36 @@ impl Storage for SqliteStorage {
         })
     }
 
+    fn mark_synced(&self, device: &DeviceId, now: DateTime<Utc>) -> Result<()> {
+        let id = device.to_string();
+        let last: Option<String> = self.read(|conn| {
+            Ok(conn
+                .prepare_cached("SELECT last_sync_at FROM devices WHERE id = ?1")?
+                .query_row([&id], |row| row.get(0))
+                .optional()?
+                .flatten())
+        })?;
+        // The same text form throughout, so the times order as their texts do.
+        if last.is_some_and(|last| last >= timestamp(now - SYNC_MARK_EVERY)) {
+            return Ok(());
+        }
+        self.write(|tx| {
+            tx.prepare_cached("UPDATE devices SET last_sync_at = ?2 WHERE id = ?1")?
+                .execute(params![id, timestamp(now)])?;
+            Ok(())
+        })
+    }
+
+    fn change_count(&self) -> Result<u64> {
+        self.read(|conn| {
+            let count: i64 =
+                conn.query_row("SELECT COUNT(*) FROM changes", [], |row| row.get(0))?;
+            Ok(count as u64)
+        })
+    }
+}
+
+impl Reports for SqliteStorage {
     fn freshness(&self) -> Result<Freshness> {
         self.read(materialised::freshness)
     }
@@ -623,26 +630,6 @@ impl Storage for SqliteStorage {
         self.read(|conn| materialised::responses_per_day(conn, period))
     }
 
-    fn mark_synced(&self, device: &DeviceId, now: DateTime<Utc>) -> Result<()> {
-        let id = device.to_string();
-        let last: Option<String> = self.read(|conn| {
-            Ok(conn
-                .prepare_cached("SELECT last_sync_at FROM devices WHERE id = ?1")?
-                .query_row([&id], |row| row.get(0))
-                .optional()?
-                .flatten())
-        })?;
-        // The same text form throughout, so the times order as their texts do.
-        if last.is_some_and(|last| last >= timestamp(now - SYNC_MARK_EVERY)) {
-            return Ok(());
-        }
-        self.write(|tx| {
-            tx.prepare_cached("UPDATE devices SET last_sync_at = ?2 WHERE id = ?1")?
-                .execute(params![id, timestamp(now)])?;
-            Ok(())
-        })
-    }
-
     fn conflicts(
         &self,
         unit: Option<&UnitCode>,
@@ -653,14 +640,6 @@ impl Storage for SqliteStorage {
 
     fn export_rows(&self, unit: &UnitCode, filter: &ReportFilter) -> Result<Vec<ExportRow>> {
         self.read(|conn| materialised::export_rows(conn, unit, filter))
-    }
-
-    fn change_count(&self) -> Result<u64> {
-        self.read(|conn| {
-            let count: i64 =
-                conn.query_row("SELECT COUNT(*) FROM changes", [], |row| row.get(0))?;
-            Ok(count as u64)
-        })
     }
 }
 
@@ -756,10 +735,6 @@ fn time(row: &Row<'_>, index: usize) -> rusqlite::Result<DateTime<Utc>> {
 fn doc_id(row: &Row<'_>, index: usize) -> rusqlite::Result<Uuid> {
     let text = row.get_ref(index)?.as_str()?;
     Uuid::parse_str(text).map_err(|error| unreadable(index, error))
-}
-
-fn blob_len(row: &Row<'_>, index: usize) -> rusqlite::Result<usize> {
-    Ok(row.get_ref(index)?.as_blob()?.len())
 }
 
 /// A stored value this build cannot read back: only a damaged or hand-edited database.

@@ -5,8 +5,8 @@ use std::io::Write;
 
 use reqwest::StatusCode;
 use simpul_protocol::http::{EnrolRequest, EnrolResponse, IDEMPOTENCY_HEADER};
+use simpul_server::storage::ChangeLog;
 use simpul_server::storage::SqliteStorage;
-use simpul_server::storage::Storage;
 use uuid::Uuid;
 
 use crate::helpers::{ServerProcess, json, last_line};

@@ -8,7 +8,7 @@ use std::sync::mpsc::channel;
 use std::time::{Duration, Instant};
 
 use simpul_server::materialise::Freshness;
-use simpul_server::storage::{FILE_NAME, SqliteStorage, Storage};
+use simpul_server::storage::{ChangeLog, FILE_NAME, Reports, SqliteStorage};
 use tempfile::TempDir;
 
 use super::process::{Run, command, run, terminate};

@@ -123,7 +123,7 @@ fn count(path: &Path) -> Result<Copied> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::storage::Storage;
+    use crate::storage::ChangeLog;
 
     #[test]
     fn a_restored_backup_holds_the_same_data_under_a_new_log_identity() {
