@@ -14,14 +14,15 @@ use uuid::Uuid;
 
 use super::change_log::MAX_SCAN;
 use super::postgres::testing::TestDatabase;
-use super::{ChangeLog, NewDevice, PostgresStorage, SqliteStorage};
+use super::{ChangeLog, NewDevice, NewPerson, People, PostgresStorage, SqliteStorage};
 use crate::Error;
 use crate::model::{Device, DeviceId, IncomingChange, Name, Unit, UnitCode};
-use crate::secret::{DeviceToken, EnrolmentCode};
+use crate::people::{Role, Scope};
+use crate::secret::{DeviceToken, EnrolmentCode, SecretHash};
 
 /// A fresh, empty database of one backend, on which nodes are opened.
 trait Database: Sync {
-    type Node: ChangeLog + 'static;
+    type Node: ChangeLog + People + 'static;
 
     fn create() -> Self;
 
@@ -541,6 +542,150 @@ fn pulls_racing_pushes_on_several_nodes_miss_nothing_and_repeat_nothing<D: Datab
     }
 }
 
+/// Now, to the millisecond that both backends keep.
+fn now_ms() -> chrono::DateTime<Utc> {
+    chrono::DateTime::from_timestamp_millis(Utc::now().timestamp_millis()).unwrap()
+}
+
+fn new_person(name: &str, role: Role, instansi: Option<&str>, units: &[&str]) -> NewPerson {
+    NewPerson {
+        name: Name::parse("name", name).unwrap(),
+        role,
+        instansi: instansi.map(str::to_string),
+        units: units.iter().map(|u| UnitCode::parse(u).unwrap()).collect(),
+        password_hash: format!("hash of {name}"),
+    }
+}
+
+fn session() -> SecretHash {
+    DeviceToken::generate().unwrap().hash()
+}
+
+fn people_read_back_with_their_scope_and_a_wrong_unit_keeps_nothing<D: Database>() {
+    let db = D::create();
+    let storage = db.node();
+    let now = Utc::now();
+    for code in ["U-B", "U-A"] {
+        storage.add_unit(&unit(code), now).unwrap();
+    }
+    let dewi = new_person("Dewi", Role::Supervisor, None, &["U-B", "U-A"]);
+    storage.add_person(&dewi, now).unwrap();
+    storage
+        .add_person(&new_person("Admin", Role::Admin, None, &[]), now)
+        .unwrap();
+    storage
+        .add_person(&new_person("Budi", Role::Viewer, Some("Dinas X"), &[]), now)
+        .unwrap();
+
+    let again = storage.add_person(&dewi, now).unwrap_err();
+    let wrong = storage
+        .add_person(&new_person("Eko", Role::Supervisor, None, &["U-NONE"]), now)
+        .unwrap_err();
+
+    assert!(matches!(again, Error::PersonExists(_)), "{again}");
+    assert!(matches!(wrong, Error::UnknownUnit(_)), "{wrong}");
+    assert!(
+        storage.person("Eko").unwrap().is_none(),
+        "nothing of Eko is kept"
+    );
+    let people = storage.people().unwrap();
+    let names: Vec<&str> = people.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["Admin", "Budi", "Dewi"]);
+    assert_eq!(people[0].scope, Scope::Everything);
+    assert_eq!(people[1].scope, Scope::Instansi("Dinas X".into()));
+    assert_eq!(people[2].scope, Scope::Units(dewi.units.clone()));
+    let (found, hash) = storage.person("Dewi").unwrap().unwrap();
+    assert_eq!(
+        (found.role, hash.as_str()),
+        (Role::Supervisor, "hash of Dewi")
+    );
+}
+
+fn a_session_opened_on_one_node_holds_on_another_until_it_ends<D: Database>() {
+    let db = D::create();
+    let (first, second) = (db.node(), db.node());
+    let now = now_ms();
+    first
+        .add_person(&new_person("Dewi", Role::Admin, None, &[]), now)
+        .unwrap();
+    let later = now + TimeDelta::hours(1);
+    let [signed_out, before_new_password, before_disabling] = [session(), session(), session()];
+    for token in [signed_out, before_new_password] {
+        first
+            .add_session(token, &Name::parse("name", "Dewi").unwrap(), now, later)
+            .unwrap();
+    }
+    let dewi = |node: &D::Node, token, at| node.session_person(token, at).unwrap();
+
+    assert_eq!(
+        dewi(&second, signed_out, now).unwrap().name.as_str(),
+        "Dewi"
+    );
+    assert_eq!(dewi(&second, signed_out, later), None, "expired");
+    second.end_session(signed_out).unwrap();
+    assert_eq!(
+        dewi(&first, signed_out, now),
+        None,
+        "ended on the other node"
+    );
+
+    second.set_password_hash("Dewi", "new hash").unwrap();
+    assert_eq!(dewi(&first, before_new_password, now), None);
+    assert_eq!(first.person("Dewi").unwrap().unwrap().1, "new hash");
+
+    first
+        .add_session(
+            before_disabling,
+            &Name::parse("name", "Dewi").unwrap(),
+            now,
+            later,
+        )
+        .unwrap();
+    second.disable_person("Dewi", now).unwrap();
+    assert_eq!(dewi(&first, before_disabling, now), None);
+    assert!(first.person("Dewi").unwrap().unwrap().0.disabled);
+    let nobody = second.disable_person("Nobody", now).unwrap_err();
+    assert!(matches!(nobody, Error::UnknownPerson(_)), "{nobody}");
+}
+
+fn failed_sign_ins_count_across_nodes_and_old_ones_are_forgotten<D: Database>() {
+    let db = D::create();
+    let (first, second) = (db.node(), db.node());
+    let t0 = now_ms();
+    let window = TimeDelta::minutes(15);
+    let keys = |keys: &[&str]| keys.iter().map(|k| k.to_string()).collect::<Vec<_>>();
+
+    first
+        .record_sign_in_failure(&keys(&["ip:10.0.0.9", "name:dewi"]), t0, t0 - window)
+        .unwrap();
+    let t1 = t0 + TimeDelta::minutes(1);
+    second
+        .record_sign_in_failure(&keys(&["ip:10.0.0.9"]), t1, t1 - window)
+        .unwrap();
+
+    assert_eq!(
+        first.sign_in_failures("ip:10.0.0.9", t0 - window).unwrap(),
+        (2, Some(t0))
+    );
+    assert_eq!(second.sign_in_failures("name:dewi", t1).unwrap(), (0, None));
+    let t2 = t0 + TimeDelta::minutes(20);
+    first
+        .record_sign_in_failure(&keys(&["ip:10.0.0.9"]), t2, t2 - window)
+        .unwrap();
+    assert_eq!(
+        second
+            .sign_in_failures("ip:10.0.0.9", t0 - TimeDelta::days(1))
+            .unwrap(),
+        (1, Some(t2)),
+        "failures older than the window were forgotten"
+    );
+    second.clear_sign_in_failures("ip:10.0.0.9").unwrap();
+    assert_eq!(
+        first.sign_in_failures("ip:10.0.0.9", t0).unwrap(),
+        (0, None)
+    );
+}
+
 macro_rules! contract {
     ($($test:ident),* $(,)?) => {
         mod sqlite {
@@ -577,4 +722,7 @@ contract!(
     a_sync_is_marked_at_most_every_few_minutes,
     the_log_has_one_identity_on_every_node_and_takes_a_write,
     pulls_racing_pushes_on_several_nodes_miss_nothing_and_repeat_nothing,
+    people_read_back_with_their_scope_and_a_wrong_unit_keeps_nothing,
+    a_session_opened_on_one_node_holds_on_another_until_it_ends,
+    failed_sign_ins_count_across_nodes_and_old_ones_are_forgotten,
 );

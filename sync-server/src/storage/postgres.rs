@@ -6,10 +6,11 @@
 //! block and run on tokio's blocking threads, as SQLite's do. Connections are plain TCP:
 //! keep the database on loopback or a private network.
 //!
-//! This backend holds the change log so far ([`ChangeLog`]); the materialised tables, people,
-//! plans and links follow it.
+//! This backend holds the change log ([`ChangeLog`]) and people ([`People`](super::People))
+//! so far; the materialised tables, plans, reviews and links follow them.
 
 mod migrate;
+mod people;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -7,9 +7,10 @@ use postgres::Client;
 use crate::{Error, Result};
 
 /// Every migration in order; the schema version is the number applied.
-const MIGRATIONS: &[&str] = &[include_str!(
-    "../../../migrations/postgres/0001_change_log.sql"
-)];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../../migrations/postgres/0001_change_log.sql"),
+    include_str!("../../../migrations/postgres/0002_people.sql"),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
