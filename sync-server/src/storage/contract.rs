@@ -14,15 +14,20 @@ use uuid::Uuid;
 
 use super::change_log::MAX_SCAN;
 use super::postgres::testing::TestDatabase;
-use super::{ChangeLog, NewDevice, NewPerson, People, PostgresStorage, SqliteStorage};
+use super::{
+    ChangeLog, Links, NewDevice, NewPerson, People, PostgresStorage, SqliteStorage, WebAnswer,
+    WebStored,
+};
 use crate::Error;
-use crate::model::{Device, DeviceId, IncomingChange, Name, Unit, UnitCode};
+use crate::links::{LinkToken, NewLink};
+use crate::model::{Device, DeviceId, IncomingChange, Name, PeriodCode, Unit, UnitCode};
 use crate::people::{Role, Scope};
 use crate::secret::{DeviceToken, EnrolmentCode, SecretHash};
+use crate::web_answer::{Target, WebAnswerBody, prepare};
 
 /// A fresh, empty database of one backend, on which nodes are opened.
 trait Database: Sync {
-    type Node: ChangeLog + People + 'static;
+    type Node: ChangeLog + People + Links + 'static;
 
     fn create() -> Self;
 
@@ -686,6 +691,157 @@ fn failed_sign_ins_count_across_nodes_and_old_ones_are_forgotten<D: Database>() 
     );
 }
 
+fn new_link(storage: &dyn Links) -> LinkToken {
+    let token = LinkToken::generate().unwrap();
+    let new = NewLink {
+        unit: UnitCode::parse("U-CAPIL").unwrap(),
+        service: None,
+        period: None,
+        created_by: Name::parse("person", "Rina").unwrap(),
+    };
+    storage.add_link(&token, &new, Utc::now()).unwrap();
+    token
+}
+
+fn web_answer(token: &LinkToken, id: Uuid, address: &str, per_hour: u32) -> WebAnswer {
+    let body: WebAnswerBody = serde_json::from_value(serde_json::json!({
+        "id": id,
+        "answers": {"jenis_kelamin": "L", "umur": 30, "layanan": "KTP-el",
+                    "U1": 4, "U2": 4, "U3": 4, "U4": 4, "U5": 4, "U6": 4, "U7": 4,
+                    "U8": 4, "U9": 4},
+    }))
+    .unwrap();
+    let (form, unit) = (
+        simpul_survey::skm_2017(),
+        UnitCode::parse("U-CAPIL").unwrap(),
+    );
+    let period = PeriodCode::parse("2026-S2").unwrap();
+    let target = Target {
+        form: &form,
+        unit: &unit,
+        period: &period,
+        service: None,
+        today: Utc::now().date_naive(),
+        now: Utc::now(),
+    };
+    WebAnswer {
+        token: token.clone(),
+        id,
+        unit: unit.clone(),
+        prepared: prepare(&body, &target).unwrap(),
+        address: Some(address.to_string()),
+        per_hour,
+    }
+}
+
+fn a_group_of_web_answers_stores_each_set_once_and_refuses_only_the_sets_at_fault<D: Database>() {
+    let db = D::create();
+    let storage = db.node();
+    storage.add_unit(&unit("U-CAPIL"), Utc::now()).unwrap();
+    let (open, closed) = (new_link(&storage), new_link(&storage));
+    storage.close_link(&closed, Utc::now()).unwrap();
+    let (first, second) = (Uuid::now_v7(), Uuid::now_v7());
+    let group = [
+        web_answer(&open, first, "10.0.0.1", 2),
+        // The page's retry, arriving in the same group.
+        web_answer(&open, first, "10.0.0.1", 2),
+        web_answer(&closed, Uuid::now_v7(), "10.0.0.1", 2),
+        web_answer(&open, second, "10.0.0.1", 2),
+        // The address's third set within the hour.
+        web_answer(&open, Uuid::now_v7(), "10.0.0.1", 2),
+        web_answer(&open, Uuid::now_v7(), "10.0.0.2", 2),
+    ];
+    let outcomes = storage.store_web_answers(&group, Utc::now()).unwrap();
+    let created = group[0].prepared.change.doc;
+    assert!(matches!(outcomes[0], Ok(WebStored::Created { response }) if response == created));
+    assert!(
+        matches!(outcomes[1], Ok(WebStored::AlreadyStored { response }) if response == created)
+    );
+    assert!(matches!(outcomes[2], Err(Error::LinkClosed(_))));
+    assert!(matches!(outcomes[3], Ok(WebStored::Created { .. })));
+    assert!(matches!(outcomes[4], Err(Error::TooManyWebAnswers(_))));
+    assert!(matches!(outcomes[5], Ok(WebStored::Created { .. })));
+    assert_eq!(
+        storage.change_count().unwrap(),
+        3,
+        "three sets, one change each"
+    );
+    assert_eq!(
+        storage.web_answer(second).unwrap(),
+        Some(group[3].prepared.change.doc)
+    );
+    assert_eq!(storage.link(&open).unwrap().unwrap().answers, 3);
+    assert_eq!(
+        storage.document_unit(created).unwrap(),
+        Some(unit("U-CAPIL").code)
+    );
+}
+
+fn an_invitation_takes_one_answer_set_even_through_two_nodes_at_once<D: Database>() {
+    let db = D::create();
+    let (first, second) = (db.node(), db.node());
+    let now = Utc::now();
+    first.add_unit(&unit("U-CAPIL"), now).unwrap();
+    let token = LinkToken::generate().unwrap();
+    let recipient = crate::invitations::Recipient {
+        name: "Siti".into(),
+        phone: Some("6281234567890".into()),
+        email: None,
+        service: Some("KTP-el".into()),
+        service_date: chrono::NaiveDate::from_ymd_opt(2026, 11, 30),
+    };
+    first
+        .add_invitations(
+            &unit("U-CAPIL").code,
+            None,
+            &[(token.clone(), recipient)],
+            &Name::parse("person", "Rina").unwrap(),
+            now,
+        )
+        .unwrap();
+    let start = Barrier::new(2);
+
+    let outcomes: Vec<_> = thread::scope(|scope| {
+        [&first, &second]
+            .map(|node| {
+                let (start, token) = (&start, &token);
+                scope.spawn(move || {
+                    let answer = web_answer(token, Uuid::now_v7(), "10.0.0.1", 100);
+                    start.wait();
+                    node.store_web_answers(&[answer], Utc::now()).unwrap()
+                })
+            })
+            .map(|racer| racer.join().unwrap().remove(0))
+            .into_iter()
+            .collect()
+    });
+
+    assert_eq!(
+        outcomes.iter().filter(|o| o.is_ok()).count(),
+        1,
+        "{outcomes:?}"
+    );
+    assert!(
+        outcomes
+            .iter()
+            .any(|o| matches!(o, Err(Error::LinkUsed(_))))
+    );
+    assert_eq!(first.change_count().unwrap(), 1);
+    let invitation = second.invitation(&token).unwrap().unwrap();
+    assert_eq!(invitation.name, "Siti");
+    assert_eq!(invitation.service.as_deref(), Some("KTP-el"));
+    assert!(invitation.answered_at.is_some());
+    second
+        .mark_invitations(
+            std::slice::from_ref(&token),
+            super::InvitationMark::OptedOut,
+            now,
+        )
+        .unwrap();
+    assert!(first.link(&token).unwrap().unwrap().closed_at.is_some());
+    assert_eq!(first.invitations(&unit("U-CAPIL").code).unwrap().len(), 1);
+}
+
 macro_rules! contract {
     ($($test:ident),* $(,)?) => {
         mod sqlite {
@@ -725,4 +881,6 @@ contract!(
     people_read_back_with_their_scope_and_a_wrong_unit_keeps_nothing,
     a_session_opened_on_one_node_holds_on_another_until_it_ends,
     failed_sign_ins_count_across_nodes_and_old_ones_are_forgotten,
+    a_group_of_web_answers_stores_each_set_once_and_refuses_only_the_sets_at_fault,
+    an_invitation_takes_one_answer_set_even_through_two_nodes_at_once,
 );

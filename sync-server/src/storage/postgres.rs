@@ -6,9 +6,11 @@
 //! block and run on tokio's blocking threads, as SQLite's do. Connections are plain TCP:
 //! keep the database on loopback or a private network.
 //!
-//! This backend holds the change log ([`ChangeLog`]) and people ([`People`](super::People))
-//! so far; the materialised tables, plans, reviews and links follow them.
+//! This backend holds the change log ([`ChangeLog`]), people ([`People`](super::People)) and
+//! survey links ([`Links`](super::Links)) so far; the materialised tables, plans and reviews
+//! follow them.
 
+mod links;
 mod migrate;
 mod people;
 

@@ -10,6 +10,7 @@ use crate::{Error, Result};
 const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/postgres/0001_change_log.sql"),
     include_str!("../../../migrations/postgres/0002_people.sql"),
+    include_str!("../../../migrations/postgres/0003_links.sql"),
 ];
 
 /// The schema version this build writes.
