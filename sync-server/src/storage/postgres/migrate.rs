@@ -47,3 +47,6 @@ pub fn migrate(client: &mut Client) -> Result<()> {
         tx.commit()?;
     }
 }
+
+#[cfg(test)]
+mod tests;
