@@ -72,8 +72,26 @@ pub enum Error {
         source: serde_json::Error,
     },
 
-    #[error("no data directory: pass --data DIR or set SIMPUL_DATA")]
+    #[error(
+        "no data: pass --data DIR (or set SIMPUL_DATA), or --database postgres://USER@HOST/DB \
+         (or set SIMPUL_DATABASE)"
+    )]
     NoDataDir,
+
+    #[error("give either --data or --database, not both")]
+    TwoDatabases,
+
+    #[error(
+        "the PostgreSQL database {0:?} holds no simpul-server data; check the address, or \
+         start a new server there with `simpul-server serve` or `simpul-server admin unit add`"
+    )]
+    NoServerDatabase(String),
+
+    #[error(
+        "this works on a SQLite data folder only; back up and restore PostgreSQL with its own \
+         tools (pg_dump, pg_restore)"
+    )]
+    NotOnPostgres,
 
     #[error("cannot listen on {addr}")]
     Bind {

@@ -15,8 +15,8 @@ use uuid::Uuid;
 use super::change_log::MAX_SCAN;
 use super::postgres::testing::TestDatabase;
 use super::{
-    ChangeLog, Links, NewDevice, NewPerson, People, PostgresStorage, SqliteStorage, WebAnswer,
-    WebStored,
+    ChangeLog, Links, NewDevice, NewPerson, People, PostgresStorage, Reports, SqliteStorage,
+    WebAnswer, WebStored,
 };
 use crate::Error;
 use crate::links::{LinkToken, NewLink};
@@ -27,7 +27,7 @@ use crate::web_answer::{Target, WebAnswerBody, prepare};
 
 /// A fresh, empty database of one backend, on which nodes are opened.
 trait Database: Sync {
-    type Node: ChangeLog + People + Links + 'static;
+    type Node: ChangeLog + People + Links + Reports + 'static;
 
     fn create() -> Self;
 
@@ -842,6 +842,878 @@ fn an_invitation_takes_one_answer_set_even_through_two_nodes_at_once<D: Database
     assert_eq!(first.invitations(&unit("U-CAPIL").code).unwrap().len(), 1);
 }
 
+use reports::{
+    a_rejected_or_deleted_response_leaves_the_totals,
+    a_stale_watermark_stores_nothing_and_the_next_step_stores_all,
+    a_step_brings_every_change_of_the_documents_it_touches,
+    stored_responses_read_back_the_same_in_every_report,
+    the_running_totals_always_equal_the_sum_of_the_responses,
+};
+
+/// The materialised tables: what [`Reports::store_materialised`] writes is what every report
+/// reads, checked against a model of the same rows kept here.
+mod reports {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use chrono::{DateTime, Local, NaiveDate, TimeDelta, Utc};
+    use simpul_document::read::{Response, SCORE_SLOTS, Written};
+    use simpul_document::review::ReviewState;
+    use uuid::Uuid;
+
+    use super::{Database, enrolled, fake_changes, now_ms, unit};
+    use crate::export::ExportRow;
+    use crate::materialise::{Materialised, ResponseRow, UnitConfig};
+    use crate::model::{Name, Unit, UnitCode};
+    use crate::report::{
+        ConflictRow, DayCount, Days, ReportFilter, Tallies, UnitActivity, UnitScope, UnitTallies,
+    };
+    use crate::storage::{ChangeLog, Reports};
+    use crate::summary::AnswerCount;
+
+    /// A small, seeded generator: the same rows on every run.
+    struct Lcg(u64);
+
+    impl Lcg {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (self.0 >> 33) % n
+        }
+
+        fn pick<T: Clone>(&mut self, options: &[T]) -> T {
+            options[self.below(options.len() as u64) as usize].clone()
+        }
+    }
+
+    const PERIODS: [&str; 2] = ["2026-S1", "2026-S2"];
+    const ITEM: &str = "jenis_kelamin";
+
+    /// The first instant of day `day` (day 0 is 1 September 2026) on this machine's calendar.
+    fn day_start(day: i64) -> i64 {
+        let date = NaiveDate::from_ymd_opt(2026, 9, 1).unwrap() + TimeDelta::days(day);
+        date.and_hms_opt(0, 0, 0)
+            .unwrap()
+            .and_local_timezone(Local)
+            .earliest()
+            .unwrap()
+            .timestamp_millis()
+    }
+
+    fn local_day(ms: i64) -> NaiveDate {
+        DateTime::from_timestamp_millis(ms)
+            .unwrap()
+            .with_timezone(&Local)
+            .date_naive()
+    }
+
+    fn written(value: &str, by: &str, at: i64) -> Written {
+        Written {
+            value: Some(value.to_string()),
+            by: Some(by.to_string()),
+            at: Some(at),
+        }
+    }
+
+    /// A new response of `unit`, every field drawn from `rng`: both methods (nine and
+    /// fourteen unsur), drafts, deletions, every review, conflicts and four days of capture.
+    fn random_response(rng: &mut Lcg, doc: Uuid, unit: &str) -> Materialised {
+        let (form, method, unsur) = rng.pick(&[
+            ("skm-2017", "permenpanrb-14-2017", 9),
+            ("skm-2017", "permenpanrb-14-2017", 9),
+            ("skm-2004", "kepmenpan-25-2004", 14),
+        ]);
+        let mut scores = [None; SCORE_SLOTS];
+        for score in scores.iter_mut().take(unsur) {
+            *score = (rng.below(5) != 0).then(|| 1 + rng.below(4) as u8);
+        }
+        let mut answers = BTreeMap::new();
+        if let Some(service) = rng.pick(&[Some("KTP-el"), Some("KK"), Some("Akta"), None]) {
+            answers.insert("layanan".to_string(), Some(service.to_string()));
+        }
+        match rng.below(3) {
+            0 => {}
+            1 => {
+                answers.insert(ITEM.to_string(), None);
+            }
+            _ => {
+                answers.insert(ITEM.to_string(), Some(rng.pick(&["L", "P"]).to_string()));
+            }
+        }
+        let created_at = day_start(rng.below(4) as i64) + rng.below(86_400_000) as i64;
+        let conflicts = (1..=rng.pick(&[0, 0, 1, 2]))
+            .map(|i| {
+                let both = vec![
+                    written("3", "Ani", created_at),
+                    written("4", "Budi", created_at + 1),
+                ];
+                (format!("U{i}"), both)
+            })
+            .collect();
+        let response = Response {
+            id: doc,
+            form: form.to_string(),
+            method: Some(method.to_string()),
+            unit: unit.to_string(),
+            period: rng.pick(&PERIODS).to_string(),
+            channel: rng.pick(&["paper", "web"]).to_string(),
+            serial: (rng.below(4) != 0).then(|| format!("{:03}", rng.below(40))),
+            status: rng.pick(&["final", "final", "final", "draft"]).to_string(),
+            deleted: rng.below(6) == 0,
+            review: rng.pick(&ReviewState::ALL),
+            review_note: (rng.below(4) == 0).then(|| "periksa lagi".to_string()),
+            created_by: rng
+                .pick(&[Some("Ani"), Some("Budi"), None])
+                .map(str::to_string),
+            answers,
+            conflicts,
+        };
+        Materialised {
+            doc,
+            unit: unit.to_string(),
+            new: true,
+            devices: vec![rng.pick(&["tablet-1", "tablet-2", "tablet-3"]).to_string()],
+            row: Some(ResponseRow {
+                response,
+                method: method.to_string(),
+                scores,
+                created_at,
+                updated_at: created_at + 60_000,
+            }),
+            config: None,
+        }
+    }
+
+    /// A unit's configuration document, as the follower reads one.
+    fn configuration(unit: &str, period: Option<&str>, population: Option<u64>) -> Materialised {
+        Materialised {
+            doc: Uuid::now_v7(),
+            unit: unit.to_string(),
+            new: true,
+            devices: Vec::new(),
+            row: None,
+            config: Some(UnitConfig {
+                period: period.map(str::to_string),
+                population,
+                form: Some("skm-2017".to_string()),
+            }),
+        }
+    }
+
+    /// `doc` removed from the tables: the follower's rows of a document that reads as no
+    /// response any more.
+    fn removal(doc: Uuid, unit: &str) -> Materialised {
+        Materialised {
+            doc,
+            unit: unit.to_string(),
+            new: false,
+            devices: Vec::new(),
+            row: None,
+            config: None,
+        }
+    }
+
+    fn counts(r: &ResponseRow) -> bool {
+        let r = &r.response;
+        r.status == "final" && !r.deleted && r.review != ReviewState::Rejected
+    }
+
+    fn matches(row: &ResponseRow, filter: &ReportFilter) -> bool {
+        let (r, (from, to)) = (&row.response, filter.days.millis());
+        let is = |wanted: &Option<String>, value: Option<&str>| {
+            wanted.as_deref().is_none_or(|w| value == Some(w))
+        };
+        is(&filter.period, Some(&r.period))
+            && is(&filter.service, r.service())
+            && is(&filter.channel, Some(&r.channel))
+            && is(&filter.enumerator, r.created_by.as_deref())
+            && from.is_none_or(|from| row.created_at >= from)
+            && to.is_none_or(|to| row.created_at < to)
+    }
+
+    fn tallies_of<'a>(rows: impl Iterator<Item = &'a ResponseRow>) -> Tallies {
+        let mut tallies = Tallies::default();
+        for row in rows {
+            tallies.add(&Tallies {
+                methods: vec![row.method.clone()],
+                n: 1,
+                slots: row.scores.map(|s| s.map_or((0, 0), |v| (u64::from(v), 1))),
+            });
+        }
+        tallies
+    }
+
+    /// What the tables should hold: the rows of every response stored and not removed since,
+    /// the units' configurations, and every device seen per unit and period (kept even when
+    /// its response goes, as SQLite always did).
+    #[derive(Default)]
+    struct Model {
+        units: Vec<Unit>,
+        responses: BTreeMap<Uuid, ResponseRow>,
+        configs: BTreeMap<String, UnitConfig>,
+        devices: BTreeSet<(String, String, String)>,
+        last_received: BTreeMap<String, DateTime<Utc>>,
+    }
+
+    impl Model {
+        fn apply(&mut self, rows: &[Materialised]) {
+            for m in rows {
+                if let Some(config) = &m.config {
+                    self.configs.insert(m.unit.clone(), config.clone());
+                }
+                if !m.new {
+                    self.responses.remove(&m.doc);
+                }
+                let Some(row) = &m.row else {
+                    continue;
+                };
+                for device in &m.devices {
+                    let period = row.response.period.clone();
+                    self.devices
+                        .insert((m.unit.clone(), period, device.clone()));
+                }
+                self.responses.insert(m.doc, row.clone());
+            }
+        }
+
+        /// Undeleted responses of `unit` (of any when `None`) matching `filter`.
+        fn selected<'a>(
+            &'a self,
+            unit: Option<&'a str>,
+            filter: &'a ReportFilter,
+        ) -> impl Iterator<Item = &'a ResponseRow> + 'a {
+            self.responses.values().filter(move |row| {
+                unit.is_none_or(|u| row.response.unit == u)
+                    && !row.response.deleted
+                    && matches(row, filter)
+            })
+        }
+
+        fn counted<'a>(
+            &'a self,
+            unit: &'a str,
+            filter: &'a ReportFilter,
+        ) -> impl Iterator<Item = &'a ResponseRow> + 'a {
+            self.selected(Some(unit), filter).filter(|row| counts(row))
+        }
+
+        /// The period a report across units counts for `unit`: the one asked for, else the
+        /// unit's active one (every period when it has none).
+        fn period_of(&self, unit: &str, asked: Option<&str>) -> Option<String> {
+            asked.map(str::to_string).or_else(|| {
+                self.configs
+                    .get(unit)
+                    .and_then(|config| config.period.clone())
+            })
+        }
+
+        fn in_period<'a>(
+            &'a self,
+            unit: &'a Unit,
+            asked: Option<&str>,
+        ) -> impl Iterator<Item = &'a ResponseRow> + 'a {
+            let period = self.period_of(unit.code.as_str(), asked);
+            self.responses.values().filter(move |row| {
+                row.response.unit == unit.code.as_str()
+                    && period.as_ref().is_none_or(|p| *p == row.response.period)
+            })
+        }
+
+        fn tallies(&self, unit: &str, filter: &ReportFilter) -> Tallies {
+            tallies_of(self.counted(unit, filter))
+        }
+
+        fn service_tallies(&self, unit: &str, filter: &ReportFilter) -> Vec<(String, Tallies)> {
+            let mut services: BTreeMap<String, Vec<&ResponseRow>> = BTreeMap::new();
+            for row in self.counted(unit, filter) {
+                if let Some(service) = row.response.service() {
+                    services.entry(service.to_string()).or_default().push(row);
+                }
+            }
+            services
+                .into_iter()
+                .map(|(service, rows)| (service, tallies_of(rows.into_iter())))
+                .collect()
+        }
+
+        fn answer_counts(&self, unit: &str, filter: &ReportFilter) -> Vec<AnswerCount> {
+            let mut counts: BTreeMap<(String, Option<String>), u64> = BTreeMap::new();
+            for row in self.counted(unit, filter) {
+                let value = row.response.answers.get(ITEM).cloned().flatten();
+                *counts
+                    .entry((row.response.form.clone(), value))
+                    .or_default() += 1;
+            }
+            counts
+                .into_iter()
+                .map(|((form, value), count)| AnswerCount { form, value, count })
+                .collect()
+        }
+
+        fn unit_tallies(&self, scope: &UnitScope, filter: &ReportFilter) -> Vec<UnitTallies> {
+            let mut units: Vec<&Unit> = self
+                .units
+                .iter()
+                .filter(|u| scope.instansi.is_none() || u.instansi == scope.instansi)
+                .collect();
+            units.sort_by_key(|u| {
+                let instansi = u.instansi.as_ref().map(|i| i.as_str().to_string());
+                (instansi.is_none(), instansi, u.code.to_string())
+            });
+            units
+                .into_iter()
+                .map(|unit| {
+                    let code = unit.code.as_str();
+                    let period = self.period_of(code, filter.period.as_deref());
+                    let devices = self
+                        .devices
+                        .iter()
+                        .filter(|(u, p, _)| {
+                            u == code && period.as_ref().is_none_or(|period| period == p)
+                        })
+                        .map(|(_, _, device)| device)
+                        .collect::<BTreeSet<_>>();
+                    let rest = ReportFilter {
+                        period: None,
+                        ..filter.clone()
+                    };
+                    let counted = self
+                        .in_period(unit, filter.period.as_deref())
+                        .filter(|row| counts(row) && matches(row, &rest));
+                    UnitTallies {
+                        unit: unit.clone(),
+                        period: period.clone(),
+                        population: self.configs.get(code).and_then(|c| c.population),
+                        last_received: self.last_received.get(code).copied(),
+                        devices: devices.len() as u64,
+                        tallies: tallies_of(counted),
+                    }
+                })
+                .collect()
+        }
+
+        fn unit_activity(&self, period: Option<&str>) -> Vec<UnitActivity> {
+            let mut units = self.units.clone();
+            units.sort_by(|a, b| a.code.as_str().cmp(b.code.as_str()));
+            units
+                .iter()
+                .map(|unit| {
+                    let rows: Vec<&ResponseRow> = self.in_period(unit, period).collect();
+                    let waiting = rows
+                        .iter()
+                        .filter(|row| counts(row) && row.response.review == ReviewState::Received)
+                        .count();
+                    let conflicted = rows
+                        .iter()
+                        .filter(|row| {
+                            let r = &row.response;
+                            !r.deleted
+                                && r.review != ReviewState::Rejected
+                                && !r.conflicts.is_empty()
+                        })
+                        .count();
+                    UnitActivity {
+                        unit: unit.code.to_string(),
+                        waiting: waiting as u64,
+                        conflicted: conflicted as u64,
+                    }
+                })
+                .collect()
+        }
+
+        fn responses_per_day(&self, period: Option<&str>) -> Vec<DayCount> {
+            let mut days: BTreeMap<(NaiveDate, String), u64> = BTreeMap::new();
+            for unit in &self.units {
+                for row in self.in_period(unit, period).filter(|row| counts(row)) {
+                    let key = (local_day(row.created_at), unit.code.to_string());
+                    *days.entry(key).or_default() += 1;
+                }
+            }
+            days.into_iter()
+                .map(|((day, unit), n)| DayCount { unit, day, n })
+                .collect()
+        }
+
+        fn conflicts(&self, unit: Option<&str>, filter: &ReportFilter) -> Vec<ConflictRow> {
+            let mut rows: Vec<ConflictRow> = self
+                .selected(unit, filter)
+                .flat_map(|row| {
+                    row.response
+                        .conflicts
+                        .iter()
+                        .map(|(field, written)| ConflictRow {
+                            response: row.response.id,
+                            serial: row.response.serial.clone(),
+                            field: field.clone(),
+                            values: written.iter().map(|w| w.value.clone()).collect(),
+                            written: written.clone(),
+                        })
+                })
+                .collect();
+            // NULL serials first, as SQLite sorts them.
+            rows.sort_by(|a, b| {
+                (&a.serial, a.response, &a.field).cmp(&(&b.serial, b.response, &b.field))
+            });
+            rows
+        }
+
+        fn export_rows(&self, unit: &str, filter: &ReportFilter) -> Vec<ExportRow> {
+            let mut rows: Vec<ExportRow> = self
+                .selected(Some(unit), filter)
+                .map(|row| {
+                    let r = &row.response;
+                    ExportRow {
+                        id: r.id,
+                        serial: r.serial.clone(),
+                        channel: r.channel.clone(),
+                        status: r.status.clone(),
+                        unit: r.unit.clone(),
+                        period: r.period.clone(),
+                        form: r.form.clone(),
+                        created_at: row.created_at,
+                        updated_at: row.updated_at,
+                        review: r.review.code().to_string(),
+                        review_note: r.review_note.clone(),
+                        answers: r.answers.clone(),
+                    }
+                })
+                .collect();
+            rows.sort_by_key(|row| (row.created_at, row.id));
+            rows
+        }
+    }
+
+    /// The filters the reports are read through: each narrowing on its own, and together.
+    fn filters() -> Vec<ReportFilter> {
+        let text = |s: &str| Some(s.to_string());
+        let days = |from: i64, to: Option<i64>| {
+            let day = |d: i64| local_day(day_start(d));
+            Days::new(Some(day(from)), to.map(day)).unwrap()
+        };
+        vec![
+            ReportFilter::default(),
+            ReportFilter {
+                period: text("2026-S1"),
+                ..ReportFilter::default()
+            },
+            ReportFilter {
+                period: text("2026-S2"),
+                service: text("KTP-el"),
+                ..ReportFilter::default()
+            },
+            ReportFilter {
+                channel: text("paper"),
+                ..ReportFilter::default()
+            },
+            ReportFilter {
+                enumerator: text("Ani"),
+                ..ReportFilter::default()
+            },
+            ReportFilter {
+                days: days(1, Some(2)),
+                ..ReportFilter::default()
+            },
+            ReportFilter {
+                period: text("2026-S1"),
+                days: days(2, None),
+                ..ReportFilter::default()
+            },
+        ]
+    }
+
+    /// Every report `storage` reads agrees with `model`.
+    fn assert_reports_agree(storage: &dyn Reports, model: &Model) {
+        let sorted = |mut counts: Vec<AnswerCount>| {
+            counts.sort_by(|a, b| (&a.form, &a.value).cmp(&(&b.form, &b.value)));
+            counts
+        };
+        let instansi = model.units.iter().find_map(|u| u.instansi.clone());
+        let scopes = [
+            UnitScope::default(),
+            UnitScope {
+                instansi,
+                units: None,
+            },
+        ];
+        for filter in filters() {
+            for unit in &model.units {
+                let (code, u) = (&unit.code, unit.code.as_str());
+                let why = format!("{u} {filter:?}");
+                assert_eq!(
+                    storage.tallies(code, &filter).unwrap(),
+                    model.tallies(u, &filter),
+                    "{why}"
+                );
+                assert_eq!(
+                    storage.service_tallies(code, &filter).unwrap(),
+                    model.service_tallies(u, &filter),
+                    "{why}"
+                );
+                assert_eq!(
+                    sorted(storage.answer_counts(code, &filter, ITEM).unwrap()),
+                    model.answer_counts(u, &filter),
+                    "{why}"
+                );
+                assert_eq!(
+                    storage.conflicts(Some(code), &filter).unwrap(),
+                    model.conflicts(Some(u), &filter),
+                    "{why}"
+                );
+                assert_eq!(
+                    storage.export_rows(code, &filter).unwrap(),
+                    model.export_rows(u, &filter),
+                    "{why}"
+                );
+            }
+            assert_eq!(
+                storage.conflicts(None, &filter).unwrap(),
+                model.conflicts(None, &filter),
+                "{filter:?}"
+            );
+            for scope in &scopes {
+                assert_eq!(
+                    storage.unit_tallies(scope, &filter).unwrap(),
+                    model.unit_tallies(scope, &filter),
+                    "{scope:?} {filter:?}"
+                );
+            }
+        }
+        for period in [None, Some("2026-S1"), Some("2026-S2")] {
+            assert_eq!(
+                storage.unit_activity(period).unwrap(),
+                model.unit_activity(period),
+                "{period:?}"
+            );
+            assert_eq!(
+                storage.responses_per_day(period).unwrap(),
+                model.responses_per_day(period),
+                "{period:?}"
+            );
+        }
+    }
+
+    /// Units U-A (active period 2026-S1, a target, a change stored), U-B (an instansi, no
+    /// configuration: every period counts) and U-C (period 2026-S2, no responses), and
+    /// the model of what they hold.
+    fn three_units(storage: &(impl ChangeLog + Reports)) -> Model {
+        let device = enrolled(storage, "U-A");
+        let received = now_ms();
+        storage
+            .push(&device, Uuid::now_v7(), &fake_changes(1, 5), received)
+            .unwrap();
+        for code in ["U-B", "U-C"] {
+            storage.add_unit(&unit(code), Utc::now()).unwrap();
+        }
+        let dinas = Name::parse("instansi", "Dinas Kependudukan").unwrap();
+        let u_b = UnitCode::parse("U-B").unwrap();
+        storage.set_instansi(&u_b, Some(&dinas)).unwrap();
+        let mut model = Model {
+            units: storage.units().unwrap(),
+            ..Model::default()
+        };
+        model.last_received.insert("U-A".to_string(), received);
+        let configs = [
+            configuration("U-A", Some("2026-S1"), Some(1_200)),
+            configuration("U-C", Some("2026-S2"), None),
+        ];
+        assert!(storage.store_materialised(&configs, 0, 1).unwrap());
+        model.apply(&configs);
+        model
+    }
+
+    fn random_batch(rng: &mut Lcg, count: usize) -> Vec<Materialised> {
+        (0..count)
+            .map(|_| {
+                let unit = rng.pick(&["U-A", "U-B"]);
+                random_response(rng, Uuid::now_v7(), unit)
+            })
+            .collect()
+    }
+
+    pub(super) fn stored_responses_read_back_the_same_in_every_report<D: Database>() {
+        let db = D::create();
+        let storage = db.node();
+        let mut model = three_units(&storage);
+        let mut rng = Lcg(7);
+        let first = random_batch(&mut rng, 60);
+        // Half of them again, read anew (as after a review or an edit): replaced, not added.
+        let again: Vec<Materialised> = first
+            .iter()
+            .step_by(2)
+            .map(|m| Materialised {
+                new: false,
+                ..random_response(&mut rng, m.doc, &m.unit)
+            })
+            .collect();
+
+        assert!(storage.store_materialised(&first, 1, 2).unwrap());
+        assert!(storage.store_materialised(&again, 2, 3).unwrap());
+        model.apply(&first);
+        model.apply(&again);
+
+        assert_eq!(model.responses.len(), 60);
+        let fresh = storage.freshness().unwrap();
+        assert_eq!(
+            (fresh.watermark, fresh.head),
+            (3, storage.change_count().unwrap())
+        );
+        assert!(model.responses.values().any(counts));
+        assert!(
+            model
+                .responses
+                .values()
+                .any(|r| !r.response.conflicts.is_empty())
+        );
+        assert_reports_agree(&storage, &model);
+        // Another node reads the same.
+        assert_reports_agree(&db.node(), &model);
+    }
+
+    pub(super) fn a_stale_watermark_stores_nothing_and_the_next_step_stores_all<D: Database>() {
+        let db = D::create();
+        let (first, second) = (db.node(), db.node());
+        let mut model = three_units(&first);
+        let mut rng = Lcg(11);
+        let (mine, theirs) = (random_batch(&mut rng, 10), random_batch(&mut rng, 10));
+
+        assert!(first.store_materialised(&mine, 1, 5).unwrap());
+        model.apply(&mine);
+        // Another process read from watermark 1 too, or from one never reached.
+        assert!(!second.store_materialised(&theirs, 1, 6).unwrap());
+        assert!(!second.store_materialised(&theirs, 6, 7).unwrap());
+
+        assert_eq!(second.freshness().unwrap().watermark, 5);
+        assert_reports_agree(&second, &model);
+        assert!(second.store_materialised(&theirs, 5, 6).unwrap());
+        model.apply(&theirs);
+        assert_eq!(first.freshness().unwrap().watermark, 6);
+        assert_reports_agree(&first, &model);
+    }
+
+    pub(super) fn a_rejected_or_deleted_response_leaves_the_totals<D: Database>() {
+        let db = D::create();
+        let storage = db.node();
+        let mut model = three_units(&storage);
+        let u_a = model
+            .units
+            .iter()
+            .find(|u| u.code.as_str() == "U-A")
+            .unwrap()
+            .clone();
+        let counted = |rng: &mut Lcg| {
+            let mut m = random_response(rng, Uuid::now_v7(), "U-A");
+            let row = m.row.as_mut().unwrap();
+            row.response.status = "final".to_string();
+            row.response.deleted = false;
+            row.response.review = ReviewState::Received;
+            row.response.period = "2026-S1".to_string();
+            row.response.conflicts =
+                BTreeMap::from([("U1".to_string(), vec![written("2", "Ani", 1)])]);
+            m
+        };
+        let mut rng = Lcg(5);
+        let (kept, going) = (counted(&mut rng), counted(&mut rng));
+        let by_period = ReportFilter::default();
+        let figures = |storage: &D::Node| {
+            let unit = storage
+                .unit_tallies(&UnitScope::default(), &by_period)
+                .unwrap()
+                .into_iter()
+                .find(|line| line.unit.code == u_a.code)
+                .unwrap();
+            let activity = storage.unit_activity(None).unwrap()[0].clone();
+            let days: u64 = storage
+                .responses_per_day(None)
+                .unwrap()
+                .iter()
+                .map(|d| d.n)
+                .sum();
+            (unit.tallies.n, activity.waiting, activity.conflicted, days)
+        };
+        let mut step = 1;
+        let mut store = |rows: Vec<Materialised>, model: &mut Model| {
+            assert!(storage.store_materialised(&rows, step, step + 1).unwrap());
+            step += 1;
+            model.apply(&rows);
+        };
+
+        store(vec![kept.clone(), going.clone()], &mut model);
+        let both = figures(&storage);
+        let mut rejected = Materialised {
+            new: false,
+            ..kept.clone()
+        };
+        let row = rejected.row.as_mut().unwrap();
+        row.response.review = ReviewState::Rejected;
+        row.response.review_note = Some("bukan responden".to_string());
+        store(vec![rejected], &mut model);
+        let after_rejection = figures(&storage);
+        let mut deleted = Materialised {
+            new: false,
+            ..going.clone()
+        };
+        deleted.row.as_mut().unwrap().response.deleted = true;
+        store(vec![deleted], &mut model);
+        let after_deletion = figures(&storage);
+        assert_reports_agree(&storage, &model);
+        store(
+            vec![removal(kept.doc, "U-A"), removal(going.doc, "U-A")],
+            &mut model,
+        );
+
+        assert_eq!(
+            both,
+            (2, 2, 2, 2),
+            "two counted responses, each waiting and in conflict"
+        );
+        assert_eq!(
+            after_rejection,
+            (1, 1, 1, 1),
+            "the rejected one left every figure"
+        );
+        assert_eq!(after_deletion, (0, 0, 0, 0), "and the deleted one too");
+        assert_eq!(
+            figures(&storage),
+            after_deletion,
+            "removing them changes nothing more"
+        );
+        let export = storage.export_rows(&u_a.code, &by_period).unwrap();
+        assert!(
+            export.is_empty(),
+            "removed responses are no longer exported"
+        );
+        assert_reports_agree(&storage, &model);
+    }
+
+    /// Through inserts, replacements and removals in random order, a report by period alone
+    /// (read from the running totals) equals the same report summed from the responses.
+    pub(super) fn the_running_totals_always_equal_the_sum_of_the_responses<D: Database>() {
+        let db = D::create();
+        let storage = db.node();
+        let mut model = three_units(&storage);
+        let mut rng = Lcg(2026);
+        let mut step = 1;
+        for _ in 0..60 {
+            let mut batch: Vec<Materialised> = Vec::new();
+            let mut touched = BTreeSet::new();
+            for _ in 0..10 {
+                let held: Vec<(Uuid, String)> = model
+                    .responses
+                    .iter()
+                    .filter(|(doc, _)| !touched.contains(*doc))
+                    .map(|(doc, row)| (*doc, row.response.unit.clone()))
+                    .collect();
+                let choice = rng.below(10);
+                let m = match choice {
+                    0..=5 => random_batch(&mut rng, 1).remove(0),
+                    _ if held.is_empty() => continue,
+                    6..=8 => {
+                        let (doc, unit) = rng.pick(&held);
+                        Materialised {
+                            new: false,
+                            ..random_response(&mut rng, doc, &unit)
+                        }
+                    }
+                    _ => {
+                        let (doc, unit) = rng.pick(&held);
+                        removal(doc, &unit)
+                    }
+                };
+                touched.insert(m.doc);
+                batch.push(m);
+            }
+            assert!(storage.store_materialised(&batch, step, step + 1).unwrap());
+            step += 1;
+            model.apply(&batch);
+        }
+        let counted = model.responses.values().filter(|r| counts(r)).count();
+        assert!(
+            counted > 100,
+            "the walk left enough counted responses: {counted}"
+        );
+        let everything = Days::new(NaiveDate::from_ymd_opt(1970, 1, 2), None).unwrap();
+        for period in [None, Some("2026-S1"), Some("2026-S2")] {
+            let by_period = ReportFilter {
+                period: period.map(str::to_string),
+                ..ReportFilter::default()
+            };
+            let summed = ReportFilter {
+                days: everything,
+                ..by_period.clone()
+            };
+            let scope = UnitScope::default();
+            let totals = storage.unit_tallies(&scope, &by_period).unwrap();
+            assert_eq!(
+                totals,
+                storage.unit_tallies(&scope, &summed).unwrap(),
+                "{period:?}"
+            );
+            assert_eq!(totals, model.unit_tallies(&scope, &by_period), "{period:?}");
+        }
+        assert_reports_agree(&storage, &model);
+    }
+
+    /// A step looks at `limit` changes, yet brings every change of the documents they touch,
+    /// with the devices that wrote them (the server's own left out).
+    pub(super) fn a_step_brings_every_change_of_the_documents_it_touches<D: Database>() {
+        let db = D::create();
+        let storage = db.node();
+        let device = enrolled(&storage, "U-A");
+        let docs = fake_changes(3, 5);
+        storage
+            .push(&device, Uuid::now_v7(), &docs, Utc::now())
+            .unwrap();
+        let decision = crate::model::IncomingChange {
+            hash: [9; 32],
+            creates: false,
+            ..docs[0].clone()
+        };
+        storage
+            .store_server_changes(&device.unit, std::slice::from_ref(&decision), Utc::now())
+            .unwrap();
+        let head = storage.freshness().unwrap().head;
+        let sorted = |mut step: crate::materialise::Step| {
+            step.documents.sort_by_key(|t| t.doc);
+            step
+        };
+
+        let first = sorted(storage.changed_documents(0, 2).unwrap());
+        let second = sorted(storage.changed_documents(first.to, 100).unwrap());
+        let end = storage.changed_documents(second.to, 100).unwrap();
+
+        assert_eq!(head, 4);
+        let summary = |step: &crate::materialise::Step| -> Vec<(Uuid, usize, bool, Vec<String>)> {
+            step.documents
+                .iter()
+                .map(|t| (t.doc, t.changes.len(), t.new, t.devices.clone()))
+                .collect()
+        };
+        let me = vec![device.id.to_string()];
+        let mut expected_first = vec![
+            (docs[0].doc, 2, true, me.clone()),
+            (docs[1].doc, 1, true, me.clone()),
+        ];
+        expected_first.sort();
+        let mut expected_second = vec![
+            (docs[0].doc, 2, false, me.clone()),
+            (docs[2].doc, 1, true, me.clone()),
+        ];
+        expected_second.sort();
+        assert_eq!(summary(&first), expected_first);
+        assert_eq!(summary(&second), expected_second);
+        assert_eq!((second.to, end.to), (head, head));
+        assert!(end.documents.is_empty());
+        let zero = first
+            .documents
+            .iter()
+            .find(|t| t.doc == docs[0].doc)
+            .unwrap();
+        assert_eq!(zero.changes, [docs[0].bytes.clone(), decision.bytes]);
+        assert!(first.documents.iter().all(|t| t.unit == "U-A"));
+    }
+}
+
 macro_rules! contract {
     ($($test:ident),* $(,)?) => {
         mod sqlite {
@@ -883,4 +1755,9 @@ contract!(
     failed_sign_ins_count_across_nodes_and_old_ones_are_forgotten,
     a_group_of_web_answers_stores_each_set_once_and_refuses_only_the_sets_at_fault,
     an_invitation_takes_one_answer_set_even_through_two_nodes_at_once,
+    stored_responses_read_back_the_same_in_every_report,
+    a_stale_watermark_stores_nothing_and_the_next_step_stores_all,
+    a_rejected_or_deleted_response_leaves_the_totals,
+    the_running_totals_always_equal_the_sum_of_the_responses,
+    a_step_brings_every_change_of_the_documents_it_touches,
 );

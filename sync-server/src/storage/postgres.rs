@@ -6,13 +6,19 @@
 //! block and run on tokio's blocking threads, as SQLite's do. Connections are plain TCP:
 //! keep the database on loopback or a private network.
 //!
-//! This backend holds the change log ([`ChangeLog`]), people ([`People`](super::People)) and
-//! survey links ([`Links`](super::Links)) so far; the materialised tables, plans and reviews
-//! follow them.
+//! It holds everything SQLite does: the change log ([`ChangeLog`]), the materialised tables
+//! and their reports, people, plans, reviews and survey links, each in a module of its own.
+//!
+//! A response's day of capture is read on the calendar of the node's own time zone, as
+//! SQLite reads the machine's: every pooled connection's session time zone is set to the
+//! node's UTC offset when it opens.
 
 mod links;
+mod materialised;
 mod migrate;
 mod people;
+mod plans;
+mod review;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -61,11 +67,27 @@ impl PostgresStorage {
         PostgresStorage::connect(config)
     }
 
+    /// Opens a database that already holds a server's data, and fails with
+    /// [`Error::NoServerDatabase`] (writing nothing) for one that holds none.
+    pub fn open_existing(url: &str) -> Result<PostgresStorage> {
+        let config = postgres::Config::from_str(url).map_err(Error::DatabaseUrl)?;
+        let held: bool = config
+            .connect(NoTls)?
+            .query_one("SELECT to_regclass('schema_version') IS NOT NULL", &[])?
+            .get(0);
+        if !held {
+            let name = config.get_dbname().unwrap_or_default().to_string();
+            return Err(Error::NoServerDatabase(name));
+        }
+        PostgresStorage::connect(config)
+    }
+
     pub fn connect(config: postgres::Config) -> Result<PostgresStorage> {
         let pool = Pool::builder()
             .max_size(POOL_SIZE)
             .min_idle(Some(1))
             .connection_timeout(CONNECT_TIMEOUT)
+            .connection_customizer(Box::new(LocalTimeZone))
             .build(PostgresConnectionManager::new(config, NoTls))?;
         migrate::migrate(&mut *pool.get()?)?;
         Ok(PostgresStorage { pool })
@@ -489,6 +511,33 @@ impl ChangeLog for PostgresStorage {
         )?;
         Ok(())
     }
+}
+
+/// Sets a new connection's session time zone to this node's UTC offset, so that a day of
+/// capture (`unit_days`, see the materialised tables) is the node's calendar day.
+#[derive(Debug)]
+struct LocalTimeZone;
+
+impl r2d2::CustomizeConnection<postgres::Client, postgres::Error> for LocalTimeZone {
+    fn on_acquire(
+        &self,
+        client: &mut postgres::Client,
+    ) -> std::result::Result<(), postgres::Error> {
+        client.batch_execute(&set_time_zone(
+            chrono::Local::now().offset().local_minus_utc(),
+        ))
+    }
+}
+
+/// The statement that sets the session's time zone to `offset` seconds east of UTC.
+fn set_time_zone(offset: i32) -> String {
+    let sign = if offset < 0 { '-' } else { '+' };
+    let minutes = offset.unsigned_abs() / 60;
+    format!(
+        "SET TIME ZONE INTERVAL '{sign}{:02}:{:02}' HOUR TO MINUTE",
+        minutes / 60,
+        minutes % 60
+    )
 }
 
 const INSERT_CHANGE: &str = "INSERT INTO changes (hash, doc, unit, device, bytes, received_at)

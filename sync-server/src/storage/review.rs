@@ -74,3 +74,39 @@ pub trait Reviews {
     /// One response as materialised, or `None` when the follower has not reached it.
     fn response(&self, id: Uuid) -> Result<Option<ResponseDetail>>;
 }
+
+/// A response's first or last authored time as the tables keep it, in milliseconds: zero
+/// means the authors' clocks said nothing.
+pub(crate) fn authored_at(ms: i64) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp_millis(ms).filter(|_| ms > 0)
+}
+
+/// Items as a person reads a form: `U2` before `U10`, profile fields after the unsur.
+pub(crate) fn sort_items(
+    mut answers: Vec<(String, Option<String>)>,
+) -> Vec<(String, Option<String>)> {
+    answers.sort_by_key(|(item, _)| item_order(item));
+    answers
+}
+
+fn item_order(item: &str) -> (u8, String, u32, String) {
+    let digits: String = item.chars().skip_while(|c| !c.is_ascii_digit()).collect();
+    let prefix: String = item.chars().take_while(|c| !c.is_ascii_digit()).collect();
+    let number = digits.parse().unwrap_or(u32::MAX);
+    let unsur = prefix == "U" && number != u32::MAX;
+    (u8::from(!unsur), prefix, number, item.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unsur_come_first_in_numeric_order_then_the_other_items() {
+        let items = ["gender", "U10", "U2", "service", "U1"]
+            .map(|item| (item.to_string(), None))
+            .to_vec();
+        let sorted: Vec<String> = sort_items(items).into_iter().map(|(i, _)| i).collect();
+        assert_eq!(sorted, ["U1", "U2", "U10", "gender", "service"]);
+    }
+}

@@ -11,6 +11,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/postgres/0001_change_log.sql"),
     include_str!("../../../migrations/postgres/0002_people.sql"),
     include_str!("../../../migrations/postgres/0003_links.sql"),
+    include_str!("../../../migrations/postgres/0004_materialised.sql"),
+    include_str!("../../../migrations/postgres/0005_plans.sql"),
 ];
 
 /// The schema version this build writes.
@@ -25,8 +27,10 @@ pub fn migrate(client: &mut Client) -> Result<()> {
     loop {
         let mut tx = client.transaction()?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
+        // Without it, every start logs PostgreSQL's notice that the table already exists.
         tx.batch_execute(
-            "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL);
+            "SET LOCAL client_min_messages = warning;
+             CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL);
              INSERT INTO schema_version (version)
              SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM schema_version);",
         )?;

@@ -1,6 +1,5 @@
 //! The review queue's reads from the materialised tables.
 
-use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use simpul_document::read::Written;
 use uuid::Uuid;
@@ -9,7 +8,7 @@ use super::{SqliteStorage, doc_id, unreadable};
 use crate::Result;
 use crate::model::UnitCode;
 use crate::storage::review::{
-    FieldConflict, QueueFilter, ResponseDetail, ResponseSummary, Reviews,
+    FieldConflict, QueueFilter, ResponseDetail, ResponseSummary, Reviews, authored_at, sort_items,
 };
 
 /// The columns [`summary`] reads, in its order.
@@ -112,40 +111,7 @@ fn summary(row: &Row<'_>) -> rusqlite::Result<ResponseSummary> {
         review: row.get(7)?,
         review_note: row.get(8)?,
         conflicts: conflicts.max(0) as u32,
-        created_at: millis(row.get(10)?),
-        updated_at: millis(row.get(11)?),
+        created_at: authored_at(row.get(10)?),
+        updated_at: authored_at(row.get(11)?),
     })
-}
-
-/// Zero means the authors' clocks said nothing.
-fn millis(ms: i64) -> Option<DateTime<Utc>> {
-    DateTime::from_timestamp_millis(ms).filter(|_| ms > 0)
-}
-
-/// Items as a person reads a form: `U2` before `U10`, profile fields after the unsur.
-fn sort_items(mut answers: Vec<(String, Option<String>)>) -> Vec<(String, Option<String>)> {
-    answers.sort_by_key(|(item, _)| item_order(item));
-    answers
-}
-
-fn item_order(item: &str) -> (u8, String, u32, String) {
-    let digits: String = item.chars().skip_while(|c| !c.is_ascii_digit()).collect();
-    let prefix: String = item.chars().take_while(|c| !c.is_ascii_digit()).collect();
-    let number = digits.parse().unwrap_or(u32::MAX);
-    let unsur = prefix == "U" && number != u32::MAX;
-    (u8::from(!unsur), prefix, number, item.to_string())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn unsur_come_first_in_numeric_order_then_the_other_items() {
-        let items = ["gender", "U10", "U2", "service", "U1"]
-            .map(|item| (item.to_string(), None))
-            .to_vec();
-        let sorted: Vec<String> = sort_items(items).into_iter().map(|(i, _)| i).collect();
-        assert_eq!(sorted, ["U1", "U2", "U10", "gender", "service"]);
-    }
 }
