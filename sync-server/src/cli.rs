@@ -5,6 +5,7 @@
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use clap::{Args, Parser, Subcommand};
@@ -13,6 +14,7 @@ use simpul_survey::Weighting;
 use uuid::Uuid;
 
 use crate::config::{Config, Layer, LogFormat};
+use crate::database::Database;
 use crate::decide::{self, Decider};
 use crate::export;
 use crate::history;
@@ -23,7 +25,7 @@ use crate::materialise;
 use crate::model::{DeviceRecord, Name, PeriodCode, UnitCode};
 use crate::people::{Password, Role, Scope};
 use crate::report::{self, CrossUnitReport, Days, Pooled, ReportFilter, UnitScope};
-use crate::storage::{ChangeLog, InvitationMark, Links, People, Reports, SqliteStorage};
+use crate::storage::{InvitationMark, SqliteStorage, Storage};
 use crate::unit_document::UnitSettings;
 use crate::{
     Application, Error, Result, admin, official, printed, safe_write, telemetry, workbook,
@@ -76,6 +78,9 @@ pub struct BackupArgs {
     /// Directory holding the database.
     #[arg(long, env = "SIMPUL_DATA")]
     pub data: Option<PathBuf>,
+    /// Refused with a pointer to PostgreSQL's own tools: `pg_dump` and `pg_restore`.
+    #[arg(long, env = "SIMPUL_DATABASE", hide = true)]
+    pub database: Option<String>,
     /// The backup file to write.
     #[arg(long)]
     pub out: PathBuf,
@@ -86,6 +91,9 @@ pub struct RestoreBackupArgs {
     /// Directory to start; it must hold no server database yet.
     #[arg(long, env = "SIMPUL_DATA")]
     pub data: Option<PathBuf>,
+    /// Refused with a pointer to PostgreSQL's own tools: `pg_dump` and `pg_restore`.
+    #[arg(long, env = "SIMPUL_DATABASE", hide = true)]
+    pub database: Option<String>,
     /// The backup file, as `simpul-server backup` wrote it.
     #[arg(long)]
     pub from: PathBuf,
@@ -96,6 +104,10 @@ pub struct HistoryArgs {
     /// Directory holding the database.
     #[arg(long, env = "SIMPUL_DATA")]
     pub data: Option<PathBuf>,
+    /// A PostgreSQL database instead of a data folder, shared by several server
+    /// processes: postgres://USER@HOST:PORT/DATABASE.
+    #[arg(long, env = "SIMPUL_DATABASE")]
+    pub database: Option<String>,
     /// The response's id.
     pub response: Uuid,
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -107,6 +119,10 @@ pub struct DecisionArgs {
     /// Directory holding the database.
     #[arg(long, env = "SIMPUL_DATA")]
     pub data: Option<PathBuf>,
+    /// A PostgreSQL database instead of a data folder, shared by several server
+    /// processes: postgres://USER@HOST:PORT/DATABASE.
+    #[arg(long, env = "SIMPUL_DATABASE")]
+    pub database: Option<String>,
     /// The response's id.
     pub response: Uuid,
     /// Who decides: recorded with the change, shown in the response's history.
@@ -189,6 +205,10 @@ pub struct ReportArgs {
     /// Directory holding the database.
     #[arg(long, env = "SIMPUL_DATA")]
     pub data: Option<PathBuf>,
+    /// A PostgreSQL database instead of a data folder, shared by several server
+    /// processes: postgres://USER@HOST:PORT/DATABASE.
+    #[arg(long, env = "SIMPUL_DATABASE")]
+    pub database: Option<String>,
     /// The unit's code; without it, every unit side by side.
     #[arg(long)]
     pub unit: Option<String>,
@@ -216,6 +236,10 @@ pub struct ConflictsArgs {
     /// Directory holding the database.
     #[arg(long, env = "SIMPUL_DATA")]
     pub data: Option<PathBuf>,
+    /// A PostgreSQL database instead of a data folder, shared by several server
+    /// processes: postgres://USER@HOST:PORT/DATABASE.
+    #[arg(long, env = "SIMPUL_DATABASE")]
+    pub database: Option<String>,
     /// Only this unit.
     #[arg(long)]
     pub unit: Option<String>,
@@ -238,6 +262,10 @@ pub struct ExportCsvArgs {
     /// Directory holding the database.
     #[arg(long, env = "SIMPUL_DATA")]
     pub data: Option<PathBuf>,
+    /// A PostgreSQL database instead of a data folder, shared by several server
+    /// processes: postgres://USER@HOST:PORT/DATABASE.
+    #[arg(long, env = "SIMPUL_DATABASE")]
+    pub database: Option<String>,
     /// The unit's code.
     #[arg(long)]
     pub unit: String,
@@ -263,6 +291,10 @@ pub struct ServeArgs {
     /// Directory holding the database (created if missing).
     #[arg(long, env = "SIMPUL_DATA")]
     pub data: Option<PathBuf>,
+    /// A PostgreSQL database instead of a data folder, shared by several server
+    /// processes: postgres://USER@HOST:PORT/DATABASE.
+    #[arg(long, env = "SIMPUL_DATABASE")]
+    pub database: Option<String>,
     /// Address to listen on; port 0 picks a free port [default: 127.0.0.1:8080].
     #[arg(long, env = "SIMPUL_LISTEN")]
     pub listen: Option<SocketAddr>,
@@ -289,6 +321,10 @@ pub struct AdminArgs {
     /// Directory holding the database.
     #[arg(long, env = "SIMPUL_DATA", global = true)]
     pub data: Option<PathBuf>,
+    /// A PostgreSQL database instead of a data folder, shared by several server
+    /// processes: postgres://USER@HOST:PORT/DATABASE.
+    #[arg(long, env = "SIMPUL_DATABASE", global = true)]
+    pub database: Option<String>,
     #[command(subcommand)]
     pub command: AdminCommand,
 }
@@ -537,18 +573,20 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Export(ExportCommand::Csv(args)) => {
             let unit = UnitCode::parse(&args.unit)?;
             let filter = args.filter.filter()?;
-            let storage = caught_up(args.data)?;
+            let storage = caught_up(args.data, args.database)?;
+            let storage = &*storage;
             if storage.unit(&unit)?.is_none() {
                 return Err(crate::Error::UnknownUnit(unit.to_string()));
             }
-            let n = export::export_csv(&storage, &unit, &filter, &args.out)?;
+            let n = export::export_csv(storage, &unit, &filter, &args.out)?;
             println!("{n} responses of {unit} written to {}", args.out.display());
             Ok(())
         }
         Command::Resolve(args) => {
             let (storage, decider) = decision(&args.decision)?;
+            let storage = &*storage;
             decide::resolve(
-                &storage,
+                storage,
                 args.decision.response,
                 &args.field,
                 &args.value,
@@ -559,8 +597,9 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Review(args) => {
             let (storage, decider) = decision(&args.decision)?;
+            let storage = &*storage;
             decide::review(
-                &storage,
+                storage,
                 args.decision.response,
                 args.state,
                 args.note.as_deref(),
@@ -570,8 +609,9 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::History(args) => {
-            let storage = SqliteStorage::open_existing(&args.data.ok_or(crate::Error::NoDataDir)?)?;
-            let entries = history::history(&storage, args.response)?;
+            let storage = Database::choose(args.data, args.database)?.open_existing()?;
+            let storage = &*storage;
+            let entries = history::history(storage, args.response)?;
             if args.format == Format::Json {
                 return print_json(&entries);
             }
@@ -597,7 +637,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Delete(args) => set_deleted(&args, true),
         Command::Restore(args) => set_deleted(&args, false),
         Command::Backup(args) => {
-            let storage = SqliteStorage::open_existing(&args.data.ok_or(crate::Error::NoDataDir)?)?;
+            let database = Database::choose(args.data, args.database)?;
+            let storage = SqliteStorage::open_existing(database.folder()?)?;
             let copied = storage.backup_to(&args.out)?;
             println!(
                 "backup written to {}: {} changes, {} devices, {} bytes",
@@ -609,8 +650,9 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::RestoreBackup(args) => {
-            let data = args.data.ok_or(crate::Error::NoDataDir)?;
-            let copied = SqliteStorage::restore(&args.from, &data)?;
+            let database = Database::choose(args.data, args.database)?;
+            let data = database.folder()?;
+            let copied = SqliteStorage::restore(&args.from, data)?;
             println!(
                 "{} restored from {}: {} changes, {} devices; devices send again what the \
                  backup lacks at their next sync",
@@ -624,8 +666,8 @@ pub fn run(cli: Cli) -> Result<()> {
     }
 }
 
-fn decision(args: &DecisionArgs) -> Result<(SqliteStorage, Decider)> {
-    let storage = caught_up(args.data.clone())?;
+fn decision(args: &DecisionArgs) -> Result<(Arc<dyn Storage>, Decider)> {
+    let storage = caught_up(args.data.clone(), args.database.clone())?;
     let decider = Decider {
         by: Name::parse("person", &args.by)?,
         at: Utc::now(),
@@ -635,7 +677,8 @@ fn decision(args: &DecisionArgs) -> Result<(SqliteStorage, Decider)> {
 
 fn set_deleted(args: &DecisionArgs, deleted: bool) -> Result<()> {
     let (storage, decider) = decision(args)?;
-    decide::set_deleted(&storage, args.response, deleted, &decider)?;
+    let storage = &*storage;
+    decide::set_deleted(storage, args.response, deleted, &decider)?;
     println!(
         "{} {}",
         args.response,
@@ -646,9 +689,9 @@ fn set_deleted(args: &DecisionArgs, deleted: bool) -> Result<()> {
 
 /// Opens existing server data and brings the materialised tables up to the change log, so
 /// that what is printed covers every change stored so far.
-fn caught_up(data: Option<PathBuf>) -> Result<SqliteStorage> {
-    let storage = SqliteStorage::open_existing(&data.ok_or(crate::Error::NoDataDir)?)?;
-    materialise::catch_up(&storage)?;
+fn caught_up(data: Option<PathBuf>, database: Option<String>) -> Result<Arc<dyn Storage>> {
+    let storage = Database::choose(data, database)?.open_existing()?;
+    materialise::catch_up(&*storage)?;
     Ok(storage)
 }
 
@@ -663,9 +706,10 @@ fn report(args: ReportArgs) -> Result<()> {
             .transpose()?,
         ..UnitScope::default()
     };
-    let storage = caught_up(args.data)?;
+    let storage = caught_up(args.data, args.database)?;
+    let storage = &*storage;
     let Some(unit) = unit else {
-        let report = report::cross_unit_report(&storage, &scope, &filter, args.weight)?;
+        let report = report::cross_unit_report(storage, &scope, &filter, args.weight)?;
         return match args.format {
             Format::Json => print_json(&report),
             Format::Text => print_cross_unit(&report),
@@ -674,21 +718,22 @@ fn report(args: ReportArgs) -> Result<()> {
     if storage.unit(&unit)?.is_none() {
         return Err(crate::Error::UnknownUnit(unit.to_string()));
     }
-    let ikm = report::unit_report(&storage, &unit, &filter, args.weight)?;
+    let ikm = report::unit_report(storage, &unit, &filter, args.weight)?;
     if let Some(path) = &args.xlsx {
-        let bytes = workbook::unit_workbook(&storage, &unit, &filter, args.weight)?;
+        let bytes = workbook::unit_workbook(storage, &unit, &filter, args.weight)?;
         safe_write::write_file(path, |out| Ok(out.write_all(&bytes)?))?;
     }
     if let Some(path) = &args.pdf {
-        let period = official::report_period(&storage, &unit, filter.period.as_deref()).map_err(
-            |error| match error {
-                Error::NoPeriod(unit) => Error::Usage(format!(
-                    "unit {unit} has no active period: give --period for the PDF"
-                )),
-                other => other,
-            },
-        )?;
-        let bytes = official::unit_pdf(&storage, &unit, &period, args.weight, official::today())?;
+        let period =
+            official::report_period(storage, &unit, filter.period.as_deref()).map_err(|error| {
+                match error {
+                    Error::NoPeriod(unit) => Error::Usage(format!(
+                        "unit {unit} has no active period: give --period for the PDF"
+                    )),
+                    other => other,
+                }
+            })?;
+        let bytes = official::unit_pdf(storage, &unit, &period, args.weight, official::today())?;
         safe_write::write_file(path, |out| Ok(out.write_all(&bytes)?))?;
     }
     match args.format {
@@ -766,7 +811,8 @@ fn print_cross_unit(report: &CrossUnitReport) -> Result<()> {
 fn conflicts(args: ConflictsArgs) -> Result<()> {
     let filter = args.filter.filter()?;
     let unit = args.unit.as_deref().map(UnitCode::parse).transpose()?;
-    let storage = caught_up(args.data)?;
+    let storage = caught_up(args.data, args.database)?;
+    let storage = &*storage;
     if let Some(unit) = &unit
         && storage.unit(unit)?.is_none()
     {
@@ -810,6 +856,7 @@ fn print_json(value: &impl serde::Serialize) -> Result<()> {
 fn serve(args: ServeArgs) -> Result<()> {
     let overrides = Layer {
         data: args.data,
+        database: args.database,
         listen: args.listen,
         body_limit: args.body_limit,
         log_format: args.log_format,
@@ -832,12 +879,13 @@ fn serve(args: ServeArgs) -> Result<()> {
 }
 
 fn run_admin(args: AdminArgs) -> Result<()> {
-    let data = args.data.ok_or(crate::Error::NoDataDir)?;
+    let database = Database::choose(args.data, args.database)?;
     // Only adding a unit may start a new server's data; everything else needs an existing one.
     let storage = match &args.command {
-        AdminCommand::Unit(UnitCommand::Add { .. }) => SqliteStorage::open(&data)?,
-        _ => SqliteStorage::open_existing(&data)?,
+        AdminCommand::Unit(UnitCommand::Add { .. }) => database.open()?,
+        _ => database.open_existing()?,
     };
+    let storage = &*storage;
     let now = Utc::now();
     match args.command {
         AdminCommand::Unit(UnitCommand::Add {
@@ -847,7 +895,7 @@ fn run_admin(args: AdminArgs) -> Result<()> {
             settings,
         }) => {
             let unit = admin::add_unit_in(
-                &storage,
+                storage,
                 &code,
                 &name,
                 instansi.as_deref(),
@@ -875,10 +923,10 @@ fn run_admin(args: AdminArgs) -> Result<()> {
             }
             let mut changed = false;
             if !instansi_given || settings != UnitSettings::default() {
-                changed |= admin::configure_unit(&storage, &code, &settings, now)?;
+                changed |= admin::configure_unit(storage, &code, &settings, now)?;
             }
             if instansi_given {
-                let unit = admin::set_instansi(&storage, &code, instansi.as_deref())?;
+                let unit = admin::set_instansi(storage, &code, instansi.as_deref())?;
                 println!(
                     "unit {code}: instansi {}",
                     unit.instansi.as_ref().map_or("(none)", Name::as_str)
@@ -891,7 +939,7 @@ fn run_admin(args: AdminArgs) -> Result<()> {
             );
         }
         AdminCommand::Unit(UnitCommand::List) => {
-            for unit in admin::units(&storage)? {
+            for unit in admin::units(storage)? {
                 println!(
                     "{}\t{}\t{}",
                     unit.code,
@@ -901,7 +949,7 @@ fn run_admin(args: AdminArgs) -> Result<()> {
             }
         }
         AdminCommand::EnrolCode { unit } => {
-            let issued = admin::issue_enrolment_code(&storage, &unit, now)?;
+            let issued = admin::issue_enrolment_code(storage, &unit, now)?;
             println!(
                 "one-time enrolment code for unit {} ({}), valid until {}:",
                 issued.unit.code,
@@ -912,17 +960,17 @@ fn run_admin(args: AdminArgs) -> Result<()> {
         }
         AdminCommand::Device(DeviceCommand::List) => {
             println!("id\tunit\tstatus\tenrolled\tname");
-            for device in admin::devices(&storage)? {
+            for device in admin::devices(storage)? {
                 println!("{}", device_line(&device));
             }
         }
         AdminCommand::Device(DeviceCommand::Revoke { device_id }) => {
-            let device = admin::revoke_device(&storage, &device_id, now)?;
+            let device = admin::revoke_device(storage, &device_id, now)?;
             println!("revoked {}", device_line(&device));
         }
-        AdminCommand::User(command) => run_user(&storage, command, now)?,
-        AdminCommand::Link(command) => run_link(&storage, command, now)?,
-        AdminCommand::Invite(args) => invite(&storage, args, now)?,
+        AdminCommand::User(command) => run_user(storage, command, now)?,
+        AdminCommand::Link(command) => run_link(storage, command, now)?,
+        AdminCommand::Invite(args) => invite(storage, args, now)?,
         AdminCommand::PaperForms {
             unit,
             period,
@@ -939,9 +987,9 @@ fn run_admin(args: AdminArgs) -> Result<()> {
                 count,
             };
             let admin = Name::parse("person", "admin")?;
-            let link = links::paper_link(&storage, &unit, &period, &admin, now)?;
+            let link = links::paper_link(storage, &unit, &period, &admin, now)?;
             let pdf =
-                links::questionnaires_pdf(&storage, &link, &period, &public.public_url, &sheets)?;
+                links::questionnaires_pdf(storage, &link, &period, &public.public_url, &sheets)?;
             safe_write::write_file(&out, |file| Ok(file.write_all(&pdf)?))?;
             println!(
                 "{count} questionnaires of {unit} for {period} (link {}) written to {}",
@@ -953,7 +1001,7 @@ fn run_admin(args: AdminArgs) -> Result<()> {
     Ok(())
 }
 
-fn invite(storage: &SqliteStorage, args: InviteArgs, now: DateTime<Utc>) -> Result<()> {
+fn invite(storage: &dyn Storage, args: InviteArgs, now: DateTime<Utc>) -> Result<()> {
     let unit = UnitCode::parse(&args.unit)?;
     let about = storage
         .unit(&unit)?
@@ -1055,7 +1103,7 @@ fn invite(storage: &SqliteStorage, args: InviteArgs, now: DateTime<Utc>) -> Resu
 /// E-mails (`--send`) and writes to the outbox (`--outbox`) these invitations, marking each
 /// one sent (or reminded) as soon as it has gone: a failure halfway keeps what went marked.
 fn deliver(
-    storage: &SqliteStorage,
+    storage: &dyn Storage,
     unit: &crate::model::Unit,
     invitations: &[invitations::Invitation],
     args: &InviteArgs,
@@ -1103,7 +1151,7 @@ fn deliver(
     Ok(delivered)
 }
 
-fn run_link(storage: &SqliteStorage, command: LinkCommand, now: DateTime<Utc>) -> Result<()> {
+fn run_link(storage: &dyn Storage, command: LinkCommand, now: DateTime<Utc>) -> Result<()> {
     match command {
         LinkCommand::Add {
             unit,
@@ -1166,7 +1214,7 @@ fn run_link(storage: &SqliteStorage, command: LinkCommand, now: DateTime<Utc>) -
     Ok(())
 }
 
-fn run_user(storage: &SqliteStorage, command: UserCommand, now: DateTime<Utc>) -> Result<()> {
+fn run_user(storage: &dyn Storage, command: UserCommand, now: DateTime<Utc>) -> Result<()> {
     match command {
         UserCommand::Add {
             name,

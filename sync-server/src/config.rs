@@ -19,6 +19,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::database::Database;
 use crate::{Error, Result};
 
 /// The default listening address: this machine only. Put a reverse proxy with TLS in front,
@@ -51,8 +52,8 @@ const MAX_CONNECTIONS_CEILING: usize = 8192;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
-    /// Holds the database.
-    pub data_dir: PathBuf,
+    /// The SQLite data folder or the PostgreSQL database.
+    pub database: Database,
     /// Port 0 picks a free port; [`Application::port`](crate::Application::port) tells which.
     pub listen: SocketAddr,
     /// Bytes; a larger body is answered `413 too_large`.
@@ -97,6 +98,8 @@ pub enum LogFormat {
 #[serde(deny_unknown_fields)]
 pub struct Layer {
     pub data: Option<PathBuf>,
+    /// A PostgreSQL address instead of `data`; it may hold a password, as `smtp_url` may.
+    pub database: Option<String>,
     pub listen: Option<SocketAddr>,
     pub body_limit: Option<usize>,
     pub log_format: Option<LogFormat>,
@@ -127,6 +130,7 @@ impl Layer {
     fn over(self, below: Layer) -> Layer {
         Layer {
             data: self.data.or(below.data),
+            database: self.database.or(below.database),
             listen: self.listen.or(below.listen),
             body_limit: self.body_limit.or(below.body_limit),
             log_format: self.log_format.or(below.log_format),
@@ -142,10 +146,15 @@ impl Layer {
 }
 
 impl Config {
-    /// Defaults for everything but the data directory, which has no sensible default.
+    /// Defaults for everything but the data folder, which has no sensible default.
     pub fn new(data_dir: impl Into<PathBuf>) -> Config {
+        Config::on(Database::Folder(data_dir.into()))
+    }
+
+    /// Defaults for everything but the database.
+    pub fn on(database: Database) -> Config {
         Config {
-            data_dir: data_dir.into(),
+            database,
             listen: DEFAULT_LISTEN,
             body_limit: DEFAULT_BODY_LIMIT,
             log_format: LogFormat::default(),
@@ -160,8 +169,19 @@ impl Config {
     /// `overrides` (from the environment and flags) over the file's settings over defaults.
     pub fn load(file: Option<&Path>, overrides: Layer) -> Result<Config> {
         let file = file.map(Layer::from_file).transpose()?.unwrap_or_default();
+        let (overrides_data, overrides_database) =
+            (overrides.data.clone(), overrides.database.clone());
+        if overrides_data.is_some() && overrides_database.is_some() {
+            return Err(Error::TwoDatabases);
+        }
         let layer = overrides.over(file);
-        let mut config = Config::new(layer.data.ok_or(Error::NoDataDir)?);
+        // A flag names one database; the file may name the other, and then the flag wins.
+        let database = match (overrides_database, overrides_data) {
+            (Some(url), _) => Database::Postgres(url),
+            (None, Some(folder)) => Database::Folder(folder),
+            (None, None) => Database::choose(layer.data.clone(), layer.database.clone())?,
+        };
+        let mut config = Config::on(database);
         config.listen = layer.listen.unwrap_or(config.listen);
         config.body_limit = layer.body_limit.unwrap_or(config.body_limit);
         config.log_format = layer.log_format.unwrap_or(config.log_format);
@@ -198,7 +218,7 @@ mod tests {
             ..Layer::default()
         };
         let config = Config::load(Some(&file), overrides).unwrap();
-        assert_eq!(config.data_dir, PathBuf::from("/srv/simpul"));
+        assert_eq!(config.database, Database::Folder("/srv/simpul".into()));
         assert_eq!(config.listen, "127.0.0.1:7000".parse().unwrap());
         assert_eq!(config.log_format, LogFormat::Json);
         assert_eq!(config.body_limit, DEFAULT_BODY_LIMIT);
@@ -238,6 +258,28 @@ mod tests {
         .unwrap();
         let error = Config::load(Some(&file), Layer::default()).unwrap_err();
         assert!(matches!(error, Error::ConfigSyntax { .. }), "{error}");
+    }
+
+    #[test]
+    fn a_database_flag_beats_a_folder_in_the_file_and_two_in_one_layer_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("server.json");
+        std::fs::write(&file, r#"{ "data": "/srv/simpul" }"#).unwrap();
+        let url = "postgres://simpul@db.internal/simpul".to_string();
+        let flag = Layer {
+            database: Some(url.clone()),
+            ..Layer::default()
+        };
+        let both = Layer {
+            data: Some("/srv/other".into()),
+            ..flag.clone()
+        };
+
+        let config = Config::load(Some(&file), flag).unwrap();
+        let refused = Config::load(None, both).unwrap_err();
+
+        assert_eq!(config.database, Database::Postgres(url));
+        assert!(matches!(refused, Error::TwoDatabases), "{refused}");
     }
 
     #[test]

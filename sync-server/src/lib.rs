@@ -72,6 +72,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod connections;
+pub mod database;
 pub mod decide;
 pub mod error;
 pub mod exchange;

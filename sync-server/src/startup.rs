@@ -27,7 +27,7 @@ use crate::routes::{
     api, enrol, links, meta, official, qr, review, saran, summary, survey, sync, web,
 };
 use crate::state::{self, AppState};
-use crate::storage::{SqliteStorage, Storage};
+use crate::storage::Storage;
 use crate::{Error, Result, materialise, metrics};
 
 pub struct Application {
@@ -40,15 +40,14 @@ pub struct Application {
 }
 
 impl Application {
-    /// Opens (and migrates) the SQLite database in `config.data_dir` and binds
-    /// `config.listen`.
+    /// Opens (and migrates) `config.database` and binds `config.listen`.
     pub async fn build(config: Config) -> Result<Application> {
-        let data_dir = config.data_dir.clone();
-        let storage = tokio::task::spawn_blocking(move || SqliteStorage::open(&data_dir)).await??;
-        Application::with_storage(config, Arc::new(storage)).await
+        let database = config.database.clone();
+        let storage = tokio::task::spawn_blocking(move || database.open()).await??;
+        Application::with_storage(config, storage).await
     }
 
-    /// Serves any [`Storage`]; `config.data_dir` is not used.
+    /// Serves any [`Storage`]; `config.database` is not used.
     pub async fn with_storage(config: Config, storage: Arc<dyn Storage>) -> Result<Application> {
         let listener = TcpListener::bind(config.listen)
             .await

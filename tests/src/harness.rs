@@ -8,6 +8,7 @@
 //! missing or out-of-date binary fails the test with the command that fixes it.
 
 mod device;
+pub mod postgres;
 mod process;
 mod server;
 

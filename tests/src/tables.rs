@@ -121,6 +121,92 @@ impl Tables {
         }
     }
 
+    /// Reads `unit`'s rows from the server's PostgreSQL database at `url`, in one snapshot,
+    /// as [`Tables::read`] reads a SQLite file: booleans as SQLite keeps them (0 or 1), ids
+    /// and answers as text.
+    pub fn read_postgres(source: &str, url: &str, unit: &str) -> Tables {
+        let read = |what: &str, e: postgres::Error| -> ! { panic!("{source}: {what}: {e}") };
+        let mut client =
+            postgres::Client::connect(url, postgres::NoTls).unwrap_or_else(|e| read("connect", e));
+        let mut tx = client
+            .build_transaction()
+            .isolation_level(postgres::IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .unwrap_or_else(|e| read("a read transaction", e));
+        let columns: BTreeSet<String> = tx
+            .query(
+                "SELECT column_name::text FROM information_schema.columns
+                 WHERE table_schema = current_schema() AND table_name = 'responses'",
+                &[],
+            )
+            .unwrap_or_else(|e| read("columns", e))
+            .iter()
+            .map(|row| row.get(0))
+            .collect();
+        let responses = tx
+            .query(
+                "SELECT row_to_json(r)::text FROM responses r WHERE unit = $1",
+                &[&unit],
+            )
+            .unwrap_or_else(|e| read("responses", e))
+            .iter()
+            .map(|row| {
+                let object: BTreeMap<String, Value> = serde_json::from_str(row.get(0))
+                    .unwrap_or_else(|e| panic!("{source}: a response row: {e}"));
+                let values: BTreeMap<String, Value> = object
+                    .into_iter()
+                    .map(|(column, value)| match value {
+                        Value::Bool(b) => (column, Value::from(i64::from(b))),
+                        other => (column, other),
+                    })
+                    .collect();
+                let id = values["id"].as_str().expect("a text id").to_string();
+                (id, values)
+            })
+            .collect();
+        let in_unit = "JOIN responses r ON r.id = t.response WHERE r.unit = $1";
+        let answers = tx
+            .query(
+                &format!("SELECT t.response::text, t.items::text FROM answers t {in_unit}"),
+                &[&unit],
+            )
+            .unwrap_or_else(|e| read("answers", e))
+            .iter()
+            .flat_map(|row| {
+                let response: String = row.get(0);
+                let items: BTreeMap<String, Option<String>> = serde_json::from_str(row.get(1))
+                    .unwrap_or_else(|e| panic!("{source}: answers of {response}: {e}"));
+                items
+                    .into_iter()
+                    .map(move |(item, value)| ((response.clone(), item), value))
+            })
+            .collect();
+        let conflicts = tx
+            .query(
+                &format!(
+                    "SELECT t.response::text, t.field, t.vals::text FROM conflicts t {in_unit}"
+                ),
+                &[&unit],
+            )
+            .unwrap_or_else(|e| read("conflicts", e))
+            .iter()
+            .map(|row| {
+                let key: (String, String) = (row.get(0), row.get(1));
+                let parsed = serde_json::from_str(row.get(2))
+                    .unwrap_or_else(|e| panic!("{source}: conflict {key:?}: {e}"));
+                (key, parsed)
+            })
+            .collect();
+        Tables {
+            source: source.to_string(),
+            columns,
+            responses,
+            answers,
+            conflicts,
+        }
+    }
+
     /// The value of `column` in response `id`'s row.
     #[track_caller]
     pub fn get(&self, id: &str, column: &str) -> &Value {

@@ -187,7 +187,7 @@ fn sync_at_once(
     total: u64,
     measure: bool,
 ) -> Result<(ServerRun, u64, Option<Stored>)> {
-    let mut server = Server::start();
+    let mut server = Server::start_on_sqlite();
     for member in members {
         let name = format!("Kecamatan {}", &member.unit[5..]);
         server

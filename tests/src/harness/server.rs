@@ -7,32 +7,49 @@ use std::process::{Child, ChildStdout, Stdio};
 use std::sync::mpsc::channel;
 use std::time::{Duration, Instant};
 
+use simpul_server::database::Database;
 use simpul_server::materialise::Freshness;
-use simpul_server::storage::{ChangeLog, FILE_NAME, Reports, SqliteStorage};
+use simpul_server::storage::{FILE_NAME, Storage};
 use tempfile::TempDir;
 
+use super::postgres::TestDatabase;
 use super::process::{Run, command, run, terminate};
 use super::{PERIOD, UNIT, UNIT_NAME};
 use crate::tables::Tables;
 
-/// `simpul-server serve` on a free port of 127.0.0.1 over a temporary data directory, with
-/// unit [`UNIT`] added. Stopped with SIGTERM when dropped.
+/// `simpul-server serve` on a free port of 127.0.0.1 over a temporary data directory, or a
+/// fresh PostgreSQL database when the suites run on PostgreSQL (see [`super::postgres`]),
+/// with unit [`UNIT`] added. Stopped with SIGTERM when dropped.
 pub struct Server {
     child: Option<Child>,
     /// Held open: the server writes its address there.
     _stdout: Option<ChildStdout>,
     addr: SocketAddr,
     dir: TempDir,
+    /// Dropped after the server stops (fields drop in order).
+    postgres: Option<TestDatabase>,
 }
 
 impl Server {
+    /// On the backend the suites run on: SQLite unless `SIMPUL_E2E_DATABASE=postgres`.
     pub fn start() -> Server {
+        Server::start_on(TestDatabase::wanted())
+    }
+
+    /// On a SQLite data folder whatever the suites run on, for what only SQLite does (its
+    /// backup and restore, reading its file).
+    pub fn start_on_sqlite() -> Server {
+        Server::start_on(None)
+    }
+
+    fn start_on(postgres: Option<TestDatabase>) -> Server {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let mut server = Server {
             child: None,
             _stdout: None,
             addr: "127.0.0.1:0".parse().unwrap(),
             dir,
+            postgres,
         };
         server.spawn(server.addr);
         server
@@ -52,8 +69,8 @@ impl Server {
                 .open(self.log_path())
                 .expect("the server log opens");
             let mut child = command("simpul-server")
-                .args(["serve", "--listen", &listen.to_string(), "--data"])
-                .arg(self.data_dir())
+                .args(["serve", "--listen", &listen.to_string()])
+                .args(self.database_args())
                 .stdin(Stdio::null())
                 .stdout(Stdio::piped())
                 .stderr(log)
@@ -96,9 +113,39 @@ impl Server {
         self.addr
     }
 
-    /// The directory holding the server's database.
+    /// The directory holding the server's SQLite database, when it runs on one.
+    #[track_caller]
     pub fn data_dir(&self) -> PathBuf {
+        assert!(
+            self.postgres.is_none(),
+            "this server runs on PostgreSQL: start it with Server::start_on_sqlite"
+        );
+        self.folder()
+    }
+
+    /// A path for a file of the test's own (an export, a report) beside the server's data.
+    pub fn scratch(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn folder(&self) -> PathBuf {
         self.dir.path().join("data")
+    }
+
+    /// Where the server's data is, as every command names it.
+    pub fn database(&self) -> Database {
+        match &self.postgres {
+            Some(postgres) => Database::Postgres(postgres.url()),
+            None => Database::Folder(self.folder()),
+        }
+    }
+
+    /// `--data DIR` or `--database URL`.
+    fn database_args(&self) -> [std::ffi::OsString; 2] {
+        match self.database() {
+            Database::Folder(folder) => ["--data".into(), folder.into()],
+            Database::Postgres(url) => ["--database".into(), url.into()],
+        }
     }
 
     fn log_path(&self) -> PathBuf {
@@ -129,11 +176,7 @@ impl Server {
     /// `simpul-server admin --data DIR ARGS…`
     pub fn admin(&self, args: &[&str]) -> Run {
         let mut admin = command("simpul-server");
-        admin
-            .arg("admin")
-            .arg("--data")
-            .arg(self.data_dir())
-            .args(args);
+        admin.arg("admin").args(self.database_args()).args(args);
         run(format!("simpul-server admin {}", args.join(" ")), admin)
     }
 
@@ -144,8 +187,7 @@ impl Server {
         let mut command = command("simpul-server");
         command
             .args(args)
-            .arg("--data")
-            .arg(self.data_dir())
+            .args(self.database_args())
             .args(["--format", "json"]);
         run(format!("simpul-server {}", args.join(" ")), command)
             .ok()
@@ -155,7 +197,7 @@ impl Server {
     /// `simpul-server ARGS… --data DIR` (`resolve`, `review`, …).
     pub fn run(&self, args: &[&str]) -> Run {
         let mut command = command("simpul-server");
-        command.args(args).arg("--data").arg(self.data_dir());
+        command.args(args).args(self.database_args());
         run(format!("simpul-server {}", args.join(" ")), command)
     }
 
@@ -184,8 +226,7 @@ impl Server {
         let mut admin = command("simpul-server");
         let mut child = admin
             .arg("admin")
-            .arg("--data")
-            .arg(self.data_dir())
+            .args(self.database_args())
             .args(["user", "add", name, "--role", role, "--units", UNIT])
             .arg("--password-stdin")
             .stdin(Stdio::piped())
@@ -213,16 +254,21 @@ impl Server {
     /// How many changes the server holds, read from its database beside the running server
     /// (as `admin` commands do).
     pub fn change_count(&self) -> u64 {
-        SqliteStorage::open(&self.data_dir())
-            .and_then(|storage| storage.change_count())
+        self.storage()
+            .change_count()
             .expect("the server's database answers")
     }
 
     /// How far the server's materialised tables are behind its change log.
     pub fn freshness(&self) -> Freshness {
-        SqliteStorage::open(&self.data_dir())
-            .and_then(|storage| storage.freshness())
+        self.storage()
+            .freshness()
             .expect("the server's database answers")
+    }
+
+    /// The server's storage, opened beside the running server.
+    fn storage(&self) -> std::sync::Arc<dyn Storage> {
+        self.database().open().expect("the server's database opens")
     }
 
     /// Waits until the running server's materialiser has every stored change in its tables.
@@ -246,7 +292,10 @@ impl Server {
     /// The materialised tables of `unit`, read from the server's database file beside the
     /// running server.
     pub fn tables(&self, unit: &str) -> Tables {
-        Tables::read("server", &self.data_dir().join(FILE_NAME), unit)
+        match &self.postgres {
+            Some(postgres) => Tables::read_postgres("server", &postgres.url(), unit),
+            None => Tables::read("server", &self.folder().join(FILE_NAME), unit),
+        }
     }
 }
 

@@ -22,7 +22,7 @@ fn n(report: &Value) -> u64 {
 
 #[test]
 fn a_server_restored_from_a_backup_gets_back_from_its_devices_what_came_after_it() {
-    let mut server = Server::start();
+    let mut server = Server::start_on_sqlite();
     let a = Device::enrolled("laptop-a", &server, &server.url());
     let b = Device::enrolled("laptop-b", &server, &server.url());
     a.import_csv("first.csv", &stack("K-"));

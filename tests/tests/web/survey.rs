@@ -176,7 +176,7 @@ fn a_page_reloaded_halfway_offers_to_carry_on_at_the_same_question_with_the_answ
     assert_eq!(server.change_count(), before + 1, "one answer set");
 
     // What was answered before the reload is in the stored set.
-    let csv = server.data_dir().with_file_name("web.csv");
+    let csv = server.scratch("web.csv");
     server
         .run(&[
             "export",

@@ -1,0 +1,80 @@
+//! The suites on PostgreSQL: with `SIMPUL_E2E_DATABASE=postgres`, every [`Server`] runs on a
+//! fresh database of the cluster named by `SIMPUL_TEST_POSTGRES` (the throwaway one
+//! `scripts/test` starts), dropped when the server is.
+//!
+//! [`Server`]: super::Server
+
+use std::str::FromStr;
+
+use postgres::{Config, NoTls};
+
+/// Which backend the suites run on: `sqlite` (the default) or `postgres`.
+pub const BACKEND: &str = "SIMPUL_E2E_DATABASE";
+
+/// The cluster's address, whose user may create databases.
+pub const CLUSTER: &str = "SIMPUL_TEST_POSTGRES";
+
+pub struct TestDatabase {
+    admin: Config,
+    url: String,
+    name: String,
+}
+
+impl TestDatabase {
+    /// A fresh database when the suites run on PostgreSQL, `None` on SQLite.
+    pub fn wanted() -> Option<TestDatabase> {
+        match std::env::var(BACKEND).as_deref() {
+            Err(_) | Ok("") | Ok("sqlite") => None,
+            Ok("postgres") => Some(TestDatabase::create()),
+            Ok(other) => panic!("{BACKEND}={other:?}: expected sqlite or postgres"),
+        }
+    }
+
+    pub fn create() -> TestDatabase {
+        let cluster = std::env::var(CLUSTER).unwrap_or_else(|_| {
+            panic!("{BACKEND}=postgres needs {CLUSTER}: run the suites through scripts/test")
+        });
+        let admin = Config::from_str(&cluster).expect("SIMPUL_TEST_POSTGRES is a postgres:// URL");
+        let name = format!("simpul_e2e_{}", unique_suffix());
+        admin
+            .connect(NoTls)
+            .and_then(|mut client| client.batch_execute(&format!("CREATE DATABASE {name}")))
+            .expect("the test cluster creates a database");
+        let mut url = url::Url::parse(&cluster).expect("SIMPUL_TEST_POSTGRES is a URL");
+        url.set_path(&name);
+        TestDatabase {
+            admin,
+            url: url.to_string(),
+            name,
+        }
+    }
+
+    /// `postgres://USER@HOST:PORT/NAME`, as `--database` takes it.
+    pub fn url(&self) -> String {
+        self.url.clone()
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Ok(mut client) = self.admin.connect(NoTls) {
+            let drop = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+            let _ = client.batch_execute(&drop);
+        }
+    }
+}
+
+/// A name part no other test's database has: the process and a counter.
+fn unique_suffix() -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    format!(
+        "{}_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0)
+    )
+}
