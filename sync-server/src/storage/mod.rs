@@ -12,6 +12,7 @@ mod people;
 mod plans;
 mod postgres;
 pub mod review;
+mod shared;
 mod sqlite;
 
 #[cfg(test)]

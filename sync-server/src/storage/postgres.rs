@@ -30,6 +30,7 @@ use r2d2_postgres::PostgresConnectionManager;
 use uuid::Uuid;
 
 use super::change_log::PullFiller;
+use super::shared::{SERVER_DEVICE, unit_record};
 use super::{ChangeLog, NewDevice, Pulled, SYNC_MARK_EVERY};
 use crate::error::Refusal;
 use crate::model::{Device, DeviceId, DeviceRecord, IncomingChange, Name, Unit, UnitCode};
@@ -51,9 +52,6 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Rows a pull fetches from its portal at a time: a pull stops early when its payload is
 /// full, and the rows after it are then never sent over.
 const FETCH_ROWS: i32 = 256;
-
-/// The `device` of the changes the server authors itself.
-const SERVER_DEVICE: &str = "server";
 
 pub struct PostgresStorage {
     pool: Pool<Manager>,
@@ -566,15 +564,6 @@ fn unit(client: &mut impl postgres::GenericClient, code: &UnitCode) -> Result<Op
         )?
         .map(|row| unit_record(code.clone(), row.get(0), row.get(1)))
         .transpose()
-}
-
-/// A unit as stored, its names parsed again.
-fn unit_record(code: UnitCode, name: &str, instansi: Option<&str>) -> Result<Unit> {
-    Ok(Unit {
-        code,
-        name: Name::parse("unit name", name)?,
-        instansi: instansi.map(|i| Name::parse("instansi", i)).transpose()?,
-    })
 }
 
 #[cfg(test)]

@@ -26,6 +26,7 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehav
 use uuid::Uuid;
 
 use super::change_log::PullFiller;
+use super::shared::{SERVER_DEVICE, unit_record};
 use super::{ChangeLog, NewDevice, Pulled, Reports, SYNC_MARK_EVERY};
 use crate::error::Refusal;
 use crate::export::ExportRow;
@@ -46,10 +47,6 @@ pub const FILE_NAME: &str = "simpul-server.sqlite3";
 /// The database file a device's `simpul` replica keeps in its folder: a folder holding it is
 /// a device's, never a server's.
 const DEVICE_FILE_NAME: &str = "simpul.sqlite3";
-
-/// The `device` of the changes the server authors itself (supervisors' decisions, web
-/// answers): they count as no device of a unit.
-pub(super) const SERVER_DEVICE: &str = "server";
 
 /// How long a connection waits for another's write lock, in this process or another.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -709,15 +706,6 @@ fn unit(conn: &Connection, code: &UnitCode) -> Result<Option<Unit>> {
     found
         .map(|(name, instansi)| unit_record(code.clone(), &name, instansi.as_deref()))
         .transpose()
-}
-
-/// A unit as stored, its names parsed again.
-fn unit_record(code: UnitCode, name: &str, instansi: Option<&str>) -> Result<Unit> {
-    Ok(Unit {
-        code,
-        name: Name::parse("unit name", name)?,
-        instansi: instansi.map(|i| Name::parse("instansi", i)).transpose()?,
-    })
 }
 
 /// Times are stored as RFC 3339 UTC text with milliseconds, which sorts as it reads.

@@ -8,10 +8,11 @@ use chrono::{DateTime, Utc};
 use postgres::{GenericClient, Row, Transaction};
 use uuid::Uuid;
 
-use super::{INSERT_CHANGE, PostgresStorage, SERVER_DEVICE};
+use super::{INSERT_CHANGE, PostgresStorage};
 use crate::invitations::{Invitation, Recipient};
 use crate::links::{Link, LinkToken, NewLink};
 use crate::model::{Name, PeriodCode, UnitCode};
+use crate::storage::shared::SERVER_DEVICE;
 use crate::storage::{InvitationMark, Links, WebAnswer, WebStored};
 use crate::{Error, Result};
 

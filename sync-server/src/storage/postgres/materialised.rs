@@ -12,7 +12,7 @@ use simpul_document::read::{SCORE_SLOTS, Written};
 use simpul_survey::Method;
 use uuid::Uuid;
 
-use super::{PostgresStorage, SERVER_DEVICE, unit_record};
+use super::PostgresStorage;
 use crate::export::ExportRow;
 use crate::materialise::{Freshness, Materialised, Step, Touched};
 use crate::model::UnitCode;
@@ -20,6 +20,9 @@ use crate::report::{
     ConflictRow, DayCount, ReportFilter, Tallies, UnitActivity, UnitScope, UnitTallies,
 };
 use crate::storage::Reports;
+use crate::storage::shared::{
+    self, SERVER_DEVICE, Source, add_group, slot_aggregates, unit_record,
+};
 use crate::summary::AnswerCount;
 use crate::{Error, Result};
 
@@ -454,14 +457,6 @@ fn in_period(column: &str, period: Option<&str>, params: &mut Params) -> String 
     }
 }
 
-/// `COUNT(r.id)`, then per score slot (the first `slots`) its sum and how many answered it.
-fn slot_aggregates(slots: usize) -> String {
-    let slots: String = (1..=slots)
-        .map(|i| format!(", SUM(r.s{i}), COUNT(r.s{i})"))
-        .collect();
-    format!("COUNT(r.id){slots}")
-}
-
 /// What [`slot_aggregates`] selects, summed from the running totals (as `r`): a unit without
 /// any has NULL sums, read as nothing counted.
 fn total_aggregates() -> String {
@@ -481,46 +476,13 @@ fn read_slots(row: &Row, at: usize, read: usize) -> (u64, [(u64, u64); SCORE_SLO
     (count(row.get(at)), slots)
 }
 
-/// Adds one method's group to `tallies`.
-fn add_group(
-    tallies: &mut Tallies,
-    method: Option<String>,
-    n: u64,
-    slots: [(u64, u64); SCORE_SLOTS],
-) {
-    let Some(method) = method else {
-        return;
-    };
-    tallies.add(&Tallies {
-        methods: vec![method],
-        n,
-        slots,
-    });
-}
-
-/// Where a report across units sums its figures from.
-#[derive(Clone, Copy)]
-enum Source {
-    /// The running totals, every score slot.
-    Totals,
-    /// The responses, summing this many score slots.
-    Responses(usize),
-}
-
 /// The most unsur any unit's configured form has (nine when none is configured).
 fn configured_slots(client: &mut impl GenericClient) -> Result<usize> {
-    let slots = client
-        .query(
-            "SELECT DISTINCT form FROM units WHERE form IS NOT NULL",
-            &[],
-        )?
-        .iter()
-        .map(|row| {
-            simpul_survey::builtin_form(row.get(0)).map_or(SCORE_SLOTS, |f| f.method.unsur().len())
-        })
-        .max()
-        .unwrap_or(Method::Permenpanrb14_2017.unsur().len());
-    Ok(slots.min(SCORE_SLOTS))
+    let rows = client.query(
+        "SELECT DISTINCT form FROM units WHERE form IS NOT NULL",
+        &[],
+    )?;
+    Ok(shared::configured_slots(rows.iter().map(|row| row.get(0))))
 }
 
 /// One grouped query over every listed unit: its counted responses in its period, beside

@@ -4,10 +4,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use uuid::Uuid;
 
-use super::{SERVER_DEVICE, SqliteStorage, doc_id, timestamp, unreadable};
+use super::{SqliteStorage, doc_id, timestamp, unreadable};
 use crate::invitations::{Invitation, Recipient};
 use crate::links::{Link, LinkToken, NewLink};
 use crate::model::{Name, PeriodCode, UnitCode};
+use crate::storage::shared::SERVER_DEVICE;
 use crate::storage::{InvitationMark, Links, WebAnswer, WebStored};
 use crate::{Error, Result};
 

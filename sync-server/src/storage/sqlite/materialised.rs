@@ -8,7 +8,7 @@ use rusqlite::{Connection, Row, Transaction, params, params_from_iter};
 use simpul_document::read::{SCORE_SLOTS, Written};
 use simpul_survey::Method;
 
-use super::{SERVER_DEVICE, doc_id, unreadable};
+use super::{doc_id, unreadable};
 use crate::Result;
 use crate::export::ExportRow;
 use crate::materialise::{Freshness, Materialised, Step, Touched};
@@ -16,6 +16,7 @@ use crate::model::{Name, Unit, UnitCode};
 use crate::report::{
     ConflictRow, DayCount, ReportFilter, Tallies, UnitActivity, UnitScope, UnitTallies,
 };
+use crate::storage::shared::{self, SERVER_DEVICE, Source, add_group, slot_aggregates};
 use crate::summary::AnswerCount;
 
 pub(super) fn freshness(conn: &Connection) -> Result<Freshness> {
@@ -231,14 +232,6 @@ impl Conditions {
     }
 }
 
-/// `COUNT(r.id)`, then per score slot (the first `slots`) its sum and how many answered it.
-fn slot_aggregates(slots: usize) -> String {
-    let slots: String = (1..=slots)
-        .map(|i| format!(", SUM(r.s{i}), COUNT(r.s{i})"))
-        .collect();
-    format!("COUNT(r.id){slots}")
-}
-
 /// What [`slot_aggregates`] selects, summed from the running totals (as `r`): a unit without
 /// any has NULL sums, read as nothing counted.
 fn total_aggregates() -> String {
@@ -261,23 +254,6 @@ fn read_slots(
         *slot = (total.unwrap_or(0) as u64, answered as u64);
     }
     Ok((row.get::<_, i64>(at)? as u64, slots))
-}
-
-/// Adds one method's group to `tallies`.
-fn add_group(
-    tallies: &mut Tallies,
-    method: Option<String>,
-    n: u64,
-    slots: [(u64, u64); SCORE_SLOTS],
-) {
-    let Some(method) = method else {
-        return;
-    };
-    tallies.add(&Tallies {
-        methods: vec![method],
-        n,
-        slots,
-    });
 }
 
 pub(super) fn tallies(
@@ -413,29 +389,13 @@ pub(super) fn unit_tallies(
     Ok(rows)
 }
 
-/// Where a report across units sums its figures from.
-#[derive(Clone, Copy)]
-enum Source {
-    /// The running totals, every score slot.
-    Totals,
-    /// The responses, summing this many score slots.
-    Responses(usize),
-}
-
 /// The most unsur any unit's configured form has (nine when none is configured).
 fn configured_slots(conn: &Connection) -> Result<usize> {
     let mut stmt = conn.prepare("SELECT DISTINCT form FROM units WHERE form IS NOT NULL")?;
     let forms: Vec<String> = stmt
         .query_map([], |row| row.get(0))?
         .collect::<Result<_, _>>()?;
-    let slots = forms
-        .iter()
-        .map(|form| {
-            simpul_survey::builtin_form(form).map_or(SCORE_SLOTS, |f| f.method.unsur().len())
-        })
-        .max()
-        .unwrap_or(Method::Permenpanrb14_2017.unsur().len());
-    Ok(slots.min(SCORE_SLOTS))
+    Ok(shared::configured_slots(forms.iter().map(String::as_str)))
 }
 
 fn unit_tallies_over(
