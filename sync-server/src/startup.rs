@@ -69,7 +69,6 @@ impl Application {
             body_limit: config.body_limit,
             min_free_space: config.min_free_space,
             decoding: Arc::new(Semaphore::new(state::decoding_permits())),
-            enrol_throttle: Arc::default(),
             materialiser: Arc::clone(&materialiser),
             metrics: Arc::default(),
             web_answers_per_hour: config.web_answers_per_hour,

@@ -1,5 +1,4 @@
-//! What every handler shares: the storage, the request limits, the decoding permits and the
-//! enrolment throttle.
+//! What every handler shares: the storage, the request limits, and the decoding permits.
 
 use std::sync::Arc;
 
@@ -11,7 +10,6 @@ use crate::answer_writer::AnswerWriter;
 use crate::error::AppError;
 use crate::metrics::Metrics;
 use crate::storage::Storage;
-use crate::throttle::Throttle;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -22,8 +20,6 @@ pub struct AppState {
     pub min_free_space: u64,
     /// Permits to decode a pushed batch; see [`decoding_permits`].
     pub decoding: Arc<Semaphore>,
-    /// Failed enrolments per client address.
-    pub enrol_throttle: Arc<Throttle>,
     /// Wakes the materialiser ([`crate::materialise::follow`]) when a push stored changes.
     pub materialiser: Arc<Notify>,
     /// What `/metrics` reports.

@@ -1,97 +1,61 @@
-//! Guessing enrolment codes, slowed down: an address that has failed
-//! [`MAX_FAILURES`] times within [`WINDOW`] is refused (`429` with `Retry-After`) until the
-//! window that its first failure opened has passed. A right code from another address is
-//! never held up.
+//! Guessing enrolment codes, slowed down: an address that has failed [`MAX_FAILURES`] times
+//! within [`WINDOW`] is refused (`429` with `Retry-After`) until its oldest failure leaves
+//! the window. A right code from another address is never held up.
 //!
 //! Addresses are the TCP peer's: behind a reverse proxy every client shares the proxy's,
 //! so one guesser makes every device there wait. (Forwarded headers are not trusted; any
 //! client can write them.)
 //!
-//! The counts live in memory, per server process, and are forgotten when it restarts;
-//! windows that have passed are pruned as new failures arrive, so the map holds little more
-//! than the addresses that failed in the last [`WINDOW`]. An IPv6 client is counted by its
-//! /64 network, since one machine commonly has a whole /64 to pick fresh addresses from.
+//! The failures are kept in the database beside the failed sign-ins
+//! ([`crate::storage::People::record_sign_in_failure`]) under their own key, so every
+//! server process on one database counts together and a restart forgets nothing: a guesser
+//! cannot multiply the allowance by the number of nodes behind a load balancer. An IPv6
+//! client is counted by its /64 network, since one machine commonly has a whole /64 to pick
+//! fresh addresses from.
 
-use std::collections::HashMap;
 use std::net::{IpAddr, Ipv6Addr};
-use std::sync::{Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use crate::Result;
+use crate::storage::Storage;
 
 /// Failures an address may have within [`WINDOW`] before it is refused.
 pub const MAX_FAILURES: u32 = 5;
 
 /// How long failures count against an address.
-pub const WINDOW: Duration = Duration::from_secs(60);
+pub const WINDOW: TimeDelta = TimeDelta::minutes(1);
 
-/// Failures seen before the map is swept for windows that have passed.
-const PRUNE_EVERY: usize = 1024;
-
-#[derive(Debug, Default)]
-pub struct Throttle {
-    failures: Mutex<Failures>,
+/// `Err(wait)` when `address` has used up its failures at `now`: how long until it may try
+/// again.
+pub fn check(
+    storage: &dyn Storage,
+    address: IpAddr,
+    now: DateTime<Utc>,
+) -> Result<Result<(), Duration>> {
+    // A failure exactly WINDOW old no longer counts; the storage counts from `since` on.
+    let since = now - WINDOW + TimeDelta::milliseconds(1);
+    let (failures, oldest) = storage.sign_in_failures(&key(address), since)?;
+    if failures < MAX_FAILURES {
+        return Ok(Ok(()));
+    }
+    let until = oldest.unwrap_or(now) + WINDOW;
+    Ok(Err((until - now)
+        .to_std()
+        .unwrap_or(Duration::from_secs(1))))
 }
 
-#[derive(Debug, Default)]
-struct Failures {
-    by_address: HashMap<IpAddr, Window>,
-    since_prune: usize,
+/// Counts one failure against `address` at `now`.
+pub fn fail(storage: &dyn Storage, address: IpAddr, now: DateTime<Utc>) -> Result<()> {
+    // Failures are pruned by age whatever their key: keep those a sign-in still counts.
+    let keep_since = now - WINDOW.max(crate::sessions::WINDOW);
+    storage.record_sign_in_failure(&[key(address)], now, keep_since)
 }
 
-#[derive(Clone, Copy, Debug)]
-struct Window {
-    opened: Instant,
-    count: u32,
-}
-
-impl Window {
-    fn has_passed(&self, now: Instant) -> bool {
-        now.saturating_duration_since(self.opened) >= WINDOW
-    }
-}
-
-impl Throttle {
-    /// `Err(wait)` when `address` has used up its failures: how long until it may try again.
-    pub fn check(&self, address: IpAddr, now: Instant) -> Result<(), Duration> {
-        let address = counted_as(address);
-        let failures = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
-        match failures.by_address.get(&address) {
-            Some(window) if window.count >= MAX_FAILURES && !window.has_passed(now) => {
-                Err(WINDOW.saturating_sub(now.saturating_duration_since(window.opened)))
-            }
-            _ => Ok(()),
-        }
-    }
-
-    /// Counts one failure against `address`.
-    pub fn fail(&self, address: IpAddr, now: Instant) {
-        let address = counted_as(address);
-        let mut failures = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
-        failures.since_prune += 1;
-        if failures.since_prune >= PRUNE_EVERY {
-            failures.since_prune = 0;
-            failures
-                .by_address
-                .retain(|_, window| !window.has_passed(now));
-        }
-        let window = failures.by_address.entry(address).or_insert(Window {
-            opened: now,
-            count: 0,
-        });
-        if window.has_passed(now) {
-            *window = Window {
-                opened: now,
-                count: 0,
-            };
-        }
-        window.count += 1;
-    }
-
-    /// Addresses with failures on record, for tests of pruning.
-    #[cfg(test)]
-    fn len(&self) -> usize {
-        let failures = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
-        failures.by_address.len()
-    }
+/// The key an address's failed enrolments are kept under, apart from its failed sign-ins.
+fn key(address: IpAddr) -> String {
+    format!("enrolment:{}", counted_as(address))
 }
 
 /// The address failures are counted under: an IPv4 address itself, an IPv6 one's /64.
@@ -108,66 +72,85 @@ pub(crate) fn counted_as(address: IpAddr) -> IpAddr {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::storage::{People, SqliteStorage};
 
     const ONE: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(192, 0, 2, 1));
     const TWO: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(192, 0, 2, 2));
 
+    fn storage() -> (tempfile::TempDir, SqliteStorage) {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = SqliteStorage::open(dir.path()).unwrap();
+        (dir, storage)
+    }
+
+    fn start() -> DateTime<Utc> {
+        DateTime::from_timestamp(1_780_000_000, 0).unwrap()
+    }
+
     #[test]
     fn an_address_is_refused_after_its_failures_and_only_until_the_window_passes() {
-        let throttle = Throttle::default();
-        let start = Instant::now();
+        let (_dir, storage) = storage();
         for _ in 0..MAX_FAILURES {
-            assert_eq!(throttle.check(ONE, start), Ok(()));
-            throttle.fail(ONE, start);
+            assert_eq!(check(&storage, ONE, start()).unwrap(), Ok(()));
+            fail(&storage, ONE, start()).unwrap();
         }
 
-        let ten_seconds_on = start + Duration::from_secs(10);
+        let ten_seconds_on = start() + TimeDelta::seconds(10);
         assert_eq!(
-            throttle.check(ONE, ten_seconds_on),
-            Err(WINDOW - Duration::from_secs(10))
+            check(&storage, ONE, ten_seconds_on).unwrap(),
+            Err(Duration::from_secs(50))
         );
-        assert_eq!(throttle.check(TWO, ten_seconds_on), Ok(()));
-        assert_eq!(throttle.check(ONE, start + WINDOW), Ok(()));
+        assert_eq!(check(&storage, TWO, ten_seconds_on).unwrap(), Ok(()));
+        assert_eq!(check(&storage, ONE, start() + WINDOW).unwrap(), Ok(()));
     }
 
     #[test]
     fn failures_in_a_passed_window_no_longer_count() {
-        let throttle = Throttle::default();
-        let start = Instant::now();
+        let (_dir, storage) = storage();
         for _ in 0..MAX_FAILURES - 1 {
-            throttle.fail(ONE, start);
+            fail(&storage, ONE, start()).unwrap();
         }
 
-        let later = start + WINDOW;
-        throttle.fail(ONE, later);
+        let later = start() + WINDOW;
+        fail(&storage, ONE, later).unwrap();
 
-        assert_eq!(throttle.check(ONE, later), Ok(()));
+        assert_eq!(check(&storage, ONE, later).unwrap(), Ok(()));
     }
 
     #[test]
     fn fresh_ipv6_addresses_from_one_network_count_as_one() {
-        let throttle = Throttle::default();
-        let now = Instant::now();
+        let (_dir, storage) = storage();
         for host in 0..u16::try_from(MAX_FAILURES).unwrap() {
-            throttle.fail(IpAddr::from([0x2001, 0xdb8, 0, 1, 0, 0, 0, host]), now);
+            fail(
+                &storage,
+                IpAddr::from([0x2001, 0xdb8, 0, 1, 0, 0, 0, host]),
+                start(),
+            )
+            .unwrap();
         }
 
         let another_host = IpAddr::from([0x2001, 0xdb8, 0, 1, 0xabcd, 0, 0, 9]);
         let another_network = IpAddr::from([0x2001, 0xdb8, 0, 2, 0, 0, 0, 1]);
-        assert!(throttle.check(another_host, now).is_err());
-        assert_eq!(throttle.check(another_network, now), Ok(()));
+        assert!(check(&storage, another_host, start()).unwrap().is_err());
+        assert_eq!(check(&storage, another_network, start()).unwrap(), Ok(()));
     }
 
     #[test]
-    fn addresses_whose_window_passed_are_pruned() {
-        let throttle = Throttle::default();
-        let start = Instant::now();
-        throttle.fail(ONE, start);
+    fn failed_enrolments_neither_count_as_failed_sign_ins_nor_prune_them() {
+        let (_dir, storage) = storage();
+        let sign_in = format!("address:{ONE}");
+        storage
+            .record_sign_in_failure(std::slice::from_ref(&sign_in), start(), start())
+            .unwrap();
 
-        for _ in 0..PRUNE_EVERY {
-            throttle.fail(TWO, start + WINDOW);
+        let five_minutes_on = start() + TimeDelta::minutes(5);
+        for _ in 0..MAX_FAILURES {
+            fail(&storage, ONE, five_minutes_on).unwrap();
         }
 
-        assert_eq!(throttle.len(), 1);
+        assert_eq!(
+            storage.sign_in_failures(&sign_in, start()).unwrap(),
+            (1, Some(start()))
+        );
     }
 }

@@ -8,8 +8,6 @@ use axum::extract::State;
 use axum::http::HeaderValue;
 use axum::http::header::CACHE_CONTROL;
 use axum::response::{IntoResponse, Response};
-use std::time::Instant;
-
 use chrono::Utc;
 use simpul_protocol::http::{EnrolRequest, EnrolResponse};
 
@@ -20,6 +18,7 @@ use crate::routes::ApiJson;
 use crate::secret::{DeviceToken, EnrolmentCode};
 use crate::state::AppState;
 use crate::storage::NewDevice;
+use crate::throttle;
 
 /// Answers the token once; the server keeps only its hash. A code that cannot be a code
 /// (mistyped, wrong length) is refused like an unknown one: `409 enrolment_refused`; an
@@ -29,18 +28,23 @@ pub async fn enrol(
     client: ClientAddress,
     ApiJson(request): ApiJson<EnrolRequest>,
 ) -> Result<Response, AppError> {
-    let now = Instant::now();
+    let now = Utc::now();
     if let Some(ip) = client.ip() {
-        state.enrol_throttle.check(ip, now).map_err(|wait| {
-            tracing::warn!(%client, "enrolment refused: too many failures from this address");
-            AppError::TooManyAttempts(wait)
-        })?;
+        state
+            .with_storage(move |storage| throttle::check(storage, ip, now))
+            .await?
+            .map_err(|wait| {
+                tracing::warn!(%client, "enrolment refused: too many failures from this address");
+                AppError::TooManyAttempts(wait)
+            })?;
     }
     let answer = enrol_device(&state, request).await;
     if let Err(AppError::EnrolmentRefused(refusal)) = &answer {
         tracing::warn!(%client, reason = ?refusal, "enrolment refused");
         if let Some(ip) = client.ip() {
-            state.enrol_throttle.fail(ip, now);
+            state
+                .with_storage(move |storage| throttle::fail(storage, ip, now))
+                .await?;
         }
     }
     answer
