@@ -157,6 +157,36 @@ pub fn random_sheets(rng: &mut Rng, prefix: &str, count: usize) -> Vec<(String, 
         .collect()
 }
 
+/// The published stack of 29 paper questionnaires (`samples/kuesioner-kertas.csv`), serials
+/// K-001…K-029.
+pub fn sample_stack() -> String {
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../samples/kuesioner-kertas.csv"
+    ))
+    .expect("the sample stack")
+}
+
+/// The published sample stack (n = 29) with `changes` cells typed otherwise: (serial,
+/// column, value).
+pub fn sample_with(changes: &[(&str, &str, &str)]) -> String {
+    let sample = sample_stack();
+    let mut lines = sample.lines();
+    let header: Vec<&str> = lines.next().expect("a header").split(',').collect();
+    let mut out = vec![header.join(",")];
+    for line in lines {
+        let mut cells: Vec<String> = line.split(',').map(str::to_string).collect();
+        for (serial, column, value) in changes {
+            if cells[0] == *serial {
+                let at = header.iter().position(|c| c == column).expect("a column");
+                cells[at] = value.to_string();
+            }
+        }
+        out.push(cells.join(","));
+    }
+    out.join("\n") + "\n"
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -36,6 +36,7 @@
 
 pub mod answers;
 pub mod browser;
+pub mod fleet;
 pub mod harness;
 pub mod proxy;
 pub mod rng;

@@ -138,17 +138,31 @@ impl Proxy {
     /// Listen on a free port of 127.0.0.1 and forward every connection to `upstream`, which
     /// must be on loopback too. `seed` drives every random decision.
     pub fn start(upstream: SocketAddr, profile: LinkProfile, seed: u64) -> io::Result<Proxy> {
-        if !upstream.ip().is_loopback() {
+        Proxy::balance(&[upstream], profile, seed)
+    }
+
+    /// [`Proxy::start`] in front of several servers, as a load balancer is: each connection
+    /// goes to one of `upstreams` picked at random, and one that cannot be reached (a node
+    /// that was killed) is cut, as a balancer that has not yet noticed does.
+    pub fn balance(upstreams: &[SocketAddr], profile: LinkProfile, seed: u64) -> io::Result<Proxy> {
+        if let Some(away) = upstreams.iter().find(|u| !u.ip().is_loopback()) {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
-                format!("the proxy only forwards to loopback, not {upstream}"),
+                format!("the proxy only forwards to loopback, not {away}"),
+            ));
+        }
+        if upstreams.is_empty() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "the proxy needs a server to forward to",
             ));
         }
         let listener = TcpListener::bind("127.0.0.1:0")?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
-            upstream,
+            upstreams: upstreams.to_vec(),
+            served: upstreams.iter().map(|_| AtomicU64::new(0)).collect(),
             profile: RwLock::new(profile),
             stop: AtomicBool::new(false),
             stats: Counters::default(),
@@ -205,6 +219,12 @@ impl Proxy {
             replays: get(&c.replays),
         }
     }
+
+    /// Connections each server behind a [`Proxy::balance`] took, in the order given.
+    pub fn served(&self) -> Vec<u64> {
+        let served = &self.shared.served;
+        served.iter().map(|n| n.load(Ordering::Relaxed)).collect()
+    }
 }
 
 impl Drop for Proxy {
@@ -234,7 +254,9 @@ struct Counters {
 }
 
 struct Shared {
-    upstream: SocketAddr,
+    upstreams: Vec<SocketAddr>,
+    /// Connections each of `upstreams` took.
+    served: Vec<AtomicU64>,
     profile: RwLock<LinkProfile>,
     stop: AtomicBool,
     stats: Counters,

@@ -89,9 +89,16 @@ enum Direction {
 /// One client connection, from accept to the last replay.
 pub(super) fn serve(shared: &Shared, client: TcpStream, id: u64, mut rng: Rng) {
     let _ = client.set_nonblocking(false);
-    let Ok(server) = TcpStream::connect_timeout(&shared.upstream, Duration::from_secs(5)) else {
+    // One server draws nothing, so a seed makes the same faults as before balancing existed.
+    let index = match shared.upstreams.len() {
+        1 => 0,
+        several => rng.below(several as u64) as usize,
+    };
+    let upstream = shared.upstreams[index];
+    let Ok(server) = TcpStream::connect_timeout(&upstream, Duration::from_secs(5)) else {
         return;
     };
+    shared.served[index].fetch_add(1, Ordering::Relaxed);
     let (Ok(client_half), Ok(server_half)) = (client.try_clone(), server.try_clone()) else {
         return;
     };
@@ -143,7 +150,7 @@ pub(super) fn serve(shared: &Shared, client: TcpStream, id: u64, mut rng: Rng) {
     let Some(recorded) = recorded else { return };
     for request in replay::split_requests(&recorded) {
         let replay = rng.chance(shared.profile().replay_probability);
-        if replay && !shared.stopping() && replay::send_again(shared, request) {
+        if replay && !shared.stopping() && replay::send_again(shared, upstream, request) {
             shared.stats.replays.fetch_add(1, Ordering::Relaxed);
         }
     }

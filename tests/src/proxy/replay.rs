@@ -2,7 +2,7 @@
 //! again with the answer thrown away.
 
 use std::io::{self, Read, Write};
-use std::net::TcpStream;
+use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
 use super::Shared;
@@ -10,10 +10,10 @@ use super::Shared;
 /// How long a replay waits for the server's answer before dropping it.
 const REPLAY_WAIT: Duration = Duration::from_secs(10);
 
-/// Send `request` to the server on a fresh connection and read its answer into nothing.
-pub(super) fn send_again(shared: &Shared, request: &[u8]) -> bool {
-    let Ok(mut stream) = TcpStream::connect_timeout(&shared.upstream, Duration::from_secs(2))
-    else {
+/// Send `request` to the server at `upstream` on a fresh connection and read its answer
+/// into nothing.
+pub(super) fn send_again(shared: &Shared, upstream: SocketAddr, request: &[u8]) -> bool {
+    let Ok(mut stream) = TcpStream::connect_timeout(&upstream, Duration::from_secs(2)) else {
         return false;
     };
     let _ = stream.set_read_timeout(Some(Duration::from_millis(100)));

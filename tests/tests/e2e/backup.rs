@@ -4,16 +4,12 @@
 //! enrolled with another server (an office moving) takes along what the old one held.
 
 use serde_json::Value;
+use simpul_e2e::answers::sample_stack;
 use simpul_e2e::{Device, Server, UNIT, assert_tables_equal};
 
 /// The published sample stack (n = 29) with each serial's `K-` prefix replaced by `prefix`.
 fn stack(prefix: &str) -> String {
-    let sample = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../samples/kuesioner-kertas.csv"
-    ))
-    .expect("the sample stack");
-    sample.replace("\nK-", &format!("\n{prefix}"))
+    sample_stack().replace("\nK-", &format!("\n{prefix}"))
 }
 
 fn n(report: &Value) -> u64 {

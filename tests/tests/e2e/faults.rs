@@ -6,33 +6,16 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use serde_json::Value;
-use simpul_e2e::answers::{
-    Answers, FILLED, csv, random_answers, random_sheets, random_value, set_args,
+use simpul_e2e::answers::{Answers, FILLED, csv, random_sheets, random_value};
+use simpul_e2e::fleet::{
+    assert_nothing_lost_or_doubled, capture_interview, imported_ids, sync_together,
 };
 use simpul_e2e::harness::COMMAND_DEADLINE;
 use simpul_e2e::snapshot::text;
-use simpul_e2e::{
-    Device, LinkProfile, Proxy, Rng, Server, Snapshot, assert_converged, assert_holds_exactly,
-    assert_no_duplicates,
-};
+use simpul_e2e::{Device, LinkProfile, Proxy, Rng, Server};
 
 /// Failures in a row a sync may meet before giving up: generous, the link is bad on purpose.
 const PATIENCE: &str = "100";
-
-/// The ids of every row an `import-csv --format json` stored or found.
-fn imported_ids(imported: &Value) -> Vec<String> {
-    let rows = imported["rows"].as_array().expect("rows");
-    assert!(rows.iter().all(|row| row["error"].is_null()), "{imported}");
-    rows.iter().map(|row| text(&row["id"])).collect()
-}
-
-fn capture_interview(device: &Device, rng: &mut Rng) -> String {
-    let mut args = vec!["capture".to_string()];
-    args.extend(set_args(&random_answers(rng), false));
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    text(&device.json(&args)["id"])
-}
 
 /// Sheets to be typed on two devices: the first typing, and the second with one or two cells
 /// read differently.
@@ -48,47 +31,6 @@ fn double_entries(rng: &mut Rng, prefix: &str, count: usize) -> Vec<(String, Ans
             (serial, first, second)
         })
         .collect()
-}
-
-/// Every device syncs at once, each to the end.
-fn sync_together(devices: &[&Device]) {
-    let running: Vec<_> = devices
-        .iter()
-        .map(|d| d.spawn(&["sync", "--max-failures", PATIENCE, "--format", "json"]))
-        .collect();
-    for sync in running {
-        sync.finish(COMMAND_DEADLINE).ok();
-    }
-}
-
-/// Every device holds exactly `expected`, once each, as does a device enrolled afterwards
-/// straight with the server (so, the server too), and the server holds each change once.
-fn assert_nothing_lost_or_doubled(
-    server: &Server,
-    devices: &[&Device],
-    expected: &BTreeSet<String>,
-) -> Snapshot {
-    let observer = Device::enrolled("observer", server, &server.url());
-    observer.sync_ok();
-    let everyone: Vec<&Device> = devices.iter().copied().chain([&observer]).collect();
-    let mut snapshots: Vec<Snapshot> = everyone.iter().map(|d| d.snapshot()).collect();
-    assert_converged(&snapshots);
-    for snapshot in &snapshots {
-        assert_holds_exactly(snapshot, expected);
-        assert_no_duplicates(snapshot);
-    }
-    let changes = server.change_count();
-    for device in everyone {
-        assert_eq!(
-            device.change_count(),
-            changes,
-            "{} vs the server",
-            device.name
-        );
-        let status = device.status();
-        assert_eq!(status["pending_changes"], 0, "{}: {status}", device.name);
-    }
-    snapshots.swap_remove(0)
 }
 
 #[test]
@@ -145,8 +87,8 @@ fn devices_syncing_over_a_link_that_cuts_stalls_and_replays_converge_with_nothin
     });
     let all: Vec<&Device> = devices.iter().collect();
     // The first round pushes everything to the server, the second pulls it everywhere.
-    sync_together(&all);
-    sync_together(&all);
+    sync_together(&all, PATIENCE);
+    sync_together(&all, PATIENCE);
 
     let stats = proxy.stats();
     println!("faulty link: {stats:?}");

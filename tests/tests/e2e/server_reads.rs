@@ -2,31 +2,8 @@
 //! devices' own, computed by the same code from the same documents.
 
 use serde_json::Value;
+use simpul_e2e::answers::sample_with;
 use simpul_e2e::{Device, PERIOD, Server, UNIT};
-
-/// The published sample stack (n = 29) with `changes` cells typed otherwise: (serial,
-/// column, value).
-fn sample_with(changes: &[(&str, &str, &str)]) -> String {
-    let sample = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../samples/kuesioner-kertas.csv"
-    ))
-    .expect("the sample stack");
-    let mut lines = sample.lines();
-    let header: Vec<&str> = lines.next().expect("a header").split(',').collect();
-    let mut out = vec![header.join(",")];
-    for line in lines {
-        let mut cells: Vec<String> = line.split(',').map(str::to_string).collect();
-        for (serial, column, value) in changes {
-            if cells[0] == *serial {
-                let at = header.iter().position(|c| c == column).expect("a column");
-                cells[at] = value.to_string();
-            }
-        }
-        out.push(cells.join(","));
-    }
-    out.join("\n") + "\n"
-}
 
 #[test]
 fn after_sync_the_servers_report_and_conflicts_are_every_devices() {

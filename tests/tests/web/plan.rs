@@ -1,5 +1,6 @@
 use std::process::Command;
 
+use simpul_e2e::answers::sample_stack;
 use simpul_e2e::browser::Browser;
 use simpul_e2e::{Device, Server, UNIT};
 
@@ -10,11 +11,7 @@ const PROGRAM: &str = "Loket pagi <b>#1</b>";
 fn a_supervisor_writes_the_follow_up_plan_downloads_the_official_pdf_and_follows_up_suggestions() {
     let server = Server::start();
     let laptop = Device::enrolled("laptop", &server, &server.url());
-    let sample = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../samples/kuesioner-kertas.csv"
-    ))
-    .expect("the sample stack");
+    let sample = sample_stack();
     laptop.import_csv("stack.csv", &sample);
     laptop.sync_ok();
     server.add_person("Rina", "supervisor", PASSWORD);

@@ -1,6 +1,7 @@
 use std::time::Instant;
 
 use serde_json::Value;
+use simpul_e2e::answers::sample_with;
 use simpul_e2e::browser::Browser;
 use simpul_e2e::{Device, Server, UNIT};
 
@@ -8,30 +9,6 @@ const PASSWORD: &str = "kata-sandi-panjang";
 
 /// Text a respondent wrote that a page must show as text, never run or render.
 const HOSTILE: &str = "<script>alert(1)</script><b>tebal</b>";
-
-/// The published sample stack (n = 29) with `changes` cells typed otherwise: (serial,
-/// column, value).
-fn sample_with(changes: &[(&str, &str, &str)]) -> String {
-    let sample = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../samples/kuesioner-kertas.csv"
-    ))
-    .expect("the sample stack");
-    let mut lines = sample.lines();
-    let header: Vec<&str> = lines.next().expect("a header").split(',').collect();
-    let mut out = vec![header.join(",")];
-    for line in lines {
-        let mut cells: Vec<String> = line.split(',').map(str::to_string).collect();
-        for (serial, column, value) in changes {
-            if cells[0] == *serial {
-                let at = header.iter().position(|c| c == column).expect("a column");
-                cells[at] = value.to_string();
-            }
-        }
-        out.push(cells.join(","));
-    }
-    out.join("\n") + "\n"
-}
 
 /// The IKM as the pages print it in Indonesian: two decimals, a decimal comma.
 fn printed(ikm: &Value) -> String {

@@ -1,0 +1,83 @@
+//! Devices as a group: syncing at once, and the check that ends every fault test — every
+//! device and the server hold each response exactly once.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use crate::Rng;
+use crate::answers::{random_answers, set_args};
+use crate::harness::COMMAND_DEADLINE;
+use crate::snapshot::text;
+use crate::{
+    Device, Running, Server, Snapshot, assert_converged, assert_holds_exactly, assert_no_duplicates,
+};
+
+/// Every device syncs at once, each to the end, giving up after `patience` failures in a row.
+pub fn sync_together(devices: &[&Device], patience: &str) {
+    finish_syncs(start_syncs(devices, patience));
+}
+
+/// Every device starts a sync in the background, giving up after `patience` failures in a
+/// row.
+pub fn start_syncs(devices: &[&Device], patience: &str) -> Vec<Running> {
+    devices
+        .iter()
+        .map(|d| d.spawn(&["sync", "--max-failures", patience, "--format", "json"]))
+        .collect()
+}
+
+/// Waits for every sync to end, each of which must succeed; what each printed, as JSON.
+#[track_caller]
+pub fn finish_syncs(running: Vec<Running>) -> Vec<Value> {
+    running
+        .into_iter()
+        .map(|sync| sync.finish(COMMAND_DEADLINE).ok().json())
+        .collect()
+}
+
+/// Every device holds exactly `expected`, once each, as does a device enrolled afterwards
+/// straight with the server (so, the server too), and the server holds each change once.
+#[track_caller]
+pub fn assert_nothing_lost_or_doubled(
+    server: &Server,
+    devices: &[&Device],
+    expected: &BTreeSet<String>,
+) -> Snapshot {
+    let observer = Device::enrolled("observer", server, &server.url());
+    observer.sync_ok();
+    let everyone: Vec<&Device> = devices.iter().copied().chain([&observer]).collect();
+    let mut snapshots: Vec<Snapshot> = everyone.iter().map(|d| d.snapshot()).collect();
+    assert_converged(&snapshots);
+    for snapshot in &snapshots {
+        assert_holds_exactly(snapshot, expected);
+        assert_no_duplicates(snapshot);
+    }
+    let changes = server.change_count();
+    for device in everyone {
+        assert_eq!(
+            device.change_count(),
+            changes,
+            "{} vs the server",
+            device.name
+        );
+        let status = device.status();
+        assert_eq!(status["pending_changes"], 0, "{}: {status}", device.name);
+    }
+    snapshots.swap_remove(0)
+}
+
+/// The ids of every row an `import-csv --format json` stored or found.
+pub fn imported_ids(imported: &Value) -> Vec<String> {
+    let rows = imported["rows"].as_array().expect("rows");
+    assert!(rows.iter().all(|row| row["error"].is_null()), "{imported}");
+    rows.iter().map(|row| text(&row["id"])).collect()
+}
+
+/// One interview captured with random answers; its response id.
+pub fn capture_interview(device: &Device, rng: &mut Rng) -> String {
+    let mut args = vec!["capture".to_string()];
+    args.extend(set_args(&random_answers(rng), false));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    text(&device.json(&args)["id"])
+}
