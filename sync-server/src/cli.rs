@@ -376,6 +376,10 @@ pub enum AdminCommand {
         #[command(flatten)]
         public: PublicUrl,
     },
+    /// After restoring the database by other means than `restore-backup` (`pg_restore`, a
+    /// file copied back): give its change log a new identity, with every server of it
+    /// stopped, so that devices send again at their next sync whatever it lacks.
+    MarkRestored,
 }
 
 /// Where respondents reach this server, for the addresses printed and sent.
@@ -967,6 +971,13 @@ fn run_admin(args: AdminArgs) -> Result<()> {
         AdminCommand::Device(DeviceCommand::Revoke { device_id }) => {
             let device = admin::revoke_device(storage, &device_id, now)?;
             println!("revoked {}", device_line(&device));
+        }
+        AdminCommand::MarkRestored => {
+            let id = storage.renew_log_id()?;
+            println!(
+                "change log {id}: devices pull again from the start and send again what the \
+                 database lacks at their next sync; start the servers now"
+            );
         }
         AdminCommand::User(command) => run_user(storage, command, now)?,
         AdminCommand::Link(command) => run_link(storage, command, now)?,

@@ -59,6 +59,10 @@ pub trait ChangeLog: Send + Sync {
     /// start again from the beginning (`simpul_protocol::http`).
     fn log_id(&self) -> Result<String>;
 
+    /// Gives the change log a new identity, as a restore does, and returns it. Running
+    /// servers keep sending the old one until they restart.
+    fn renew_log_id(&self) -> Result<String>;
+
     /// Bytes free for the database to grow into, when the storage can tell.
     fn free_space(&self) -> Result<Option<u64>> {
         Ok(None)

@@ -477,6 +477,19 @@ fn the_log_has_one_identity_on_every_node_and_takes_a_write<D: Database>() {
     assert_eq!(second.log_id().unwrap(), id);
 }
 
+fn a_renewed_identity_is_new_and_the_same_on_every_node<D: Database>() {
+    let db = D::create();
+    let (first, second) = (db.node(), db.node());
+    let old = first.log_id().unwrap();
+
+    let renewed = second.renew_log_id().unwrap();
+
+    assert_ne!(renewed, old);
+    assert_eq!(renewed.len(), 32, "{renewed}");
+    assert_eq!(first.log_id().unwrap(), renewed);
+    assert_ne!(second.renew_log_id().unwrap(), renewed);
+}
+
 /// The cursor contract under load: writers on several nodes push batches at once while
 /// readers on other nodes pull with small payloads from the cursor they were given. A change
 /// that became visible behind a cursor already handed out would never reach that reader.
@@ -1749,6 +1762,7 @@ contract!(
     units_read_back_in_code_order_with_their_instansi_and_public_flag,
     a_sync_is_marked_at_most_every_few_minutes,
     the_log_has_one_identity_on_every_node_and_takes_a_write,
+    a_renewed_identity_is_new_and_the_same_on_every_node,
     pulls_racing_pushes_on_several_nodes_miss_nothing_and_repeat_nothing,
     people_read_back_with_their_scope_and_a_wrong_unit_keeps_nothing,
     a_session_opened_on_one_node_holds_on_another_until_it_ends,

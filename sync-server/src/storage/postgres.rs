@@ -133,6 +133,18 @@ impl ChangeLog for PostgresStorage {
             .get(0))
     }
 
+    fn renew_log_id(&self) -> Result<String> {
+        self.write(|tx| {
+            Ok(tx
+                .query_one(
+                    "UPDATE change_log SET id = replace(gen_random_uuid()::text, '-', '')
+                     RETURNING id",
+                    &[],
+                )?
+                .get(0))
+        })
+    }
+
     fn add_unit(&self, unit: &Unit, now: DateTime<Utc>) -> Result<()> {
         let added = self.client()?.execute(
             "INSERT INTO units (code, name, instansi, created_at) VALUES ($1, $2, $3, $4)

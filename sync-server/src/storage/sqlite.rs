@@ -207,6 +207,16 @@ impl ChangeLog for SqliteStorage {
         self.read(|conn| Ok(conn.query_row("SELECT id FROM change_log", [], |row| row.get(0))?))
     }
 
+    fn renew_log_id(&self) -> Result<String> {
+        self.write(|tx| {
+            Ok(tx.query_row(
+                "UPDATE change_log SET id = lower(hex(randomblob(16))) RETURNING id",
+                [],
+                |row| row.get(0),
+            )?)
+        })
+    }
+
     fn free_space(&self) -> Result<Option<u64>> {
         let dir = self.path.parent().unwrap_or(Path::new("."));
         let stats = rustix::fs::statvfs(dir).map_err(|errno| Error::DataDir {
