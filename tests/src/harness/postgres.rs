@@ -4,9 +4,13 @@
 //!
 //! [`Server`]: super::Server
 
+use std::path::Path;
+use std::process::Command;
 use std::str::FromStr;
 
 use postgres::{Config, NoTls};
+
+use super::process::{Run, run};
 
 /// Which backend the suites run on: `sqlite` (the default) or `postgres`.
 pub const BACKEND: &str = "SIMPUL_E2E_DATABASE";
@@ -52,6 +56,37 @@ impl TestDatabase {
     /// `postgres://USER@HOST:PORT/NAME`, as `--database` takes it.
     pub fn url(&self) -> String {
         self.url.clone()
+    }
+
+    /// `pg_dump --format=custom` of the database into `file`, as an operator's nightly job
+    /// takes it.
+    pub fn dump(&self, file: &Path) -> Run {
+        let mut dump = Command::new("pg_dump");
+        dump.arg("--format=custom")
+            .arg("--file")
+            .arg(file)
+            .arg("--dbname")
+            .arg(&self.url);
+        run(format!("pg_dump {}", self.name), dump).ok()
+    }
+
+    /// The database dropped, created again empty and filled with `pg_restore` from `file`,
+    /// as after losing the disk. Every connection to it must be closed first.
+    pub fn restore(&self, file: &Path) -> Run {
+        let mut client = self.admin.connect(NoTls).expect("the test cluster answers");
+        // One statement at a time: several in one query would share a transaction, which
+        // neither may run in.
+        for statement in ["DROP DATABASE {} WITH (FORCE)", "CREATE DATABASE {}"] {
+            client
+                .batch_execute(&statement.replace("{}", &self.name))
+                .expect("the database is dropped and created again");
+        }
+        let mut restore = Command::new("pg_restore");
+        restore
+            .args(["--exit-on-error", "--no-owner", "--dbname"])
+            .arg(&self.url)
+            .arg(file);
+        run(format!("pg_restore {}", self.name), restore).ok()
     }
 }
 

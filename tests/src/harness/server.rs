@@ -26,7 +26,10 @@ pub struct Server {
     _stdout: Option<ChildStdout>,
     addr: SocketAddr,
     dir: TempDir,
-    /// Dropped after the server stops (fields drop in order).
+    /// The PostgreSQL database it runs on, if it does.
+    postgres_url: Option<String>,
+    /// Dropped after the server stops (fields drop in order); `None` on a second node of
+    /// another server's database.
     postgres: Option<TestDatabase>,
 }
 
@@ -42,20 +45,44 @@ impl Server {
         Server::start_on(None)
     }
 
+    /// On a fresh database of the test cluster whatever the suites run on, for what only
+    /// PostgreSQL does (several nodes on one database).
+    pub fn start_on_postgres() -> Server {
+        Server::start_on(Some(TestDatabase::create()))
+    }
+
+    /// Another `simpul-server serve` on this server's PostgreSQL database: a second node
+    /// serving the same devices. Its data stays when it is dropped; this server's goes.
+    #[track_caller]
+    pub fn node(&self) -> Server {
+        let url = self.postgres_url.clone();
+        assert!(
+            url.is_some(),
+            "nodes share a PostgreSQL database, not a SQLite file"
+        );
+        let mut node = Server::unstarted(url, None);
+        node.spawn(node.addr);
+        node
+    }
+
     fn start_on(postgres: Option<TestDatabase>) -> Server {
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        let mut server = Server {
-            child: None,
-            _stdout: None,
-            addr: "127.0.0.1:0".parse().unwrap(),
-            dir,
-            postgres,
-        };
+        let mut server = Server::unstarted(postgres.as_ref().map(TestDatabase::url), postgres);
         server.spawn(server.addr);
         server
             .admin(&["unit", "add", UNIT, "--name", UNIT_NAME])
             .ok();
         server
+    }
+
+    fn unstarted(postgres_url: Option<String>, postgres: Option<TestDatabase>) -> Server {
+        Server {
+            child: None,
+            _stdout: None,
+            addr: "127.0.0.1:0".parse().unwrap(),
+            dir: tempfile::tempdir().expect("a temporary directory"),
+            postgres_url,
+            postgres,
+        }
     }
 
     /// Starts `serve` listening on `listen`, retrying for a few seconds while the address is
@@ -117,10 +144,18 @@ impl Server {
     #[track_caller]
     pub fn data_dir(&self) -> PathBuf {
         assert!(
-            self.postgres.is_none(),
+            self.postgres_url.is_none(),
             "this server runs on PostgreSQL: start it with Server::start_on_sqlite"
         );
         self.folder()
+    }
+
+    /// The PostgreSQL database this server owns, to dump and restore.
+    #[track_caller]
+    pub fn postgres(&self) -> &TestDatabase {
+        self.postgres
+            .as_ref()
+            .expect("this server owns no PostgreSQL database: start it with start_on_postgres")
     }
 
     /// A path for a file of the test's own (an export, a report) beside the server's data.
@@ -134,8 +169,8 @@ impl Server {
 
     /// Where the server's data is, as every command names it.
     pub fn database(&self) -> Database {
-        match &self.postgres {
-            Some(postgres) => Database::Postgres(postgres.url()),
+        match &self.postgres_url {
+            Some(url) => Database::Postgres(url.clone()),
             None => Database::Folder(self.folder()),
         }
     }
@@ -292,8 +327,8 @@ impl Server {
     /// The materialised tables of `unit`, read from the server's database file beside the
     /// running server.
     pub fn tables(&self, unit: &str) -> Tables {
-        match &self.postgres {
-            Some(postgres) => Tables::read_postgres("server", &postgres.url(), unit),
+        match &self.postgres_url {
+            Some(url) => Tables::read_postgres("server", url, unit),
             None => Tables::read("server", &self.folder().join(FILE_NAME), unit),
         }
     }
