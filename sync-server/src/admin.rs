@@ -8,7 +8,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::model::{DeviceId, DeviceRecord, Name, Unit, UnitCode};
 use crate::people::{Password, Person, Role, Scope};
-use crate::secret::EnrolmentCode;
+use crate::secret::{EnrolmentCode, RelayCode};
 use crate::storage::{NewPerson, Storage};
 use crate::unit_document::{self, UnitSettings};
 use crate::{Error, Result};
@@ -107,6 +107,68 @@ pub fn issue_enrolment_code(
     Ok(IssuedCode {
         code,
         unit,
+        expires_at,
+    })
+}
+
+/// A relay code just issued, with the units it enrols the relay into.
+#[derive(Debug)]
+pub struct IssuedRelayCode {
+    pub code: RelayCode,
+    pub units: Vec<Unit>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Which units a relay carries: those listed, or every unit of an instansi as it is now.
+#[derive(Clone, Debug)]
+pub enum RelayUnits {
+    Listed(Vec<String>),
+    Instansi(String),
+}
+
+/// Issues a code that enrols a district relay into several units at once ([`RelayCode`]):
+/// one ordinary enrolment code per unit, each valid for [`code_validity`] from `now`. Every
+/// unit must exist; none is issued otherwise.
+pub fn issue_relay_code(
+    storage: &dyn Storage,
+    units: &RelayUnits,
+    now: DateTime<Utc>,
+) -> Result<IssuedRelayCode> {
+    let units: Vec<Unit> = match units {
+        RelayUnits::Listed(codes) => codes
+            .iter()
+            .map(|code| {
+                let code = UnitCode::parse(code)?;
+                storage
+                    .unit(&code)?
+                    .ok_or_else(|| Error::UnknownUnit(code.to_string()))
+            })
+            .collect::<Result<_>>()?,
+        RelayUnits::Instansi(name) => {
+            let name = Name::parse("instansi", name)?;
+            let units: Vec<Unit> = storage
+                .units()?
+                .into_iter()
+                .filter(|unit| unit.instansi.as_ref() == Some(&name))
+                .collect();
+            if units.is_empty() {
+                return Err(Error::UnknownInstansi(name.to_string()));
+            }
+            units
+        }
+    };
+    let codes: Vec<UnitCode> = units.iter().map(|unit| unit.code.clone()).collect();
+    let code = RelayCode::generate(&codes)?;
+    let expires_at = now + code_validity();
+    for unit in code.units() {
+        storage.add_enrolment_code(unit, code.code_for(unit).hash(), now, expires_at)?;
+    }
+    let mut units = units;
+    units.sort_by(|a, b| a.code.cmp(&b.code));
+    units.dedup_by(|a, b| a.code == b.code);
+    Ok(IssuedRelayCode {
+        code,
+        units,
         expires_at,
     })
 }

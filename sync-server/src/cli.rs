@@ -13,6 +13,7 @@ use simpul_document::review::ReviewState;
 use simpul_survey::Weighting;
 use uuid::Uuid;
 
+use crate::admin::RelayUnits;
 use crate::config::{Config, Layer, LogFormat};
 use crate::database::Database;
 use crate::decide::{self, Decider};
@@ -334,11 +335,28 @@ pub enum AdminCommand {
     /// Public-service units, whose devices share their changes.
     #[command(subcommand)]
     Unit(UnitCommand),
-    /// Print a one-time code (last line) that enrols one device into a unit within 7 days.
+    /// Print a one-time code (last line) that enrols one device into a unit within 7 days;
+    /// with --relay, a district relay into several units (--units or --instansi).
     EnrolCode {
         /// The unit's code.
+        #[arg(long, required_unless_present = "relay", conflicts_with = "relay")]
+        unit: Option<String>,
+        /// A code for a district relay (`serve --upstream URL --code CODE`), which then
+        /// carries the units' devices and their data.
         #[arg(long)]
-        unit: String,
+        relay: bool,
+        /// The units the relay carries, separated by commas.
+        #[arg(
+            long,
+            value_delimiter = ',',
+            requires = "relay",
+            required_unless_present_any = ["unit", "instansi"],
+            conflicts_with = "instansi"
+        )]
+        units: Vec<String>,
+        /// Every unit of this instansi, as it is now.
+        #[arg(long, requires = "relay")]
+        instansi: Option<String>,
     },
     /// Enrolled devices.
     #[command(subcommand)]
@@ -952,7 +970,30 @@ fn run_admin(args: AdminArgs) -> Result<()> {
                 );
             }
         }
-        AdminCommand::EnrolCode { unit } => {
+        AdminCommand::EnrolCode {
+            unit: None,
+            units,
+            instansi,
+            ..
+        } => {
+            let units = match instansi {
+                Some(name) => RelayUnits::Instansi(name),
+                None => RelayUnits::Listed(units),
+            };
+            let issued = admin::issue_relay_code(storage, &units, now)?;
+            println!(
+                "one-time enrolment code for a relay carrying {} unit(s), valid until {}:",
+                issued.units.len(),
+                issued.expires_at.to_rfc3339_opts(SecondsFormat::Secs, true)
+            );
+            for unit in &issued.units {
+                println!("  {}\t{}", unit.code, unit.name);
+            }
+            println!("{}", issued.code.expose());
+        }
+        AdminCommand::EnrolCode {
+            unit: Some(unit), ..
+        } => {
             let issued = admin::issue_enrolment_code(storage, &unit, now)?;
             println!(
                 "one-time enrolment code for unit {} ({}), valid until {}:",

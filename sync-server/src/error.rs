@@ -124,6 +124,9 @@ pub enum Error {
     #[error("unit {0} does not exist")]
     UnknownUnit(String),
 
+    #[error("no unit belongs to instansi {0}")]
+    UnknownInstansi(String),
+
     #[error("there is already a person named {0}")]
     PersonExists(String),
 

@@ -10,6 +10,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 
+use crate::model::UnitCode;
 use crate::{Error, Result};
 
 /// The SHA-256 of a secret: what the database stores and looks up by.
@@ -123,6 +124,97 @@ impl EnrolmentCode {
     }
 }
 
+/// A district relay's enrolment code: the units it carries and one secret, shown as
+/// `U-A,U-B:KQ7M-4XPA-2H`. From it the relay works out one ordinary enrolment code per unit
+/// ([`RelayCode::code_for`]) and enrols upstream as one device of each unit, so the upstream
+/// server needs nothing beyond what any device uses: each unit's code is single-use and
+/// throttled like any other, and a relay cut off half-way through enrolling takes up the
+/// remaining units with the same code. The units are spelt out so whoever sets the relay up
+/// sees what it will carry.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RelayCode {
+    units: Vec<UnitCode>,
+    secret: EnrolmentCode,
+}
+
+impl RelayCode {
+    /// A fresh code for `units`, which must not be empty; duplicates count once.
+    pub fn generate(units: &[UnitCode]) -> Result<RelayCode> {
+        let mut units = units.to_vec();
+        units.sort();
+        units.dedup();
+        if units.is_empty() {
+            return Err(Error::InvalidValue {
+                what: "relay code",
+                value: String::new(),
+                reason: "a relay carries at least one unit",
+            });
+        }
+        Ok(RelayCode {
+            units,
+            secret: EnrolmentCode::generate()?,
+        })
+    }
+
+    /// A relay code as typed or pasted; `None` when it cannot be one.
+    pub fn parse(raw: &str) -> Option<RelayCode> {
+        let (units, secret) = raw.trim().rsplit_once(':')?;
+        let units: Vec<UnitCode> = units
+            .split(',')
+            .map(|unit| UnitCode::parse(unit.trim()).ok())
+            .collect::<Option<_>>()?;
+        let code = RelayCode::generate_with(units, EnrolmentCode::parse(secret)?);
+        (!code.units.is_empty()).then_some(code)
+    }
+
+    fn generate_with(mut units: Vec<UnitCode>, secret: EnrolmentCode) -> RelayCode {
+        units.sort();
+        units.dedup();
+        RelayCode { units, secret }
+    }
+
+    pub fn units(&self) -> &[UnitCode] {
+        &self.units
+    }
+
+    /// The ordinary enrolment code of `unit` within this relay code: the first
+    /// [`CODE_LEN`] symbols drawn from SHA-256 of the secret and the unit.
+    pub fn code_for(&self, unit: &UnitCode) -> EnrolmentCode {
+        let mut code = String::with_capacity(CODE_LEN);
+        let mut round = 0u32;
+        while code.len() < CODE_LEN {
+            let digest = Sha256::new()
+                .chain_update(b"simpul relay\0")
+                .chain_update(self.secret.0.as_bytes())
+                .chain_update(b"\0")
+                .chain_update(unit.as_str().as_bytes())
+                .chain_update(round.to_be_bytes())
+                .finalize();
+            // As in `EnrolmentCode::generate`: only fair bytes, so every symbol is as likely.
+            let fair = digest.iter().filter(|&&b| usize::from(b) < 30 * 8);
+            for &byte in fair.take(CODE_LEN - code.len()) {
+                code.push(char::from(ALPHABET[usize::from(byte) % ALPHABET.len()]));
+            }
+            round += 1;
+        }
+        EnrolmentCode(code)
+    }
+
+    /// `U-A,U-B:KQ7M-4XPA-2H`
+    pub fn expose(&self) -> String {
+        let units: Vec<&str> = self.units.iter().map(UnitCode::as_str).collect();
+        format!("{}:{}", units.join(","), self.secret.expose())
+    }
+}
+
+impl fmt::Debug for RelayCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RelayCode")
+            .field("units", &self.units)
+            .finish_non_exhaustive()
+    }
+}
+
 impl fmt::Debug for EnrolmentCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("EnrolmentCode(..)")
@@ -132,6 +224,59 @@ impl fmt::Debug for EnrolmentCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn units(codes: &[&str]) -> Vec<UnitCode> {
+        codes.iter().map(|c| UnitCode::parse(c).unwrap()).collect()
+    }
+
+    #[test]
+    fn a_relay_code_reads_back_as_shown_and_as_typed_by_hand() {
+        let code = RelayCode::generate(&units(&["U-B", "U-A", "U-B"])).unwrap();
+        let shown = code.expose();
+        assert!(shown.starts_with("U-A,U-B:"), "{shown}");
+
+        // Unit codes keep their case; the secret's case, dashes and spaces do not matter.
+        let (listed, secret) = shown.split_once(':').unwrap();
+        let typed = format!(" {}: {} ", listed.replace(',', ", "), secret.to_lowercase());
+        let read = RelayCode::parse(&typed).unwrap();
+        assert_eq!(read, code);
+        let unit = &units(&["U-A"])[0];
+        assert_eq!(read.code_for(unit).hash(), code.code_for(unit).hash());
+    }
+
+    #[test]
+    fn each_unit_of_a_relay_code_gets_its_own_valid_enrolment_code() {
+        let both = units(&["U-A", "U-B"]);
+        let code = RelayCode::generate(&both).unwrap();
+        let (a, b) = (code.code_for(&both[0]), code.code_for(&both[1]));
+
+        assert_ne!(a.hash(), b.hash());
+        assert_eq!(EnrolmentCode::parse(&a.expose()).unwrap().hash(), a.hash());
+        let other = RelayCode::generate(&both).unwrap();
+        assert_ne!(other.code_for(&both[0]).hash(), a.hash());
+    }
+
+    #[test]
+    fn text_that_cannot_be_a_relay_code_is_not_one() {
+        for raw in [
+            "",
+            "KQ7M-4XPA-2H",
+            ":KQ7M-4XPA-2H",
+            "U-A:KQ7M",
+            "U-A,,U-B:KQ7M-4XPA-2H",
+        ] {
+            assert!(RelayCode::parse(raw).is_none(), "{raw:?} parsed");
+        }
+        assert!(RelayCode::generate(&[]).is_err());
+    }
+
+    #[test]
+    fn a_relay_code_never_prints_its_secret_in_debug_output() {
+        let code = RelayCode::generate(&units(&["U-A"])).unwrap();
+        let printed = format!("{code:?}");
+        assert!(printed.contains("U-A"), "{printed}");
+        assert!(!printed.contains(&code.secret.expose()[..4]), "{printed}");
+    }
 
     #[test]
     fn a_code_is_shown_in_three_groups_of_unambiguous_symbols() {

@@ -4,6 +4,8 @@ use chrono::{TimeDelta, Utc};
 use reqwest::StatusCode;
 use simpul_protocol::http::{ENROL_PATH, EnrolRequest, EnrolResponse, ErrorBody};
 use simpul_server::admin;
+use simpul_server::model::{Name, UnitCode};
+use simpul_server::secret::RelayCode;
 
 use crate::helpers::{assert_error, json, spawn_app};
 
@@ -204,4 +206,72 @@ async fn a_right_code_from_another_address_enrols_while_one_address_must_wait() 
     let devices = admin::devices(app.storage.as_ref()).unwrap();
     assert_eq!(devices.len(), 1);
     assert_eq!(devices[0].name, "Tablet 2");
+}
+
+#[tokio::test]
+async fn a_relay_code_enrols_one_device_in_each_of_its_units_once() {
+    let app = spawn_app().await;
+    for unit in ["U-A", "U-B", "U-C"] {
+        app.add_unit(unit);
+    }
+    let listed = admin::RelayUnits::Listed(vec!["U-B".into(), "U-A".into()]);
+    let issued = admin::issue_relay_code(app.storage.as_ref(), &listed, Utc::now()).unwrap();
+    let shown = issued.code.expose();
+    assert!(shown.starts_with("U-A,U-B:"), "{shown}");
+
+    // What the relay does with it: one ordinary code per unit, each sent as any device does.
+    let code = RelayCode::parse(&shown).unwrap();
+    for unit in code.units() {
+        let response = app
+            .enrol(&code.code_for(unit).expose(), "Relay Kecamatan")
+            .await;
+        assert_eq!(response.status(), StatusCode::OK, "{unit}");
+        let enrolled: EnrolResponse = json(response).await;
+        assert_eq!(enrolled.unit, unit.as_str());
+    }
+    let again = app
+        .enrol(&code.code_for(&code.units()[0]).expose(), "Relay lain")
+        .await;
+    assert_error(again, StatusCode::CONFLICT, "enrolment_refused").await;
+
+    let mut units: Vec<String> = admin::devices(app.storage.as_ref())
+        .unwrap()
+        .iter()
+        .map(|device| device.unit.to_string())
+        .collect();
+    units.sort();
+    assert_eq!(units, ["U-A", "U-B"]);
+}
+
+#[tokio::test]
+async fn a_relay_code_for_a_unit_or_instansi_that_does_not_exist_is_refused_naming_it() {
+    let app = spawn_app().await;
+    app.add_unit("U-A");
+    let listed = admin::RelayUnits::Listed(vec!["U-A".into(), "U-ZZ".into()]);
+
+    let refused = admin::issue_relay_code(app.storage.as_ref(), &listed, Utc::now()).unwrap_err();
+
+    assert!(refused.to_string().contains("U-ZZ"), "{refused}");
+    let instansi = admin::RelayUnits::Instansi("Pemkab Contoh".into());
+    let refused = admin::issue_relay_code(app.storage.as_ref(), &instansi, Utc::now()).unwrap_err();
+    assert!(refused.to_string().contains("Pemkab Contoh"), "{refused}");
+}
+
+#[tokio::test]
+async fn a_relay_code_for_an_instansi_carries_its_units_as_they_are_now() {
+    let app = spawn_app().await;
+    let instansi = Name::parse("instansi", "Pemkab Contoh").unwrap();
+    for unit in ["U-A", "U-B", "U-C"] {
+        app.add_unit(unit);
+    }
+    for unit in ["U-A", "U-C"] {
+        let unit = UnitCode::parse(unit).unwrap();
+        app.storage.set_instansi(&unit, Some(&instansi)).unwrap();
+    }
+
+    let by_instansi = admin::RelayUnits::Instansi("Pemkab Contoh".into());
+    let issued = admin::issue_relay_code(app.storage.as_ref(), &by_instansi, Utc::now()).unwrap();
+
+    let units: Vec<&str> = issued.code.units().iter().map(UnitCode::as_str).collect();
+    assert_eq!(units, ["U-A", "U-C"]);
 }
