@@ -1,5 +1,5 @@
-//! Devices as a group: syncing at once, and the check that ends every fault test — every
-//! device and the server hold each response exactly once.
+//! Devices as a group: syncing at once, the check that ends every fault test — every device
+//! and the server hold each response exactly once — and the one that ends every restore.
 
 use std::collections::BTreeSet;
 
@@ -10,7 +10,8 @@ use crate::answers::{random_answers, set_args};
 use crate::harness::COMMAND_DEADLINE;
 use crate::snapshot::text;
 use crate::{
-    Device, Running, Server, Snapshot, assert_converged, assert_holds_exactly, assert_no_duplicates,
+    Device, Running, Server, Snapshot, Tables, UNIT, assert_converged, assert_holds_exactly,
+    assert_no_duplicates, assert_tables_equal,
 };
 
 /// Every device syncs at once, each to the end, giving up after `patience` failures in a row.
@@ -80,4 +81,39 @@ pub fn capture_interview(device: &Device, rng: &mut Rng) -> String {
     args.extend(set_args(&random_answers(rng), false));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     text(&device.json(&args)["id"])
+}
+
+/// After a server was restored: each device syncs as on any day, notices the new change log
+/// and offers everything again (once only: the next sync offers nothing), after which the
+/// server holds the report `before` and `changes_before` changes again, and its tables and
+/// every device's report agree with the devices.
+#[track_caller]
+pub fn assert_devices_bring_back_what_the_restore_lost(
+    server: &Server,
+    devices: &[&Device],
+    before: &Value,
+    changes_before: u64,
+) {
+    for device in devices {
+        let synced = device.sync_ok();
+        assert!(
+            synced["offered_again"].as_u64().unwrap_or(0) > 0,
+            "{}: {synced}",
+            device.name
+        );
+    }
+    for device in devices {
+        let synced = device.sync_ok();
+        assert_eq!(synced["offered_again"], Value::Null, "{synced}");
+    }
+
+    server.wait_until_materialised(std::time::Duration::from_secs(30));
+    let after = server.json(&["report", "--unit", UNIT]);
+    assert_eq!(&after, before, "every response back, once");
+    assert_eq!(server.change_count(), changes_before, "each change once");
+    let device_tables: Vec<Tables> = devices.iter().map(|d| d.tables()).collect();
+    assert_tables_equal(&server.tables(UNIT), &device_tables);
+    for device in devices {
+        assert_eq!(device.json(&["report"]), after, "{}", device.name);
+    }
 }

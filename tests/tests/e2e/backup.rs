@@ -5,7 +5,8 @@
 
 use serde_json::Value;
 use simpul_e2e::answers::sample_stack;
-use simpul_e2e::{Device, Server, UNIT, assert_tables_equal};
+use simpul_e2e::fleet::assert_devices_bring_back_what_the_restore_lost;
+use simpul_e2e::{Device, Server, UNIT};
 
 /// The published sample stack (n = 29) with each serial's `K-` prefix replaced by `prefix`.
 fn stack(prefix: &str) -> String {
@@ -72,28 +73,7 @@ fn a_server_restored_from_a_backup_gets_back_from_its_devices_what_came_after_it
     );
 
     // Both laptops sync as on any day: each notices the restore and offers everything again.
-    for device in [&a, &b] {
-        let synced = device.sync_ok();
-        assert!(
-            synced["offered_again"].as_u64().unwrap_or(0) > 0,
-            "{}: {synced}",
-            device.name
-        );
-    }
-    for device in [&a, &b] {
-        let synced = device.sync_ok();
-        assert_eq!(synced["offered_again"], Value::Null, "{synced}");
-    }
-
-    server.wait_until_materialised(std::time::Duration::from_secs(30));
-    let after = server.json(&["report", "--unit", UNIT]);
-    assert_eq!(after, before, "every response back, once");
-    assert_eq!(server.change_count(), changes_before, "each change once");
-    let server_tables = server.tables(UNIT);
-    assert_tables_equal(&server_tables, &[a.tables(), b.tables()]);
-    for device in [&a, &b] {
-        assert_eq!(device.json(&["report"]), after, "{}", device.name);
-    }
+    assert_devices_bring_back_what_the_restore_lost(&server, &[&a, &b], &before, changes_before);
 }
 
 #[test]

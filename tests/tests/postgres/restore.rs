@@ -5,7 +5,8 @@
 
 use serde_json::Value;
 use simpul_e2e::answers::sample_stack;
-use simpul_e2e::{Device, Server, UNIT, assert_tables_equal};
+use simpul_e2e::fleet::assert_devices_bring_back_what_the_restore_lost;
+use simpul_e2e::{Device, Server, UNIT};
 
 fn n(report: &Value) -> u64 {
     report["n"].as_u64().expect("a report's n")
@@ -52,22 +53,5 @@ fn a_database_restored_from_pg_dump_gets_back_from_its_devices_what_came_after_i
         "the dump holds yesterday only"
     );
 
-    for device in [&a, &b] {
-        let synced = device.sync_ok();
-        assert!(
-            synced["offered_again"].as_u64().unwrap_or(0) > 0,
-            "{}: {synced}",
-            device.name
-        );
-    }
-    for device in [&a, &b] {
-        let synced = device.sync_ok();
-        assert_eq!(synced["offered_again"], Value::Null, "{synced}");
-    }
-
-    server.wait_until_materialised(std::time::Duration::from_secs(30));
-    let after = server.json(&["report", "--unit", UNIT]);
-    assert_eq!(after, before, "every response back, once");
-    assert_eq!(server.change_count(), changes_before, "each change once");
-    assert_tables_equal(&server.tables(UNIT), &[a.tables(), b.tables()]);
+    assert_devices_bring_back_what_the_restore_lost(&server, &[&a, &b], &before, changes_before);
 }
