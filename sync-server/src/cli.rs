@@ -6,6 +6,7 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use clap::{Args, Parser, Subcommand};
@@ -29,7 +30,7 @@ use crate::report::{self, CrossUnitReport, Days, Pooled, ReportFilter, UnitScope
 use crate::storage::{InvitationMark, SqliteStorage, Storage};
 use crate::unit_document::UnitSettings;
 use crate::{
-    Application, Error, Result, admin, official, printed, safe_write, telemetry, workbook,
+    Application, Error, Result, admin, official, printed, relay, safe_write, telemetry, workbook,
 };
 
 #[derive(Debug, Parser)]
@@ -72,6 +73,9 @@ pub enum Command {
     /// Start a server folder from a backup; the folder must hold no database. Devices notice
     /// the restore at their next sync and send again whatever the backup lacks.
     RestoreBackup(RestoreBackupArgs),
+    /// A relay's state: per unit, changes waiting to go up and when it last reached the
+    /// upstream.
+    Status(StatusArgs),
 }
 
 #[derive(Debug, Args)]
@@ -315,6 +319,35 @@ pub struct ServeArgs {
     /// JSON file of settings, under the environment and the flags.
     #[arg(long, env = "SIMPUL_CONFIG")]
     pub config: Option<PathBuf>,
+    /// Run as a district relay of this upstream server: the office's devices sync here, and
+    /// their work goes up (and the upstream's comes down) whenever the upstream answers.
+    #[arg(long, env = "SIMPUL_UPSTREAM")]
+    pub upstream: Option<String>,
+    /// The relay code from `admin enrol-code --relay`, needed on the relay's first start.
+    #[arg(long, requires = "upstream")]
+    pub code: Option<String>,
+    /// The relay's name in the upstream's device list.
+    #[arg(long, requires = "upstream", default_value = "relay")]
+    pub relay_name: String,
+    /// Seconds between the relay's attempts to reach the upstream.
+    #[arg(long, requires = "upstream", default_value_t = 30)]
+    pub forward_every: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The relay's data folder.
+    #[arg(long, env = "SIMPUL_DATA")]
+    pub data: PathBuf,
+    /// Text for people, or JSON for scripts.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: StatusFormat,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum StatusFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Args)]
@@ -589,6 +622,7 @@ pub enum DeviceCommand {
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Serve(args) => serve(args),
+        Command::Status(args) => relay_status(&args),
         Command::Admin(args) => run_admin(args),
         Command::Report(args) => report(args),
         Command::Conflicts(args) => conflicts(args),
@@ -888,16 +922,79 @@ fn serve(args: ServeArgs) -> Result<()> {
     };
     let config = Config::load(args.config.as_deref(), overrides)?;
     telemetry::init(config.log_format);
+    let relay = args.upstream.map(|upstream| relay::RelaySettings {
+        upstream,
+        code: args.code,
+        name: args.relay_name,
+        every: std::time::Duration::from_secs(args.forward_every.max(1)),
+    });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async {
+        let folder = config.database.folder().ok().map(PathBuf::from);
         let app = Application::build(config).await?;
+        let forwarder = match relay {
+            None => None,
+            Some(settings) => {
+                let folder = folder.ok_or(Error::RelayOnPostgres)?;
+                let storage = app.storage();
+                let every = settings.every;
+                // Enrolling upstream (first start only) before serving: a relay that is not
+                // enrolled has no units for the office's devices to enrol into.
+                let (state, upstream) = tokio::task::spawn_blocking(move || {
+                    relay::prepare(storage.as_ref(), &folder, &settings)
+                })
+                .await
+                .map_err(std::io::Error::other)??;
+                let stop = Arc::new(AtomicBool::new(false));
+                let thread = relay::spawn_forwarder(
+                    app.storage(),
+                    state,
+                    upstream,
+                    every,
+                    Arc::clone(&stop),
+                )?;
+                Some((thread, stop))
+            }
+        };
         // Scripts and tests read the address from here, which matters when port 0 was asked.
         println!("listening on http://{}", app.local_addr());
         std::io::stdout().flush()?;
-        app.run_until_stopped().await
+        let served = app.run_until_stopped().await;
+        if let Some((thread, stop)) = forwarder {
+            stop.store(true, Ordering::SeqCst);
+            let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+        }
+        served
     })
+}
+
+fn relay_status(args: &StatusArgs) -> Result<()> {
+    let state = relay::state::RelayState::open_existing(&args.data)?;
+    let storage = SqliteStorage::open_existing(&args.data)?;
+    let status = relay::status(&storage, &state)?;
+    match args.format {
+        StatusFormat::Json => {
+            let json = serde_json::to_string_pretty(&status).map_err(std::io::Error::other)?;
+            println!("{json}");
+        }
+        StatusFormat::Text => {
+            println!("upstream: {}", status.upstream.as_deref().unwrap_or("-"));
+            println!("unit\twaiting to go up\tlast contact\tlast error");
+            for unit in &status.units {
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    unit.unit,
+                    unit.waiting,
+                    unit.last_contact.map_or("never".to_string(), |at| at
+                        .to_rfc3339_opts(SecondsFormat::Secs, true)),
+                    unit.last_error.as_deref().unwrap_or("-")
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 fn run_admin(args: AdminArgs) -> Result<()> {

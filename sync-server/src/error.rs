@@ -127,6 +127,28 @@ pub enum Error {
     #[error("no unit belongs to instansi {0}")]
     UnknownInstansi(String),
 
+    #[error("the upstream server {url} could not be reached: {reason}")]
+    Upstream { url: String, reason: String },
+
+    #[error("the upstream server {url} refused: {status} {message}")]
+    UpstreamRefused {
+        url: String,
+        status: u16,
+        message: String,
+    },
+
+    #[error(
+        "this relay is not enrolled upstream yet: give the code from `simpul-server admin \
+         enrol-code --relay` with --code on its first start"
+    )]
+    RelayNeedsCode,
+
+    #[error("{0} is not a relay's folder: it holds no relay state (start it with --upstream)")]
+    NotARelay(std::path::PathBuf),
+
+    #[error("a relay keeps its data in a folder (--data), not on PostgreSQL")]
+    RelayOnPostgres,
+
     #[error("there is already a person named {0}")]
     PersonExists(String),
 

@@ -90,6 +90,7 @@ pub mod people;
 pub mod plan;
 pub mod printed;
 pub mod publication;
+pub mod relay;
 pub mod report;
 pub mod routes;
 pub mod safe_write;

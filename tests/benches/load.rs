@@ -29,16 +29,14 @@ use std::time::{Duration, Instant};
 
 use automerge::Automerge;
 use chrono::Utc;
-use reqwest::blocking::Client;
 use simpul_document::write::{Author, Capture, Header};
 use simpul_e2e::{PERIOD, Server};
 use simpul_protocol::Entry;
-use simpul_protocol::http::{
-    BATCH_CONTENT_TYPE, CURSOR_HEADER, ENROL_PATH, EnrolRequest, EnrolResponse, IDEMPOTENCY_HEADER,
-    MORE_HEADER, PROTOCOL_HEADER, PROTOCOL_VERSION, PULL_MAX_HEADER, SYNC_PATH,
-};
 use simpul_replica::sync::engine::{Engine, Outgoing, Request, Response};
 use simpul_server::admin;
+use simpul_server::model::UnitCode;
+use simpul_server::relay::upstream::Upstream;
+use simpul_server::secret::EnrolmentCode;
 use uuid::Uuid;
 
 /// Devices per unit: an office's counter tablets and a laptop or two.
@@ -132,10 +130,6 @@ fn run(name: &'static str, nodes: &[Server], units: usize, plan: &Plan) -> Outco
             .admin(&["unit", "add", &unit_code(unit), "--name", &unit_code(unit)])
             .ok();
     }
-    let client = Client::builder()
-        .timeout(Duration::from_secs(60))
-        .build()
-        .expect("an HTTP client");
     let storage = first
         .database()
         .open()
@@ -147,10 +141,9 @@ fn run(name: &'static str, nodes: &[Server], units: usize, plan: &Plan) -> Outco
                 .expect("an enrolment code")
                 .code
                 .expose();
-            let url = nodes[i % nodes.len()].url();
-            let token = enrol(&client, &url, &code, i);
-            let client = client.clone();
-            (unit, Link { client, url, token })
+            let upstream = Upstream::new(&nodes[i % nodes.len()].url()).expect("a client");
+            let token = enrol(&upstream, &code, &unit_code(unit), i);
+            (unit, Link { upstream, token })
         })
         .collect();
     let changes_before = first.change_count();
@@ -203,20 +196,13 @@ fn unit_code(unit: usize) -> String {
     }
 }
 
-fn enrol(client: &Client, url: &str, code: &str, i: usize) -> String {
-    let request = EnrolRequest {
-        code: code.to_string(),
-        device: format!("tablet-{i}"),
-        unit: None,
-    };
-    let enrolled: EnrolResponse = client
-        .post(format!("{url}{ENROL_PATH}"))
-        .json(&request)
-        .send()
-        .and_then(|r| r.error_for_status())
-        .and_then(|r| r.json())
-        .expect("the device enrols");
-    enrolled.token
+fn enrol(upstream: &Upstream, code: &str, unit: &str, i: usize) -> String {
+    let code = EnrolmentCode::parse(code).expect("an enrolment code");
+    let unit = UnitCode::parse(unit).expect("a unit code");
+    upstream
+        .enrol(&code, &unit, &format!("tablet-{i}"))
+        .expect("the device enrols")
+        .token
 }
 
 /// A device: captures an interview and syncs one round, over and over until `stop`; then
@@ -253,8 +239,7 @@ fn device(i: usize, unit: usize, link: Link, stop: &AtomicBool, everyone: &Barri
 
 /// Where and as whom a device syncs.
 struct Link {
-    client: Client,
-    url: String,
+    upstream: Upstream,
     token: String,
 }
 
@@ -311,41 +296,24 @@ impl Simulated {
     }
 }
 
-/// One push-and-pull round trip, as `simpul sync` sends it.
+/// One push-and-pull round trip, as `simpul sync` sends it (through the client a relay
+/// forwards with).
 fn round(link: &Link, request: &Request) -> Result<Response, String> {
-    let response = link
-        .client
-        .post(format!("{}{SYNC_PATH}", link.url))
-        .bearer_auth(&link.token)
-        .header(reqwest::header::CONTENT_TYPE, BATCH_CONTENT_TYPE)
-        .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
-        .header(IDEMPOTENCY_HEADER, request.idempotency_key.to_string())
-        .header(CURSOR_HEADER, request.cursor.to_string())
-        .header(PULL_MAX_HEADER, request.pull_max.to_string())
-        .body(request.body.clone())
-        .send()
+    let answer = link
+        .upstream
+        .sync(
+            &link.token,
+            request.idempotency_key,
+            request.cursor,
+            request.pull_max,
+            request.body.clone(),
+        )
         .map_err(|e| e.to_string())?;
-    let status = response.status();
-    if !status.is_success() {
-        return Err(format!("{status}: {}", response.text().unwrap_or_default()));
-    }
-    let header = |name: &str| {
-        response
-            .headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-    };
-    let cursor = header(CURSOR_HEADER)
-        .and_then(|c| c.parse().ok())
-        .ok_or("the answer had no cursor")?;
-    let more = header(MORE_HEADER).as_deref() == Some("true");
-    let body = response.bytes().map_err(|e| e.to_string())?.to_vec();
     Ok(Response {
-        cursor,
-        more,
-        body,
-        log: None,
+        cursor: answer.cursor,
+        more: answer.more,
+        body: answer.body,
+        log: answer.log,
     })
 }
 

@@ -28,6 +28,8 @@ pub struct Server {
     dir: TempDir,
     /// The PostgreSQL database it runs on, if it does.
     postgres_url: Option<String>,
+    /// More arguments of `serve` (a relay's upstream).
+    serve_args: Vec<String>,
     /// Dropped after the server stops (fields drop in order); `None` on a second node of
     /// another server's database.
     postgres: Option<TestDatabase>,
@@ -65,6 +67,27 @@ impl Server {
         node
     }
 
+    /// A district relay on a SQLite folder: `serve --upstream URL --code CODE`, trying the
+    /// upstream every second. It enrols upstream as it starts, so `upstream` must answer
+    /// then; its units are the code's, named as upstream.
+    pub fn relay(upstream: &str, code: &str) -> Server {
+        let mut relay = Server::unstarted(None, None);
+        relay.serve_args = [
+            "--upstream",
+            upstream,
+            "--code",
+            code,
+            "--relay-name",
+            "relay-kecamatan",
+            "--forward-every",
+            "1",
+        ]
+        .map(str::to_string)
+        .to_vec();
+        relay.spawn(relay.addr);
+        relay
+    }
+
     fn start_on(postgres: Option<TestDatabase>) -> Server {
         let mut server = Server::unstarted(postgres.as_ref().map(TestDatabase::url), postgres);
         server.spawn(server.addr);
@@ -81,6 +104,7 @@ impl Server {
             addr: "127.0.0.1:0".parse().unwrap(),
             dir: tempfile::tempdir().expect("a temporary directory"),
             postgres_url,
+            serve_args: Vec::new(),
             postgres,
         }
     }
@@ -98,6 +122,7 @@ impl Server {
             let mut child = command("simpul-server")
                 .args(["serve", "--listen", &listen.to_string()])
                 .args(self.database_args())
+                .args(&self.serve_args)
                 .stdin(Stdio::null())
                 .stdout(Stdio::piped())
                 .stderr(log)
@@ -249,7 +274,12 @@ impl Server {
 
     /// A fresh one-time enrolment code for [`UNIT`].
     pub fn enrolment_code(&self) -> String {
-        self.admin(&["enrol-code", "--unit", UNIT])
+        self.enrolment_code_for(UNIT)
+    }
+
+    /// A fresh one-time enrolment code for `unit`.
+    pub fn enrolment_code_for(&self, unit: &str) -> String {
+        self.admin(&["enrol-code", "--unit", unit])
             .ok()
             .last_line()
             .to_string()

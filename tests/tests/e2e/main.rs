@@ -15,3 +15,5 @@ mod server_reads;
 mod decisions;
 // A server restored from a backup, or a new server, gets from devices all they wrote.
 mod backup;
+// A district relay carries a week of offline work up in one session, each unit kept apart.
+mod relay;
