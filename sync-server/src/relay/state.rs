@@ -191,3 +191,74 @@ impl RelayState {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn carried(unit: &str) -> Carried {
+        let unit = UnitCode::parse(unit).unwrap();
+        Carried {
+            local: Device {
+                id: DeviceId::new(),
+                unit: unit.clone(),
+            },
+            unit,
+            upstream_device: "01a2345b-0000-7000-8000-000000000001".into(),
+            token: "token".into(),
+            up: 0,
+            down: 0,
+            upstream_log: None,
+            last_contact: None,
+            last_error: None,
+        }
+    }
+
+    #[test]
+    fn positions_contact_and_errors_survive_reopening_per_unit() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = RelayState::open(dir.path()).unwrap();
+        state.set_upstream("http://upstream.example").unwrap();
+        let (mut a, b) = (carried("U-A"), carried("U-B"));
+        state.add_carried(&b).unwrap();
+        state.add_carried(&a).unwrap();
+        let at = DateTime::parse_from_rfc3339("2026-12-02T08:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        a.up = 40;
+        a.down = 7;
+        a.upstream_log = Some("log".into());
+        state.advanced(&a, at).unwrap();
+        state
+            .failed(&b.unit, "the upstream could not be reached")
+            .unwrap();
+        drop(state);
+
+        let state = RelayState::open_existing(dir.path()).unwrap();
+        assert_eq!(
+            state.upstream().unwrap().as_deref(),
+            Some("http://upstream.example")
+        );
+        let read = state.carried().unwrap();
+        assert_eq!(read.len(), 2);
+        let (read_a, read_b) = (&read[0], &read[1]);
+        assert_eq!(read_a.unit, a.unit, "in code order");
+        assert_eq!((read_a.up, read_a.down), (40, 7));
+        assert_eq!(read_a.local.id, a.local.id);
+        assert_eq!(read_a.upstream_log.as_deref(), Some("log"));
+        assert_eq!(read_a.last_contact, Some(at));
+        assert_eq!(read_a.last_error, None);
+        assert_eq!((read_b.up, read_b.last_contact), (0, None));
+        assert!(read_b.last_error.as_deref().unwrap().contains("could not"));
+    }
+
+    #[test]
+    fn a_folder_without_relay_state_is_not_a_relay() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(matches!(
+            RelayState::open_existing(dir.path()),
+            Err(Error::NotARelay(_))
+        ));
+        assert!(!dir.path().join(FILE_NAME).exists(), "nothing created");
+    }
+}
