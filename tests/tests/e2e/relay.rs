@@ -2,8 +2,9 @@
 //! the office laptop, and an upstream that cannot be reached until the weekend, when one
 //! session over a slow link carries the week up. Afterwards the upstream holds every response
 //! once, each tablet holds its own unit's responses only, a supervisor's decision upstream
-//! comes down to the tablets through the relay, and a tablet re-enrolled straight with the
-//! upstream holds nothing twice.
+//! comes down to the tablets through the relay, work carried in by USB stick (a bundle taken
+//! in by one of the office's tablets) goes up like the rest, and a tablet re-enrolled
+//! straight with the upstream holds nothing twice.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
@@ -11,6 +12,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use simpul_e2e::answers::{csv, random_sheets};
 use simpul_e2e::fleet::{capture_interview, imported_ids};
+use simpul_e2e::harness::path_str;
 use simpul_e2e::snapshot::text;
 use simpul_e2e::{
     Device, LinkProfile, Proxy, Rng, Server, UNIT, assert_holds_exactly, assert_no_duplicates,
@@ -85,6 +87,17 @@ fn a_weeks_work_through_a_relay_reaches_the_upstream_once_and_each_tablet_keeps_
         ..LinkProfile::clean()
     });
     let mut expected: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    // An enumerator out in the villages, out of reach of the office's network too, sends her
+    // work in on a USB stick: a bundle, which a tablet of the office takes in and syncs.
+    let field = Device::in_unit(UNIT, "lapangan");
+    let stack = random_sheets(&mut rng, "LAP-", 10);
+    expected
+        .entry(UNIT)
+        .or_default()
+        .extend(imported_ids(&field.import_csv("desa.csv", &csv(&stack))));
+    let bundle = field.path("lapangan.simpul");
+    field.json(&["bundle", "export", "--out", path_str(&bundle)]);
+    tablets[0].1.json(&["bundle", "import", path_str(&bundle)]);
     for day in 0..DAYS {
         for (i, (unit, tablet)) in tablets.iter().enumerate() {
             let stack = random_sheets(&mut rng, &format!("H{day}T{i}-"), 8);
@@ -169,6 +182,23 @@ fn a_weeks_work_through_a_relay_reaches_the_upstream_once_and_each_tablet_keeps_
 
     // A tablet of the first unit moves to the upstream: it offers its work again, which
     // stores nothing new, and ends holding what the upstream holds, once.
+    // The enumerator comes back to the office and enrols her own tablet with the relay:
+    // what her bundle carried is already everywhere, and nothing is stored twice.
+    let changes = upstream.change_count();
+    field
+        .enrol(&relay.url(), &relay.enrolment_code_for(UNIT))
+        .ok();
+    field.sync_ok();
+    wait_until_forwarded(&relay, Duration::from_secs(60));
+    assert_eq!(
+        upstream.change_count(),
+        changes,
+        "the bundle's work once upstream"
+    );
+    let snapshot = field.snapshot();
+    assert_holds_exactly(&snapshot, &expected[UNIT]);
+    assert_no_duplicates(&snapshot);
+
     let (unit, moved) = &tablets[0];
     let changes = upstream.change_count();
     moved
