@@ -329,7 +329,8 @@ pub struct ServeArgs {
     /// The relay's name in the upstream's device list.
     #[arg(long, requires = "upstream", default_value = "relay")]
     pub relay_name: String,
-    /// Seconds between the relay's attempts to reach the upstream.
+    /// Seconds between the relay's attempts to reach the upstream while it answers; up to
+    /// ten times as long while it does not.
     #[arg(long, requires = "upstream", default_value_t = 30)]
     pub forward_every: u64,
 }

@@ -119,8 +119,9 @@ fn stand_in(storage: &dyn Storage, unit: &UnitCode, name: &str) -> Result<crate:
     })
 }
 
-/// Forwards every carried unit, then waits `every`, until `stop`; failures are recorded per
-/// unit (`simpul-server status`) and tried again at the next pass.
+/// Forwards every carried unit, then waits, until `stop`; failures are recorded per unit
+/// (`simpul-server status`) and tried again at the next pass. The wait is `every` while the
+/// upstream answers and grows while it does not (see [`wait_after`]).
 pub fn spawn_forwarder(
     storage: Arc<dyn Storage>,
     state: RelayState,
@@ -131,9 +132,14 @@ pub fn spawn_forwarder(
     std::thread::Builder::new()
         .name("relay-forwarder".into())
         .spawn(move || {
+            let mut unanswered = 0;
             while !stop.load(Ordering::SeqCst) {
-                pass(storage.as_ref(), &state, &upstream);
-                let next = Instant::now() + every;
+                if pass(storage.as_ref(), &state, &upstream) {
+                    unanswered = 0;
+                } else {
+                    unanswered += 1;
+                }
+                let next = Instant::now() + wait_after(every, unanswered);
                 while Instant::now() < next && !stop.load(Ordering::SeqCst) {
                     std::thread::sleep(Duration::from_millis(50).min(every));
                 }
@@ -141,21 +147,35 @@ pub fn spawn_forwarder(
         })
 }
 
-/// One forwarding pass over every carried unit.
-pub fn pass(storage: &dyn Storage, state: &RelayState, upstream: &Upstream) {
+/// How long the forwarder waits after `unanswered` passes in a row in which no unit got
+/// through: `every` while the upstream answers, then twice as long after each pass that
+/// failed, up to ten times `every`. A relay cut off for a week asks a few times an hour
+/// instead of twice a minute, and still finds a connection that comes back within minutes.
+pub fn wait_after(every: Duration, unanswered: u32) -> Duration {
+    every
+        .saturating_mul(1 << unanswered.min(4))
+        .min(every.saturating_mul(10))
+}
+
+/// One forwarding pass over every carried unit: whether the upstream answered for at least
+/// one of them (or there was nothing to carry).
+pub fn pass(storage: &dyn Storage, state: &RelayState, upstream: &Upstream) -> bool {
     let carried = match state.carried() {
         Ok(carried) => carried,
         Err(error) => {
             tracing::error!(error = %crate::error::Chain(&error), "the relay state cannot be read");
-            return;
+            return false;
         }
     };
+    let mut answered = carried.is_empty();
     for mut unit in carried {
         match forward::forward(storage, state, upstream, &mut unit) {
-            Ok(moved) if moved != forward::Forwarded::default() => {
-                tracing::info!(unit = %unit.unit, up = moved.up, down = moved.down, "forwarded");
+            Ok(moved) => {
+                answered = true;
+                if moved != forward::Forwarded::default() {
+                    tracing::info!(unit = %unit.unit, up = moved.up, down = moved.down, "forwarded");
+                }
             }
-            Ok(_) => {}
             Err(error) => {
                 let reason = crate::error::Chain(&error).to_string();
                 tracing::warn!(unit = %unit.unit, error = %reason, "forwarding stopped");
@@ -165,6 +185,7 @@ pub fn pass(storage: &dyn Storage, state: &RelayState, upstream: &Upstream) {
             }
         }
     }
+    answered
 }
 
 /// What `simpul-server status` shows of one carried unit.
@@ -212,4 +233,24 @@ pub fn status(storage: &dyn Storage, state: &RelayState) -> Result<Status> {
         upstream: state.upstream()?,
         units,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wait_doubles_while_the_upstream_is_silent_and_stops_at_ten_times() {
+        let every = Duration::from_secs(30);
+        let waits: Vec<u64> = (0..7).map(|n| wait_after(every, n).as_secs()).collect();
+        assert_eq!(waits, [30, 60, 120, 240, 300, 300, 300]);
+        assert_eq!(wait_after(every, u32::MAX), Duration::from_secs(300));
+    }
+
+    #[test]
+    fn a_short_interval_stays_short_once_the_upstream_answers() {
+        let every = Duration::from_millis(200);
+        assert_eq!(wait_after(every, 0), every);
+        assert_eq!(wait_after(every, 3), Duration::from_millis(1_600));
+    }
 }
