@@ -4,7 +4,8 @@
 //!
 //! Every [`Window`] has its own display, driver and replica folder, and saves a screenshot
 //! of each screen it is asked to ([`Window::snap`]) under `target/e2e-screenshots/`, the
-//! artifact a person looks at when a run fails.
+//! artifact a person looks at when a run fails. Screenshots come from the X server's
+//! framebuffer, not WebDriver, which cannot take them from the app as it ships.
 //!
 //! Needs, besides the binaries (`scripts/test` builds and installs all of them):
 //! `target/debug/simpul-desktop`, `tauri-driver` on `PATH` or in `~/.cargo/bin`,
@@ -13,6 +14,7 @@
 
 mod display;
 mod driver;
+mod framebuffer;
 mod session;
 
 pub use display::Display;

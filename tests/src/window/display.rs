@@ -4,20 +4,36 @@ use std::os::unix::net::UnixStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// `Xvfb` on the first display number from :90 it can take, stopped when dropped.
+use super::framebuffer::{self, Area};
+
+/// `Xvfb` on the first display number from :90 it can take, stopped when dropped. Its
+/// screen is kept in a file, from which [`Display::capture`] takes screenshots.
 pub struct Display {
     child: Child,
     name: String,
+    framebuffer: tempfile::TempDir,
 }
 
 impl Display {
     pub fn start() -> Display {
+        let framebuffer = tempfile::tempdir().expect("a folder for the X screen");
         for number in 90..190 {
             // A number in use makes Xvfb exit at once; a stale lock left by a killed server
             // is cleared by Xvfb itself. So just try, and move on when it exits.
+            // The pointer starts in the middle of the screen: at 2000×2000 that is outside
+            // both a 1280×800 and an 800×1280 window, so no tooltip shows in a screenshot.
             let mut child = Command::new("Xvfb")
                 .arg(format!(":{number}"))
-                .args(["-screen", "0", "1280x1280x24", "-nolisten", "tcp"])
+                .args([
+                    "-screen",
+                    "0",
+                    "2000x2000x24",
+                    "-nolisten",
+                    "tcp",
+                    "-nocursor",
+                ])
+                .arg("-fbdir")
+                .arg(framebuffer.path())
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
@@ -30,11 +46,15 @@ impl Display {
                     break;
                 }
                 // Accepting a connection, not just a socket file (which may be stale), is
-                // what tells that this server is up.
-                if UnixStream::connect(&socket).is_ok() {
+                // what tells that a server is up; its screen in our folder, that it is ours
+                // and not one a killed run left on this number.
+                if UnixStream::connect(&socket).is_ok()
+                    && framebuffer.path().join("Xvfb_screen0").exists()
+                {
                     return Display {
                         child,
                         name: format!(":{number}"),
+                        framebuffer,
                     };
                 }
                 std::thread::sleep(Duration::from_millis(50));
@@ -47,6 +67,11 @@ impl Display {
     /// The value for `DISPLAY`, e.g. `:90`.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// A PNG of `area` of the screen as it is now.
+    pub fn capture(&self, area: Area) -> Result<Vec<u8>, String> {
+        framebuffer::capture(&self.framebuffer.path().join("Xvfb_screen0"), area)
     }
 }
 

@@ -13,6 +13,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
 use tokio::runtime::Runtime;
 
+use super::framebuffer::Area;
 use super::{Display, Driver};
 
 /// How long the window may take to show something before a step fails.
@@ -34,7 +35,7 @@ pub struct Window {
     shots: AtomicUsize,
     // Dropped after the client, in this order: the session, the driver, the display.
     _driver: Driver,
-    _display: Display,
+    display: Display,
     _turn: MutexGuard<'static, ()>,
 }
 
@@ -68,7 +69,7 @@ impl Window {
             screenshots,
             shots: AtomicUsize::new(0),
             _driver: driver,
-            _display: display,
+            display,
             _turn: turn,
         }
     }
@@ -210,10 +211,36 @@ impl Window {
         });
     }
 
-    /// Saves a screenshot of the window as `NN-<name>.png`.
+    /// Saves a screenshot of the window as `NN-<name>.png`, taken from the X screen (see
+    /// `framebuffer`) once the page has drawn its last change.
     pub fn snap(&self, name: &str) {
-        let png = self.runtime.block_on(self.client().screenshot());
-        let Ok(png) = png else { return };
+        let Ok((x, y, width, height)) = self.runtime.block_on(async {
+            // A frame drawn after the one that carried the last change.
+            let _ = self
+                .client()
+                .execute_async(
+                    "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done()));",
+                    vec![],
+                )
+                .await;
+            self.client().get_window_rect().await
+        }) else {
+            eprintln!("no screenshot {name}: the window's place is not known");
+            return;
+        };
+        let area = Area {
+            x: x as u32,
+            y: y as u32,
+            width: width as u32,
+            height: height as u32,
+        };
+        let png = match self.display.capture(area) {
+            Ok(png) => png,
+            Err(error) => {
+                eprintln!("no screenshot {name}: {error}");
+                return;
+            }
+        };
         let n = self.shots.fetch_add(1, Ordering::Relaxed) + 1;
         let shot = self.screenshots.join(format!("{n:02}-{name}.png"));
         std::fs::write(&shot, png).expect("the screenshot is written");
