@@ -27,9 +27,26 @@ pub const WORK_EVENT: &str = "work";
 
 /// Open the window and run until it is closed.
 pub fn run() {
+    #[cfg(target_os = "linux")]
+    draw_without_dmabuf();
     build(tauri::Builder::default())
         .run(tauri::generate_context!())
         .expect("the Simpul window opens");
+}
+
+/// Switches off WebKitGTK's DMA-BUF renderer unless whoever started the app chose either way
+/// (`WEBKIT_DISABLE_DMABUF_RENDERER`). That renderer draws the page with GL, which on a
+/// tablet without a GPU driver is Mesa's software one: it nearly doubles the web process (186
+/// against 105 MiB at start-up, docs/benchmarks.md) for a window of forms that gains
+/// nothing from it, and it is the renderer known for blank windows on some GPU drivers.
+#[cfg(target_os = "linux")]
+fn draw_without_dmabuf() {
+    const SWITCH: &str = "WEBKIT_DISABLE_DMABUF_RENDERER";
+    if std::env::var_os(SWITCH).is_none() {
+        // SAFETY: called first thing in `run`, before the app or GTK start any thread that
+        // could read the environment at the same time.
+        unsafe { std::env::set_var(SWITCH, "1") };
+    }
 }
 
 /// The app's wiring on any runtime: state, events and commands.
