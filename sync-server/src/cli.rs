@@ -110,7 +110,7 @@ pub struct HistoryArgs {
     #[arg(long, env = "SIMPUL_DATA")]
     pub data: Option<PathBuf>,
     /// A PostgreSQL database instead of a data folder, shared by several server
-    /// processes: postgres://USER@HOST:PORT/DATABASE.
+    /// processes: postgres://USER@HOST:PORT/DATABASE, with ?sslmode=require for TLS.
     #[arg(long, env = "SIMPUL_DATABASE")]
     pub database: Option<String>,
     /// The response's id.
@@ -125,7 +125,7 @@ pub struct DecisionArgs {
     #[arg(long, env = "SIMPUL_DATA")]
     pub data: Option<PathBuf>,
     /// A PostgreSQL database instead of a data folder, shared by several server
-    /// processes: postgres://USER@HOST:PORT/DATABASE.
+    /// processes: postgres://USER@HOST:PORT/DATABASE, with ?sslmode=require for TLS.
     #[arg(long, env = "SIMPUL_DATABASE")]
     pub database: Option<String>,
     /// The response's id.
@@ -211,7 +211,7 @@ pub struct ReportArgs {
     #[arg(long, env = "SIMPUL_DATA")]
     pub data: Option<PathBuf>,
     /// A PostgreSQL database instead of a data folder, shared by several server
-    /// processes: postgres://USER@HOST:PORT/DATABASE.
+    /// processes: postgres://USER@HOST:PORT/DATABASE, with ?sslmode=require for TLS.
     #[arg(long, env = "SIMPUL_DATABASE")]
     pub database: Option<String>,
     /// The unit's code; without it, every unit side by side.
@@ -242,7 +242,7 @@ pub struct ConflictsArgs {
     #[arg(long, env = "SIMPUL_DATA")]
     pub data: Option<PathBuf>,
     /// A PostgreSQL database instead of a data folder, shared by several server
-    /// processes: postgres://USER@HOST:PORT/DATABASE.
+    /// processes: postgres://USER@HOST:PORT/DATABASE, with ?sslmode=require for TLS.
     #[arg(long, env = "SIMPUL_DATABASE")]
     pub database: Option<String>,
     /// Only this unit.
@@ -268,7 +268,7 @@ pub struct ExportCsvArgs {
     #[arg(long, env = "SIMPUL_DATA")]
     pub data: Option<PathBuf>,
     /// A PostgreSQL database instead of a data folder, shared by several server
-    /// processes: postgres://USER@HOST:PORT/DATABASE.
+    /// processes: postgres://USER@HOST:PORT/DATABASE, with ?sslmode=require for TLS.
     #[arg(long, env = "SIMPUL_DATABASE")]
     pub database: Option<String>,
     /// The unit's code.
@@ -297,7 +297,7 @@ pub struct ServeArgs {
     #[arg(long, env = "SIMPUL_DATA")]
     pub data: Option<PathBuf>,
     /// A PostgreSQL database instead of a data folder, shared by several server
-    /// processes: postgres://USER@HOST:PORT/DATABASE.
+    /// processes: postgres://USER@HOST:PORT/DATABASE, with ?sslmode=require for TLS.
     #[arg(long, env = "SIMPUL_DATABASE")]
     pub database: Option<String>,
     /// Address to listen on; port 0 picks a free port [default: 127.0.0.1:8080].
@@ -357,7 +357,7 @@ pub struct AdminArgs {
     #[arg(long, env = "SIMPUL_DATA", global = true)]
     pub data: Option<PathBuf>,
     /// A PostgreSQL database instead of a data folder, shared by several server
-    /// processes: postgres://USER@HOST:PORT/DATABASE.
+    /// processes: postgres://USER@HOST:PORT/DATABASE, with ?sslmode=require for TLS.
     #[arg(long, env = "SIMPUL_DATABASE", global = true)]
     pub database: Option<String>,
     #[command(subcommand)]

@@ -30,8 +30,14 @@ pub enum Error {
     #[error("cannot reach the database")]
     PostgresPool(#[from] r2d2::Error),
 
+    #[error("cannot reach the database")]
+    DatabaseUnreachable(#[source] postgres::Error),
+
     #[error("invalid database address (expected postgres://USER@HOST:PORT/DATABASE)")]
     DatabaseUrl(#[source] postgres::Error),
+
+    #[error("TLS to the database: {0}")]
+    DatabaseTls(String),
 
     #[error("cannot use data directory {path}")]
     DataDir {

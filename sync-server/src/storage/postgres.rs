@@ -3,8 +3,9 @@
 //! in front of it. Everything a node needs is in the database; a node holds only its pool.
 //!
 //! Connections come from an r2d2 pool of synchronous `postgres` clients: storage methods
-//! block and run on tokio's blocking threads, as SQLite's do. Connections are plain TCP:
-//! keep the database on loopback or a private network.
+//! block and run on tokio's blocking threads, as SQLite's do. They are plain TCP unless the
+//! address asks for TLS (`?sslmode=require`, see [`address`]), which a database beyond
+//! loopback or a private network needs.
 //!
 //! It holds everything SQLite does: the change log ([`ChangeLog`]), the materialised tables
 //! and their reports, people, plans, reviews and survey links, each in a module of its own.
@@ -13,6 +14,7 @@
 //! SQLite reads the machine's: every pooled connection's session time zone is set to the
 //! node's UTC offset when it opens.
 
+mod address;
 mod links;
 mod materialised;
 mod migrate;
@@ -20,13 +22,13 @@ mod people;
 mod plans;
 mod review;
 
-use std::str::FromStr;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use postgres::{NoTls, Row, Transaction};
+use postgres::{Row, Transaction};
 use r2d2::{Pool, PooledConnection};
 use r2d2_postgres::PostgresConnectionManager;
+use tokio_postgres_rustls::MakeRustlsConnect;
 use uuid::Uuid;
 
 use super::change_log::PullFiller;
@@ -37,7 +39,9 @@ use crate::model::{Device, DeviceId, DeviceRecord, IncomingChange, Name, Unit, U
 use crate::secret::SecretHash;
 use crate::{Error, Result};
 
-type Manager = PostgresConnectionManager<NoTls>;
+pub use address::Address;
+
+type Manager = PostgresConnectionManager<MakeRustlsConnect>;
 
 /// The advisory lock every writer of `changes` takes first and holds until it commits, on
 /// every node: see [`PostgresStorage::push`] for why.
@@ -61,32 +65,42 @@ impl PostgresStorage {
     /// Connects to the database at `url` (`postgres://USER@HOST:PORT/DATABASE`) and migrates
     /// it. Several nodes may start at once: migrations take a lock of their own.
     pub fn open(url: &str) -> Result<PostgresStorage> {
-        let config = postgres::Config::from_str(url).map_err(Error::DatabaseUrl)?;
-        PostgresStorage::connect(config)
+        PostgresStorage::connect_to(Address::parse(url)?)
     }
 
     /// Opens a database that already holds a server's data, and fails with
     /// [`Error::NoServerDatabase`] (writing nothing) for one that holds none.
     pub fn open_existing(url: &str) -> Result<PostgresStorage> {
-        let config = postgres::Config::from_str(url).map_err(Error::DatabaseUrl)?;
-        let held: bool = config
-            .connect(NoTls)?
+        let address = Address::parse(url)?;
+        let held: bool = address
+            .config
+            .connect(address.tls.clone())?
             .query_one("SELECT to_regclass('schema_version') IS NOT NULL", &[])?
             .get(0);
         if !held {
-            let name = config.get_dbname().unwrap_or_default().to_string();
+            let name = address.config.get_dbname().unwrap_or_default().to_string();
             return Err(Error::NoServerDatabase(name));
         }
-        PostgresStorage::connect(config)
+        PostgresStorage::connect_to(address)
     }
 
+    /// Connects as `config` says (TLS only with `sslmode=require`) and migrates.
     pub fn connect(config: postgres::Config) -> Result<PostgresStorage> {
+        PostgresStorage::connect_to(Address::new(config, None)?)
+    }
+
+    fn connect_to(Address { config, tls }: Address) -> Result<PostgresStorage> {
+        // One connection first: a database that is down or a certificate that is refused is
+        // then told at once with its cause, not as the pool's time-out ten seconds later.
+        config
+            .connect(tls.clone())
+            .map_err(Error::DatabaseUnreachable)?;
         let pool = Pool::builder()
             .max_size(POOL_SIZE)
             .min_idle(Some(1))
             .connection_timeout(CONNECT_TIMEOUT)
             .connection_customizer(Box::new(LocalTimeZone))
-            .build(PostgresConnectionManager::new(config, NoTls))?;
+            .build(PostgresConnectionManager::new(config, tls))?;
         migrate::migrate(&mut *pool.get()?)?;
         Ok(PostgresStorage { pool })
     }

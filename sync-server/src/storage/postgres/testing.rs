@@ -13,6 +13,7 @@ pub const VARIABLE: &str = "SIMPUL_TEST_POSTGRES";
 
 pub struct TestDatabase {
     admin: Config,
+    admin_url: String,
     name: String,
 }
 
@@ -32,13 +33,24 @@ impl TestDatabase {
         client
             .batch_execute(&format!("CREATE DATABASE {name}"))
             .expect("the test user may create databases");
-        TestDatabase { admin, name }
+        TestDatabase {
+            admin,
+            admin_url: url,
+            name,
+        }
     }
 
     pub fn config(&self) -> Config {
         let mut config = self.admin.clone();
         config.dbname(&self.name);
         config
+    }
+
+    /// This database's address, as a node's `--database` gives it.
+    pub fn url(&self) -> String {
+        let mut url = url::Url::parse(&self.admin_url).expect("SIMPUL_TEST_POSTGRES is a URL");
+        url.set_path(&self.name);
+        url.to_string()
     }
 
     /// A storage on this database, as one more server node would open it.
