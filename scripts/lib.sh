@@ -74,10 +74,11 @@ install_window_test_dependencies() {
 
 # A throwaway PostgreSQL cluster for the tests: Debian's server, a temporary folder, a free
 # port on loopback, trust authentication (loopback only) and no fsync (nothing in it
-# outlives the run). Stopped and removed when the calling script exits; the address is
-# exported as SIMPUL_TEST_POSTGRES for the storage contract tests.
+# outlives the run), TLS offered beside plain TCP. Stopped and removed when the calling script
+# exits; the address is exported as SIMPUL_TEST_POSTGRES, and the authority that signed its
+# certificate as SIMPUL_TEST_POSTGRES_CA, for which the suites' servers ask it over TLS.
 start_test_postgres() {
-    install_debian_packages postgresql
+    install_debian_packages postgresql openssl
     local bin port
     bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
     port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -90,13 +91,35 @@ start_test_postgres() {
     fi
     "${PG_TEST_AS[@]}" "$bin/initdb" --pgdata="$PG_TEST_DIR/data" --username=simpul \
         --auth=trust --encoding=UTF8 --no-sync >/dev/null
+    make_test_certificates "$PG_TEST_DIR/data"
     "${PG_TEST_AS[@]}" "$bin/pg_ctl" --pgdata="$PG_TEST_DIR/data" --log="$PG_TEST_DIR/log" \
         --wait --silent start --options="-p $port -k $PG_TEST_DIR \
-        -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=400"
+        -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=400 \
+        -c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key"
     PG_TEST_CTL=("${PG_TEST_AS[@]}" "$bin/pg_ctl" --pgdata="$PG_TEST_DIR/data")
     trap stop_test_postgres EXIT
     export SIMPUL_TEST_POSTGRES="postgres://simpul@127.0.0.1:$port/postgres"
+    export SIMPUL_TEST_POSTGRES_CA="$PG_TEST_DIR/data/ca.crt"
     echo "==> PostgreSQL for the tests at $SIMPUL_TEST_POSTGRES"
+}
+
+# A throwaway authority and the cluster's certificate signed by it, for 127.0.0.1, so the
+# tests can connect with `sslmode=require` and check the certificate as a deployment does.
+make_test_certificates() {
+    local dir=$1
+    (
+        cd "$dir" &&
+        openssl req -x509 -newkey rsa:2048 -nodes -days 7 -subj "/CN=Simpul test CA" \
+            -keyout ca.key -out ca.crt 2>/dev/null &&
+        openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
+            -keyout server.key -out server.csr 2>/dev/null &&
+        printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >server.ext &&
+        openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 7 \
+            -extfile server.ext -out server.crt 2>/dev/null &&
+        chmod 600 server.key &&
+        chmod 644 ca.crt
+    ) || { echo "the test cluster's certificates could not be made" >&2; return 1; }
+    [ ${#PG_TEST_AS[@]} -eq 0 ] || chown postgres "$dir"/server.* "$dir"/ca.*
 }
 
 stop_test_postgres() {

@@ -1,6 +1,8 @@
 //! The suites on PostgreSQL: with `SIMPUL_E2E_DATABASE=postgres`, every [`Server`] runs on a
 //! fresh database of the cluster named by `SIMPUL_TEST_POSTGRES` (the throwaway one
-//! `scripts/test` starts), dropped when the server is.
+//! `scripts/test` starts), dropped when the server is. Servers reach it over TLS, checking
+//! its certificate against the cluster's authority (`SIMPUL_TEST_POSTGRES_CA`), as a
+//! deployment whose database is on another machine does.
 //!
 //! [`Server`]: super::Server
 
@@ -17,6 +19,9 @@ pub const BACKEND: &str = "SIMPUL_E2E_DATABASE";
 
 /// The cluster's address, whose user may create databases.
 pub const CLUSTER: &str = "SIMPUL_TEST_POSTGRES";
+
+/// The certificate of the authority that signed the cluster's, when it offers TLS.
+pub const AUTHORITY: &str = "SIMPUL_TEST_POSTGRES_CA";
 
 pub struct TestDatabase {
     admin: Config,
@@ -46,6 +51,11 @@ impl TestDatabase {
             .expect("the test cluster creates a database");
         let mut url = url::Url::parse(&cluster).expect("SIMPUL_TEST_POSTGRES is a URL");
         url.set_path(&name);
+        if let Ok(authority) = std::env::var(AUTHORITY) {
+            url.query_pairs_mut()
+                .append_pair("sslmode", "require")
+                .append_pair("sslrootcert", &authority);
+        }
         TestDatabase {
             admin,
             url: url.to_string(),
@@ -53,9 +63,24 @@ impl TestDatabase {
         }
     }
 
-    /// `postgres://USER@HOST:PORT/NAME`, as `--database` takes it.
+    /// `postgres://USER@HOST:PORT/NAME?sslmode=require&sslrootcert=FILE`, as `--database`
+    /// takes it.
     pub fn url(&self) -> String {
         self.url.clone()
+    }
+
+    /// The connections clients hold to this database now, and how many of them are TLS.
+    pub fn connections(&self) -> (i64, i64) {
+        let mut client = self.admin.connect(NoTls).expect("the test cluster answers");
+        let row = client
+            .query_one(
+                "SELECT count(*), count(*) FILTER (WHERE s.ssl)
+                   FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid)
+                  WHERE a.datname = $1",
+                &[&self.name],
+            )
+            .expect("the cluster lists its connections");
+        (row.get(0), row.get(1))
     }
 
     /// `pg_dump --format=custom` of the database into `file`, as an operator's nightly job

@@ -38,6 +38,12 @@ fn devices_syncing_through_three_nodes_at_random_converge_though_a_node_is_kille
         .map(|i| Device::enrolled(&format!("tablet-{i}"), &first, &balancer.url()))
         .collect();
     let all: Vec<&Device> = devices.iter().collect();
+    // Every node reaches the database over TLS and checked its certificate on the way.
+    let (connections, over_tls) = first.postgres().connections();
+    assert!(
+        connections >= 3 && over_tls == connections,
+        "{over_tls} of {connections} connections over TLS (is SIMPUL_TEST_POSTGRES_CA set?)"
+    );
 
     let mut expected = BTreeSet::new();
     let mut served_when_restarted = Vec::new();
