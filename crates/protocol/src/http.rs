@@ -91,6 +91,45 @@ pub const MORE_HEADER: &str = "simpul-more";
 pub const STORED_HEADER: &str = "simpul-stored";
 pub const LOG_HEADER: &str = "simpul-log";
 
+/// The headers of `POST /v1/sync` besides the device's bearer token, as every client (a
+/// device, a relay) sends them.
+pub fn sync_request_headers(
+    idempotency_key: uuid::Uuid,
+    cursor: u64,
+    pull_max: usize,
+) -> [(&'static str, String); 5] {
+    [
+        ("content-type", BATCH_CONTENT_TYPE.to_string()),
+        (PROTOCOL_HEADER, PROTOCOL_VERSION.to_string()),
+        (IDEMPOTENCY_HEADER, idempotency_key.to_string()),
+        (CURSOR_HEADER, cursor.to_string()),
+        (PULL_MAX_HEADER, pull_max.to_string()),
+    ]
+}
+
+/// What the headers of a successful sync answer say.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyncAnswerHeaders {
+    /// Where the device's pull now stands.
+    pub cursor: u64,
+    /// Whether more changes wait after this answer's.
+    pub more: bool,
+    /// The identity of the server's change log, new after a restore.
+    pub log: Option<String>,
+}
+
+impl SyncAnswerHeaders {
+    /// Reads them through `header` (a name to its value); `None` without a cursor, which
+    /// every answer of this protocol carries.
+    pub fn read<'a>(header: impl Fn(&str) -> Option<&'a str>) -> Option<SyncAnswerHeaders> {
+        Some(SyncAnswerHeaders {
+            cursor: header(CURSOR_HEADER)?.parse().ok()?,
+            more: header(MORE_HEADER) == Some("true"),
+            log: header(LOG_HEADER).map(str::to_string),
+        })
+    }
+}
+
 /// The body of `POST /v1/enrol`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnrolRequest {
@@ -123,4 +162,38 @@ pub struct ErrorBody {
     pub code: String,
     /// For the person reading the log or the screen.
     pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_answers_headers_are_read_and_one_without_a_cursor_is_not_an_answer() {
+        let headers = [
+            (CURSOR_HEADER, "42"),
+            (MORE_HEADER, "true"),
+            (LOG_HEADER, "0190-log"),
+        ];
+        let lookup = |name: &str| headers.iter().find(|(n, _)| *n == name).map(|(_, v)| *v);
+        assert_eq!(
+            SyncAnswerHeaders::read(lookup),
+            Some(SyncAnswerHeaders {
+                cursor: 42,
+                more: true,
+                log: Some("0190-log".into()),
+            })
+        );
+        let last = |name: &str| (name == CURSOR_HEADER).then_some("7");
+        assert_eq!(
+            SyncAnswerHeaders::read(last),
+            Some(SyncAnswerHeaders {
+                cursor: 7,
+                more: false,
+                log: None,
+            })
+        );
+        assert_eq!(SyncAnswerHeaders::read(|_| None), None);
+        assert_eq!(SyncAnswerHeaders::read(|_| Some("not a number")), None);
+    }
 }

@@ -6,9 +6,8 @@ use std::time::Duration;
 
 use reqwest::blocking::Client;
 use simpul_protocol::http::{
-    BATCH_CONTENT_TYPE, CURSOR_HEADER, ENROL_PATH, EnrolRequest, EnrolResponse, ErrorBody,
-    IDEMPOTENCY_HEADER, LOG_HEADER, MORE_HEADER, PROTOCOL_HEADER, PROTOCOL_VERSION,
-    PULL_MAX_HEADER, SYNC_PATH,
+    ENROL_PATH, EnrolRequest, EnrolResponse, ErrorBody, SYNC_PATH, SyncAnswerHeaders,
+    sync_request_headers,
 };
 use uuid::Uuid;
 
@@ -87,31 +86,18 @@ impl Upstream {
         pull_max: usize,
         body: Vec<u8>,
     ) -> Result<Answer> {
-        let response = self
+        let mut request = self
             .client
             .post(format!("{}{SYNC_PATH}", self.url))
-            .bearer_auth(token)
-            .header(reqwest::header::CONTENT_TYPE, BATCH_CONTENT_TYPE)
-            .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
-            .header(IDEMPOTENCY_HEADER, key.to_string())
-            .header(CURSOR_HEADER, cursor.to_string())
-            .header(PULL_MAX_HEADER, pull_max.to_string())
-            .body(body)
-            .send()
-            .map_err(|e| self.unreachable(e))?;
+            .bearer_auth(token);
+        for (name, value) in sync_request_headers(key, cursor, pull_max) {
+            request = request.header(name, value);
+        }
+        let response = request.body(body).send().map_err(|e| self.unreachable(e))?;
         let response = self.success(response)?;
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
-        };
-        let cursor = header(CURSOR_HEADER)
-            .and_then(|c| c.parse().ok())
-            .ok_or_else(|| self.unreachable("the answer had no cursor"))?;
-        let more = header(MORE_HEADER).as_deref() == Some("true");
-        let log = header(LOG_HEADER);
+        let SyncAnswerHeaders { cursor, more, log } =
+            SyncAnswerHeaders::read(|name| response.headers().get(name)?.to_str().ok())
+                .ok_or_else(|| self.unreachable("the answer had no cursor"))?;
         let body = response.bytes().map_err(|e| self.unreachable(e))?.to_vec();
         Ok(Answer {
             cursor,

@@ -7,9 +7,8 @@ use chrono::Utc;
 use reqwest::StatusCode;
 use reqwest::blocking::Client;
 use simpul_protocol::http::{
-    BATCH_CONTENT_TYPE, CURSOR_HEADER, ENROL_PATH, EnrolRequest, EnrolResponse, ErrorBody,
-    IDEMPOTENCY_HEADER, LOG_HEADER, MORE_HEADER, PROTOCOL_HEADER, PROTOCOL_VERSION,
-    PULL_MAX_HEADER, SYNC_PATH,
+    ENROL_PATH, EnrolRequest, EnrolResponse, ErrorBody, SYNC_PATH, SyncAnswerHeaders,
+    sync_request_headers,
 };
 
 use super::engine::{Engine, Progress, Request, Response};
@@ -232,14 +231,13 @@ fn send(
             RoundFailure::Retry(e.to_string())
         }
     };
-    let response = client
-        .post(url)
-        .bearer_auth(token)
-        .header(reqwest::header::CONTENT_TYPE, BATCH_CONTENT_TYPE)
-        .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
-        .header(IDEMPOTENCY_HEADER, request.idempotency_key.to_string())
-        .header(CURSOR_HEADER, request.cursor.to_string())
-        .header(PULL_MAX_HEADER, request.pull_max.to_string())
+    let mut builder = client.post(url).bearer_auth(token);
+    for (name, value) in
+        sync_request_headers(request.idempotency_key, request.cursor, request.pull_max)
+    {
+        builder = builder.header(name, value);
+    }
+    let response = builder
         .body(request.body.clone())
         .timeout(timeout)
         .send()
@@ -251,18 +249,9 @@ fn send(
     if !status.is_success() {
         return Err(RoundFailure::Fatal(server_error(status, response)));
     }
-    let header = |name: &str| {
-        response
-            .headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-    };
-    let cursor = header(CURSOR_HEADER)
-        .and_then(|c| c.parse().ok())
-        .ok_or_else(|| RoundFailure::Retry("the answer had no cursor".into()))?;
-    let more = header(MORE_HEADER).as_deref() == Some("true");
-    let log = header(LOG_HEADER);
+    let SyncAnswerHeaders { cursor, more, log } =
+        SyncAnswerHeaders::read(|name| response.headers().get(name)?.to_str().ok())
+            .ok_or_else(|| RoundFailure::Retry("the answer had no cursor".into()))?;
     let body = response.bytes().map_err(failed)?.to_vec();
     Ok(Response {
         cursor,
