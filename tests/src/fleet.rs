@@ -10,8 +10,8 @@ use crate::answers::{random_answers, set_args};
 use crate::harness::COMMAND_DEADLINE;
 use crate::snapshot::text;
 use crate::{
-    Device, Running, Server, Snapshot, Tables, UNIT, assert_converged, assert_holds_exactly,
-    assert_no_duplicates, assert_tables_equal,
+    Device, LinkProfile, Proxy, Running, Server, Snapshot, Tables, UNIT, assert_converged,
+    assert_holds_exactly, assert_no_duplicates, assert_tables_equal,
 };
 
 /// Every device syncs at once, each to the end, giving up after `patience` failures in a row.
@@ -115,5 +115,36 @@ pub fn assert_devices_bring_back_what_the_restore_lost(
     assert_tables_equal(&server.tables(UNIT), &device_tables);
     for device in devices {
         assert_eq!(device.json(&["report"]), after, "{}", device.name);
+    }
+}
+
+/// A district office as the relay's tests and benchmark set it up: an upstream server that
+/// knows `units` (the first of them is [`UNIT`](crate::UNIT), which every server starts
+/// with), the office's link to it (a proxy, clean until a test changes it) and the office's
+/// relay behind that link, enrolled with one relay code for all the units.
+pub struct Office {
+    pub upstream: Server,
+    pub link: Proxy,
+    pub relay: Server,
+}
+
+impl Office {
+    pub fn set_up(units: &[&str], seed: u64) -> Office {
+        let upstream = Server::start();
+        for unit in &units[1..] {
+            upstream.admin(&["unit", "add", unit, "--name", unit]).ok();
+        }
+        let code = upstream
+            .admin(&["enrol-code", "--relay", "--units", &units.join(",")])
+            .ok()
+            .last_line()
+            .to_string();
+        let link = Proxy::start(upstream.addr(), LinkProfile::clean(), seed).expect("a proxy");
+        let relay = Server::relay(&link.url(), &code);
+        Office {
+            upstream,
+            link,
+            relay,
+        }
     }
 }

@@ -11,11 +11,11 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use simpul_e2e::answers::{csv, random_sheets};
-use simpul_e2e::fleet::{capture_interview, imported_ids};
+use simpul_e2e::fleet::{Office, capture_interview, imported_ids};
 use simpul_e2e::harness::path_str;
 use simpul_e2e::snapshot::text;
 use simpul_e2e::{
-    Device, LinkProfile, Proxy, Rng, Server, UNIT, assert_holds_exactly, assert_no_duplicates,
+    Device, LinkProfile, Rng, Server, UNIT, assert_holds_exactly, assert_no_duplicates,
 };
 
 const UNITS: [&str; 3] = [UNIT, "U-DINKES", "U-DPMPTSP"];
@@ -56,18 +56,12 @@ fn wait_until_forwarded(relay: &Server, within: Duration) -> BTreeMap<String, Va
 #[test]
 fn a_weeks_work_through_a_relay_reaches_the_upstream_once_and_each_tablet_keeps_its_unit() {
     let mut rng = Rng::new(61);
-    let upstream = Server::start();
-    for unit in &UNITS[1..] {
-        upstream.admin(&["unit", "add", unit, "--name", unit]).ok();
-    }
-    let code = upstream
-        .admin(&["enrol-code", "--relay", "--units", &UNITS.join(",")])
-        .ok()
-        .last_line()
-        .to_string();
-    // The office's link: good on the day the relay is set up.
-    let link = Proxy::start(upstream.addr(), LinkProfile::clean(), 61).unwrap();
-    let relay = Server::relay(&link.url(), &code);
+    // The office's link is good on the day the relay is set up.
+    let Office {
+        upstream,
+        link,
+        relay,
+    } = Office::set_up(&UNITS, 61);
 
     let tablets: Vec<(&str, Device)> = UNITS
         .iter()
