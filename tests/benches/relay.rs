@@ -2,8 +2,8 @@
 //! responses on the relay while the upstream cannot be reached, then the link comes up —
 //! 4 KB/s with 300 ms round trips, the emulated rural link — and the relay carries the week
 //! up in one session. Wall time from the relay's first attempt after the link came up
-//! until the upstream holds every response (target: under 2 minutes), and bytes on the link per response, both ways, HTTP
-//! heads included.
+//! until the upstream holds every response (target: under 2 minutes), and bytes on the
+//! link per response, both ways, HTTP heads included.
 //!
 //! Run:
 //!

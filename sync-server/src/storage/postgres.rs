@@ -26,7 +26,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use postgres::{Row, Transaction};
-use r2d2::{Pool, PooledConnection};
+use r2d2::{CustomizeConnection, Pool, PooledConnection};
 use r2d2_postgres::PostgresConnectionManager;
 use tokio_postgres_rustls::MakeRustlsConnect;
 use uuid::Uuid;
@@ -65,43 +65,49 @@ impl PostgresStorage {
     /// Connects to the database at `url` (`postgres://USER@HOST:PORT/DATABASE`) and migrates
     /// it. Several nodes may start at once: migrations take a lock of their own.
     pub fn open(url: &str) -> Result<PostgresStorage> {
-        PostgresStorage::connect_to(Address::parse(url)?)
+        PostgresStorage::at(Address::parse(url)?)
     }
 
     /// Opens a database that already holds a server's data, and fails with
     /// [`Error::NoServerDatabase`] (writing nothing) for one that holds none.
     pub fn open_existing(url: &str) -> Result<PostgresStorage> {
         let address = Address::parse(url)?;
-        let held: bool = address
-            .config
-            .connect(address.tls.clone())?
+        let mut first = address.reach()?;
+        let held: bool = first
             .query_one("SELECT to_regclass('schema_version') IS NOT NULL", &[])?
             .get(0);
         if !held {
             let name = address.config.get_dbname().unwrap_or_default().to_string();
             return Err(Error::NoServerDatabase(name));
         }
-        PostgresStorage::connect_to(address)
+        PostgresStorage::start(address, first)
     }
 
     /// Connects as `config` says (TLS only with `sslmode=require`) and migrates.
     pub fn connect(config: postgres::Config) -> Result<PostgresStorage> {
-        PostgresStorage::connect_to(Address::new(config, None)?)
+        PostgresStorage::at(Address::new(config, None)?)
     }
 
-    fn connect_to(Address { config, tls }: Address) -> Result<PostgresStorage> {
-        // One connection first: a database that is down or a certificate that is refused is
-        // then told at once with its cause, not as the pool's time-out ten seconds later.
-        config
-            .connect(tls.clone())
-            .map_err(Error::DatabaseUnreachable)?;
+    fn at(address: Address) -> Result<PostgresStorage> {
+        let first = address.reach()?;
+        PostgresStorage::start(address, first)
+    }
+
+    /// Migrates on `first`, the connection [`Address::reach`] made, then opens the pool.
+    fn start(
+        Address { config, tls }: Address,
+        mut first: postgres::Client,
+    ) -> Result<PostgresStorage> {
+        // On the node's calendar, as every pooled connection is.
+        LocalTimeZone.on_acquire(&mut first)?;
+        migrate::migrate(&mut first)?;
+        drop(first);
         let pool = Pool::builder()
             .max_size(POOL_SIZE)
             .min_idle(Some(1))
             .connection_timeout(CONNECT_TIMEOUT)
             .connection_customizer(Box::new(LocalTimeZone))
             .build(PostgresConnectionManager::new(config, tls))?;
-        migrate::migrate(&mut *pool.get()?)?;
         Ok(PostgresStorage { pool })
     }
 
@@ -542,7 +548,7 @@ impl ChangeLog for PostgresStorage {
 #[derive(Debug)]
 struct LocalTimeZone;
 
-impl r2d2::CustomizeConnection<postgres::Client, postgres::Error> for LocalTimeZone {
+impl CustomizeConnection<postgres::Client, postgres::Error> for LocalTimeZone {
     fn on_acquire(
         &self,
         client: &mut postgres::Client,

@@ -29,7 +29,7 @@ pub struct Address {
 
 impl Address {
     pub fn parse(url: &str) -> Result<Address> {
-        let (url, root) = take_root_certificate(url)?;
+        let (url, root) = take_root_certificate(url);
         let config = postgres::Config::from_str(&url).map_err(Error::DatabaseUrl)?;
         Address::new(config, root.as_deref())
     }
@@ -54,13 +54,21 @@ impl Address {
             tls: MakeRustlsConnect::new(client_config(root)?),
         })
     }
+
+    /// One connection, made before any pool: a database that is down or a certificate that
+    /// is refused is then told at once with its cause, not as a pool's time-out later.
+    pub fn reach(&self) -> Result<postgres::Client> {
+        self.config
+            .connect(self.tls.clone())
+            .map_err(Error::DatabaseUnreachable)
+    }
 }
 
 /// The address without `sslrootcert`, which the driver does not know, and that file.
-fn take_root_certificate(address: &str) -> Result<(String, Option<PathBuf>)> {
+fn take_root_certificate(address: &str) -> (String, Option<PathBuf>) {
     let Ok(mut url) = url::Url::parse(address) else {
         // Not a URL (`host=… user=…`): the driver parses it, or says what is wrong.
-        return Ok((address.to_string(), None));
+        return (address.to_string(), None);
     };
     let mut root = None;
     let kept: Vec<(String, String)> = url
@@ -80,7 +88,7 @@ fn take_root_certificate(address: &str) -> Result<(String, Option<PathBuf>)> {
             url.query_pairs_mut().extend_pairs(kept);
         }
     }
-    Ok((url.to_string(), root))
+    (url.to_string(), root)
 }
 
 fn client_config(root: Option<&Path>) -> Result<rustls::ClientConfig> {
@@ -125,8 +133,7 @@ mod tests {
     fn the_root_certificate_is_taken_out_of_the_address_and_the_rest_kept() {
         let (url, root) = take_root_certificate(
             "postgres://simpul@db.kemenpan.example:5432/simpul?sslmode=require&sslrootcert=/etc/simpul/ca.pem&application_name=simpul",
-        )
-        .unwrap();
+        );
         assert_eq!(root, Some(PathBuf::from("/etc/simpul/ca.pem")));
         let config = postgres::Config::from_str(&url).unwrap();
         assert_eq!(config.get_ssl_mode(), SslMode::Require);
